@@ -1,0 +1,126 @@
+#include "claims.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "group.h"
+#include "stats.h"
+
+const struct tvp_claim tvp_claims[] = {
+    {"C1",
+     "A process is a bundle of resources and does not run by itself; a thread is a stream "
+     "of instructions inside it.",
+     NULL},
+    {"C2", "Threads share one memory; processes each have their own.", NULL},
+    {"C3", "Starting a process is slow; starting a thread is fast.", "spawn"},
+    {"C4", "Threads exchange data freely; processes cannot share data without help.", NULL},
+    {"C5",
+     "`join` makes the caller wait for the thread; a daemon (detached) thread does not hold "
+     "the program open and must be marked before it starts.",
+     NULL},
+    {"C6",
+     "In CPython only one thread runs at a time (the GIL), so CPU-bound threads do not speed "
+     "up; processes do.",
+     NULL},
+    {"C7", "A mutex (Lock) serialises a critical section: acquire, work, release.", NULL},
+    {"C8",
+     "A recursive lock (RLock) may be taken again by the thread that holds it; a plain lock "
+     "would deadlock.",
+     NULL},
+    {"C9",
+     "A semaphore, and a bounded one such as `BoundedSemaphore(5)`, caps how many threads "
+     "run at once; releasing too often is an error.",
+     NULL},
+    {"C10", "An Event lets threads wait for a signal that another sets and clears.", NULL},
+    {"C11",
+     "A queue decouples producers from consumers efficiently; FIFO, LIFO and priority "
+     "queues differ only in order.",
+     NULL},
+    {"C12",
+     "multiprocessing gives processes the same tools: Process, Pool (close before join), "
+     "Queue, Pipe, Manager.",
+     NULL},
+    {"C13",
+     "Processes can share memory explicitly, and then exchange data nearly as cheaply as "
+     "threads.",
+     NULL},
+};
+const size_t tvp_claims_len = sizeof tvp_claims / sizeof tvp_claims[0];
+_Static_assert(sizeof tvp_claims / sizeof tvp_claims[0] <= TVP_MAX_CLAIMS, "raise TVP_MAX_CLAIMS");
+
+const char *tvp_verdict_name(enum tvp_verdict_kind k)
+{
+    static const char *const names[] = {"not measured", "confirmed", "refuted", "nuanced",
+                                        "too close to call"};
+    return names[k];
+}
+
+void tvp_appendf(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
+void tvp_fmt_ns(char *buf, size_t len, double ns)
+{
+    if (!isfinite(ns))
+        snprintf(buf, len, "n/a");
+    else if (fabs(ns) >= 1e9)
+        snprintf(buf, len, "%.3g s", ns / 1e9);
+    else if (fabs(ns) >= 1e6)
+        snprintf(buf, len, "%.3g ms", ns / 1e6);
+    else if (fabs(ns) >= 1e3)
+        snprintf(buf, len, "%.3g µs", ns / 1e3);
+    else
+        snprintf(buf, len, "%.3g ns", ns);
+}
+
+int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!a || !b || !(b->median > 0))
+        return -1;
+    if (a->n_samples >= 3 && b->n_samples >= 3 &&
+        tvp_ratio_of_medians_ci(a->samples, a->n_samples, b->samples, b->n_samples, 0.95, 2000,
+                                0x7470626e63ull, &r->ratio, &r->lo, &r->hi) == 0) {
+        r->bootstrap = 1;
+        return 0;
+    }
+    r->ratio = a->median / b->median;
+    r->lo = b->ci_high > 0 ? a->ci_low / b->ci_high : NAN;
+    r->hi = b->ci_low > 0 ? a->ci_high / b->ci_low : NAN;
+    return 0;
+}
+
+void tvp_judge_claim(const struct tvp_resultset *rs, const struct tvp_claim *c,
+                     struct tvp_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    v->kind = TVP_V_NOT_MEASURED;
+    if (!c->group) {
+        snprintf(v->summary, sizeof v->summary,
+                 "no benchmark group in this version measures it yet");
+        return;
+    }
+    const struct tvp_group *g = tvp_group_find(c->group);
+    if (!g || !tvp_rs_has_group(rs, c->group)) {
+        snprintf(v->summary, sizeof v->summary,
+                 "the %s group did not run (or has no successful figure) in this "
+                 "run",
+                 c->group);
+        return;
+    }
+    for (size_t i = 0; i < g->n_judges; i++)
+        if (strcmp(g->judges[i].claim_id, c->id) == 0) {
+            g->judges[i].judge(rs, v);
+            return;
+        }
+    snprintf(v->summary, sizeof v->summary, "the %s group has no judge for %s", c->group, c->id);
+}

@@ -1,0 +1,59 @@
+/* The claims of CLAIMS.md and the verdicts computed for them.
+ *
+ * A verdict is computed from a results folder by the judge of the group that measures the
+ * claim; it carries the figures it used (with units, placement and spread) and the rule that
+ * turned them into the verdict. A claim whose group did not run, or that no group measures
+ * yet, is `not measured` with that reason. */
+#ifndef TVP_CLAIMS_H
+#define TVP_CLAIMS_H
+
+#include <stddef.h>
+
+#include "resultset.h"
+
+enum tvp_verdict_kind {
+    TVP_V_NOT_MEASURED,
+    TVP_V_CONFIRMED,
+    TVP_V_REFUTED,
+    TVP_V_NUANCED,
+    TVP_V_TOO_CLOSE
+};
+
+struct tvp_verdict {
+    enum tvp_verdict_kind kind;
+    char summary[600];  /* one sentence: the verdict with its key figures */
+    char figures[1600]; /* the figures it rests on, "; "-separated */
+    char rule[600];     /* how the figures were turned into the verdict */
+};
+
+struct tvp_claim {
+    const char *id;
+    const char *text;
+    const char *group; /* the group that measures it, NULL if none yet */
+};
+
+#define TVP_MAX_CLAIMS 32
+extern const struct tvp_claim tvp_claims[];
+extern const size_t tvp_claims_len;
+
+const char *tvp_verdict_name(enum tvp_verdict_kind k);
+
+/* Computes the verdict of claim `id` from rs. */
+void tvp_judge_claim(const struct tvp_resultset *rs, const struct tvp_claim *c,
+                     struct tvp_verdict *v);
+
+/* Ratio of two figures' medians, a/b, with a 95% CI: bootstrap over their samples when both
+ * have at least 3, otherwise from the two medians' CIs (lo_a/hi_b .. hi_a/lo_b). */
+struct tvp_ratio {
+    double ratio, lo, hi;
+    int bootstrap; /* 1 when the CI comes from the bootstrap */
+};
+int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r);
+
+/* Formats a duration in ns with a readable unit ("14.2 µs"). */
+void tvp_fmt_ns(char *buf, size_t len, double ns);
+
+/* Appends printf-style text to a fixed buffer. */
+void tvp_appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

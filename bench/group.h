@@ -1,0 +1,107 @@
+/* What a benchmark group hands the harness: a descriptor with its benchmarks (for `list`), a
+ * planner that turns options and placements into cases, a chart-data writer and the claims it
+ * judges. A case is one benchmark x variant x placement x parameter; each of its metrics becomes
+ * one figure (one row of <group>.csv).
+ *
+ * The harness times nothing itself inside a case: the case's run function executes `iters`
+ * operations and returns, per metric, the total over those operations (ns for time metrics).
+ * Only the subject is timed there; set-up happens in setup(), outside. */
+#ifndef TVP_GROUP_H
+#define TVP_GROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "options.h"
+#include "placement.h"
+
+#define TVP_MAX_METRICS 4
+#define TVP_NAME_LEN    40
+
+struct tvp_case;
+struct tvp_resultset;
+struct tvp_verdict;
+
+typedef int (*tvp_setup_fn)(const struct tvp_case *c, void **state, char *err, size_t errlen);
+/* Runs iters operations; adds each metric's total to totals[m]. Returns 0, or -1 with the reason
+ * in err when the operation's own check failed (the figure is then reported `failed`). */
+typedef int (*tvp_run_fn)(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
+                          char *err, size_t errlen);
+typedef void (*tvp_teardown_fn)(const struct tvp_case *c, void *state);
+
+struct tvp_case {
+    const struct tvp_group *group;
+    char benchmark[TVP_NAME_LEN];
+    char variant[TVP_NAME_LEN];
+    char model[16];           /* "thread" or "process" */
+    char param[TVP_NAME_LEN]; /* "" when the case has no parameter */
+    long long param_value;
+    enum tvp_placement_kind placement;
+    int pu_a, pu_b; /* the measuring task runs on pu_a; its partner on pu_b */
+    int n_metrics;
+    const char *metric[TVP_MAX_METRICS];
+    const char *unit[TVP_MAX_METRICS];
+    /* Each operation contributes one timed interval per metric: the harness subtracts the
+     * measured timer cost once per operation from such metrics. */
+    int per_op_timed;
+    uint64_t max_iters; /* 0: no cap */
+    long arg;           /* the group's own selector (e.g. the start method) */
+    char note[160];     /* shown in the CSV note column */
+    tvp_setup_fn setup;
+    tvp_run_fn run;
+    tvp_teardown_fn teardown;
+};
+
+/* What a planner sees. */
+struct tvp_plan_ctx {
+    const struct tvp_options *opt;
+    const struct tvp_placement *placements; /* TVP_PL_COUNT entries */
+    const struct tvp_topo *topo;
+    const char *helper_path; /* the exec'd spawn helper */
+};
+
+struct tvp_plan {
+    struct tvp_case *cases;
+    size_t len, cap;
+    /* Placements a group wanted but the machine (or --placement) excluded, for the log. */
+    char skipped[8][160];
+    int n_skipped;
+};
+
+/* Appends a copy of c. Returns 0 or ENOMEM. */
+int tvp_plan_add(struct tvp_plan *p, const struct tvp_case *c);
+void tvp_plan_free(struct tvp_plan *p);
+/* 1 when placement k is available on this machine and selected by --placement; otherwise 0 and
+ * the reason is recorded in p->skipped (once per kind). */
+int tvp_plan_placement_ok(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
+                          enum tvp_placement_kind k);
+
+struct tvp_bench_info {
+    const char *name;
+    const char *description;
+};
+
+struct tvp_claim_judge {
+    const char *claim_id;
+    void (*judge)(const struct tvp_resultset *rs, struct tvp_verdict *v);
+};
+
+struct tvp_group {
+    const char *name;
+    const char *description;
+    const struct tvp_bench_info *benches;
+    size_t n_benches;
+    int (*plan)(struct tvp_plan *p, const struct tvp_plan_ctx *ctx);
+    /* Writes charts/<group>-<chart>.dat files from the loaded results. Returns 0 or an error
+     * number. */
+    int (*chart_data)(const struct tvp_resultset *rs, const char *charts_dir);
+    const struct tvp_claim_judge *judges;
+    size_t n_judges;
+};
+
+/* The registry (bench/registry.c, listed in bench/groups.h). */
+extern const struct tvp_group *const tvp_groups[];
+extern const size_t tvp_groups_len;
+const struct tvp_group *tvp_group_find(const char *name);
+
+#endif

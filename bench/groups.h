@@ -1,0 +1,4 @@
+/* The benchmark groups, in run order: one line per group. Each names a
+ * `const struct tvp_group tvp_group_<name>` defined in bench/<name>.c. run.sh reads the names
+ * from this file to refuse an unknown group before it builds anything. */
+TVP_GROUP(spawn)

@@ -1,0 +1,371 @@
+/* tvpbench: the benchmark binary that run.sh drives.
+ *
+ *   tvpbench run [options] GROUP...|all   run benchmarks into a results folder
+ *   tvpbench list                         groups and their benchmarks
+ *   tvpbench chart-data DIR               write charts/<name>.dat for gnuplot from a results folder
+ *   tvpbench report DIR                   write report.md and report.html from a results folder
+ *   tvpbench placements                   the placements planned for this machine */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libgen.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "group.h"
+#include "meta.h"
+#include "output.h"
+#include "progress.h"
+#include "report.h"
+#include "run_ctx.h"
+#include "supervisor.h"
+#include "tvp_err.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: tvpbench COMMAND ...\n"
+          "  run [options] GROUP...|all   run benchmark groups into a results folder\n"
+          "  list                         list groups and their benchmarks\n"
+          "  placements                   show the placements planned for this machine\n"
+          "  chart-data DIR               write chart data (charts/<name>.dat) from a results "
+          "folder\n"
+          "  report DIR                   write report.md and report.html from a results folder\n"
+          "  help                         this text\n",
+          f);
+    tvp_options_help(f);
+    fputs("groups:", f);
+    for (size_t i = 0; i < tvp_groups_len; i++)
+        fprintf(f, " %s", tvp_groups[i]->name);
+    fputs("\n", f);
+}
+
+static int cmd_list(void)
+{
+    for (size_t g = 0; g < tvp_groups_len; g++) {
+        const struct tvp_group *gr = tvp_groups[g];
+        printf("%-10s %s\n", gr->name, gr->description);
+        for (size_t b = 0; b < gr->n_benches; b++)
+            printf("  %-12s %s\n", gr->benches[b].name, gr->benches[b].description);
+    }
+    return 0;
+}
+
+static int load_machine(struct tvp_run_ctx *ctx)
+{
+    char err[256];
+    int rc = tvp_topo_load_system(&ctx->topo, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "tvpbench: %s\n", err);
+        return rc;
+    }
+    tvp_topo_summarize(ctx->topo, &ctx->topo_sum);
+    return tvp_plan_placements(ctx->topo, ctx->placements);
+}
+
+static void print_placements(const struct tvp_placement *p, int to_log)
+{
+    for (int k = 0; k < TVP_PL_COUNT; k++) {
+        char line[300];
+        if (p[k].available)
+            snprintf(line, sizeof line, "placement %-12s PU %d + PU %d: %s",
+                     tvp_placement_name(p[k].kind), p[k].pu_a, p[k].pu_b, p[k].detail);
+        else
+            snprintf(line, sizeof line, "placement %-12s unavailable: %s",
+                     tvp_placement_name(p[k].kind), p[k].reason);
+        if (to_log)
+            tvp_log("%s", line);
+        else
+            printf("%s\n", line);
+    }
+}
+
+static int cmd_placements(void)
+{
+    struct tvp_run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    if (load_machine(&ctx) != 0)
+        return 1;
+    print_placements(ctx.placements, 0);
+    tvp_topo_free(ctx.topo);
+    return 0;
+}
+
+static int make_out_dir(struct tvp_run_ctx *ctx, const struct tvp_options *o)
+{
+    if (o->out_given) {
+        snprintf(ctx->dir, sizeof ctx->dir, "%s", o->out_dir);
+    } else {
+        char stamp[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+        if (mkdir("results", 0755) != 0 && errno != EEXIST) {
+            tvp_warn(errno, "creating the results folder");
+            return 1;
+        }
+        snprintf(ctx->dir, sizeof ctx->dir, "results/%s-%s", ctx->host, stamp);
+    }
+    if (mkdir(ctx->dir, 0755) != 0) {
+        if (errno != EEXIST) {
+            tvp_warn(errno, "creating the run folder %s", ctx->dir);
+            return 1;
+        }
+        char probe[PATH_MAX + 16];
+        snprintf(probe, sizeof probe, "%s/meta.json", ctx->dir);
+        if (access(probe, F_OK) == 0) {
+            fprintf(stderr, "tvpbench: %s already holds a run; choose another --out\n", ctx->dir);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+static void probe_counters(struct tvp_run_ctx *ctx, const struct tvp_options *o)
+{
+    ctx->n_ctr = o->n_counters;
+    for (int i = 0; i < o->n_counters; i++) {
+        snprintf(ctx->ctr_name[i], sizeof ctx->ctr_name[i], "%s", o->counter_names[i]);
+        tvp_counter_column_name(o->counter_names[i], ctx->ctr_column[i], sizeof ctx->ctr_column[i]);
+    }
+    if (o->n_counters == 0) {
+        tvp_log("counters: off (--no-counters)");
+        return;
+    }
+    struct tvp_counter_set *s = NULL;
+    char err[256];
+    if (tvp_counters_open(o->counter_names, (size_t)o->n_counters, 1, &s, err, sizeof err) != 0) {
+        tvp_log("counters: none available: %s", err);
+        for (int i = 0; i < ctx->n_ctr; i++)
+            snprintf(ctx->ctr_reason[i], sizeof ctx->ctr_reason[i], "%s", err);
+        return;
+    }
+    for (int i = 0; i < ctx->n_ctr; i++) {
+        ctx->ctr_available[i] = tvp_counter_available(s, (size_t)i);
+        snprintf(ctx->ctr_reason[i], sizeof ctx->ctr_reason[i], "%s",
+                 tvp_counter_reason(s, (size_t)i));
+        if (ctx->ctr_available[i])
+            tvp_log("counter %-16s available", ctx->ctr_name[i]);
+        else
+            tvp_log("counter %-16s unavailable: %s", ctx->ctr_name[i], ctx->ctr_reason[i]);
+    }
+    tvp_counters_close(s);
+}
+
+static void case_label(char *buf, size_t len, const struct tvp_case *c)
+{
+    int n = snprintf(buf, len, "%s/%s/%s/%s", c->group->name, c->benchmark, c->variant,
+                     tvp_placement_name(c->placement));
+    if (c->param[0] && n >= 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, "/%s=%lld", c->param, c->param_value);
+}
+
+static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, size_t n_groups)
+{
+    struct tvp_plan plans[16];
+    memset(plans, 0, sizeof plans);
+    struct tvp_plan_ctx pctx = {ctx->opt, ctx->placements, ctx->topo, ctx->helper_path};
+    size_t total = 0;
+    for (size_t g = 0; g < n_groups; g++) {
+        int rc = groups[g]->plan(&plans[g], &pctx);
+        if (rc) {
+            tvp_log("%s: planning failed: %s", groups[g]->name, strerror(rc));
+            return 1;
+        }
+        for (int s = 0; s < plans[g].n_skipped; s++)
+            tvp_log("%s: skipped %s", groups[g]->name, plans[g].skipped[s]);
+        total += plans[g].len;
+    }
+    /* Every case process is forked from this one: drop the topology (and give its heap back) so
+     * the measured parent is small, as a fork benchmark's parent should be. */
+    tvp_topo_free(ctx->topo);
+    ctx->topo = NULL;
+    malloc_trim(0);
+    tvp_progress_begin(total);
+    size_t index = 0;
+    int failures = 0;
+    uint64_t t0 = tvp_now_ns();
+    for (size_t g = 0; g < n_groups && !ctx->interrupted; g++) {
+        struct tvp_plan *p = &plans[g];
+        struct tvp_case_result *res = calloc(p->len ? p->len : 1, sizeof *res);
+        if (!res)
+            tvp_die(ENOMEM, "allocating results");
+        size_t done = 0;
+        for (; done < p->len; done++, index++) {
+            char label[200];
+            case_label(label, sizeof label, &p->cases[done]);
+            tvp_progress_case(index, label);
+            int rc = tvp_supervise_case(&p->cases[done], ctx->opt, ctx->timer_cost_ns, &res[done]);
+            if (rc == EINTR) {
+                tvp_case_result_free(&res[done]);
+                ctx->interrupted = 1;
+                break;
+            }
+            if (rc) {
+                tvp_log("%s: could not start the benchmark process: %s", label, strerror(rc));
+                res[done].status = TVP_FAILED;
+                snprintf(res[done].note, sizeof res[done].note, "could not start: %s",
+                         strerror(rc));
+            }
+            if (res[done].status != TVP_OK)
+                failures++;
+            char status[400];
+            snprintf(status, sizeof status, "%s%s%s", tvp_case_status_name(res[done].status),
+                     res[done].note[0] && res[done].status != TVP_OK ? ": " : "",
+                     res[done].status != TVP_OK ? res[done].note : "");
+            tvp_progress_done(index, label, status, res[done].seconds);
+        }
+        if (done > 0 && tvp_output_group(ctx, groups[g], p->cases, res, done) == 0) {
+            size_t used = strlen(ctx->groups_run);
+            snprintf(ctx->groups_run + used, sizeof ctx->groups_run - used, "%s%s", used ? "," : "",
+                     groups[g]->name);
+        }
+        for (size_t i = 0; i < done; i++)
+            tvp_case_result_free(&res[i]);
+        free(res);
+    }
+    tvp_progress_end();
+    for (size_t g = 0; g < n_groups; g++)
+        tvp_plan_free(&plans[g]);
+    ctx->seconds = (double)(tvp_now_ns() - t0) / 1e9;
+    if (failures)
+        tvp_log("%d benchmark case(s) did not finish ok; see the status and note columns",
+                failures);
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct tvp_options o;
+    memset(&o, 0, sizeof o);
+    char *words[32];
+    int n_words;
+    int rc = tvp_options_parse(&o, argc, argv, 2, words, 32, &n_words);
+    if (rc)
+        return rc;
+    const struct tvp_group *groups[16];
+    size_t n_groups = 0;
+    if (n_words == 0) {
+        fprintf(stderr, "tvpbench: run: name groups or 'all'; groups: see 'tvpbench list'\n");
+        return 2;
+    }
+    for (int i = 0; i < n_words; i++) {
+        if (strcmp(words[i], "all") == 0) {
+            n_groups = 0;
+            for (size_t g = 0; g < tvp_groups_len; g++)
+                groups[n_groups++] = tvp_groups[g];
+            break;
+        }
+        const struct tvp_group *g = tvp_group_find(words[i]);
+        if (!g) {
+            fprintf(stderr, "tvpbench: unknown group '%s'; accepted: all", words[i]);
+            for (size_t k = 0; k < tvp_groups_len; k++)
+                fprintf(stderr, ", %s", tvp_groups[k]->name);
+            fputc('\n', stderr);
+            return 2;
+        }
+        if (n_groups < 16)
+            groups[n_groups++] = g;
+    }
+    tvp_options_resolve(&o);
+
+    struct tvp_run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.opt = &o;
+    if (gethostname(ctx.host, sizeof ctx.host) != 0)
+        snprintf(ctx.host, sizeof ctx.host, "unknown-host");
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ctx.date, sizeof ctx.date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if ((rc = make_out_dir(&ctx, &o)) != 0)
+        return rc;
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/run.log", ctx.dir);
+    if ((rc = tvp_log_open(path)) != 0) {
+        tvp_warn(rc, "opening %s", path);
+        return 1;
+    }
+    tvp_log("tvpbench: run folder %s", ctx.dir);
+    if (load_machine(&ctx) != 0)
+        return 1;
+    snprintf(path, sizeof path, "%s/topology.xml", ctx.dir);
+    char tmp[PATH_MAX + 48], err[256];
+    snprintf(tmp, sizeof tmp, "%s/.topology.xml.tmp", ctx.dir);
+    if (tvp_topo_export_xml(ctx.topo, tmp, err, sizeof err) != 0 || rename(tmp, path) != 0) {
+        tvp_log("tvpbench: saving topology.xml: %s", err[0] ? err : strerror(errno));
+        unlink(tmp);
+    }
+    const struct tvp_topo_summary *t = &ctx.topo_sum;
+    tvp_log("machine: %d package(s), %d NUMA node(s), %d core(s), %d PU(s), SMT %d", t->packages,
+            t->numa_nodes, t->cores, t->pus, t->smt);
+    print_placements(ctx.placements, 1);
+    probe_counters(&ctx, &o);
+    ctx.timer_cost_ns = tvp_timer_cost_ns();
+    ctx.timer_resolution_ns = tvp_timer_resolution_ns();
+    tvp_log("timer: CLOCK_MONOTONIC, %.1f ns per reading, resolution %llu ns", ctx.timer_cost_ns,
+            (unsigned long long)ctx.timer_resolution_ns);
+
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len > 0) {
+        self[len] = '\0';
+        snprintf(ctx.helper_path, sizeof ctx.helper_path, "%s/tvp-spawn-helper", dirname(self));
+        if (!getenv("TVP_SPAWN_HELPER") && setenv("TVP_SPAWN_HELPER", ctx.helper_path, 1) != 0)
+            tvp_warn(errno, "setting TVP_SPAWN_HELPER");
+    }
+    if ((rc = tvp_supervisor_init()) != 0) {
+        tvp_warn(rc, "installing signal handlers");
+        return 1;
+    }
+    tvp_meta_write(&ctx, "running");
+    rc = run_groups(&ctx, groups, n_groups);
+    tvp_meta_write(&ctx, ctx.interrupted ? "incomplete" : "complete");
+    tvp_log("total time %.1f s%s; results in %s", ctx.seconds,
+            ctx.interrupted ? " (interrupted: finished cases kept, run marked incomplete)" : "",
+            ctx.dir);
+    tvp_log_close();
+    tvp_topo_free(ctx.topo);
+    if (ctx.interrupted)
+        return 130;
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0) {
+        for (int i = 2; i < argc; i++)
+            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                usage(stdout);
+                return 0;
+            }
+        return cmd_run(argc, argv);
+    }
+    if (strcmp(cmd, "list") == 0 && argc == 2)
+        return cmd_list();
+    if (strcmp(cmd, "placements") == 0 && argc == 2)
+        return cmd_placements();
+    if ((strcmp(cmd, "report") == 0 || strcmp(cmd, "chart-data") == 0) && argc == 3) {
+        int rc = cmd[0] == 'r' ? tvp_write_report(argv[2]) : tvp_write_chart_data(argv[2]);
+        return rc ? 1 : 0;
+    }
+    fprintf(stderr,
+            "tvpbench: unknown command or wrong arguments '%s'; accepted: run, list, "
+            "placements, chart-data DIR, report DIR, help\n",
+            cmd);
+    return 2;
+}

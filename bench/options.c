@@ -1,0 +1,195 @@
+#include "options.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum arg_kind { ARG_FLAG, ARG_INT, ARG_SECONDS, ARG_TEXT };
+
+struct option_spec {
+    const char *name;
+    enum arg_kind kind;
+    const char *metavar;
+    double lo, hi;
+    const char *dflt;
+    const char *help;
+};
+
+static const struct option_spec specs[] = {
+    {"--quick", ARG_FLAG, NULL, 0, 0, "off",
+     "short run: fewer repetitions, shorter minimum time, smaller sweeps"},
+    {"--out", ARG_TEXT, "DIR", 0, 0, "results/<host>-<UTC time>",
+     "write the run folder here (must not exist or be empty)"},
+    {"--counters", ARG_TEXT, "LIST", 0, 0,
+     "cycles,instructions,cache-misses,branch-misses,task-clock,context-switches,"
+     "cpu-migrations,page-faults",
+     "comma-separated perf/libpfm4 event names"},
+    {"--no-counters", ARG_FLAG, NULL, 0, 0, "off", "do not open performance counters"},
+    {"--repetitions", ARG_INT, "N", 2, 1000, "15 (quick: 7)",
+     "samples per figure (each a calibrated batch)"},
+    {"--min-time", ARG_SECONDS, "SECONDS", 0.0005, 10, "0.05 (quick: 0.01)",
+     "minimum duration of one repetition; the iteration count is calibrated to it"},
+    {"--placement", ARG_TEXT, "NAME[,NAME]", 0, 0, "all the machine has",
+     "same-pu, smt-siblings, same-cache, cross-cache, cross-numa"},
+    {"--timeout", ARG_SECONDS, "SECONDS", 1, 3600, "120 (quick: 40)",
+     "watchdog: a benchmark case still running after this is killed and reported"},
+};
+
+void tvp_options_help(FILE *f)
+{
+    fprintf(f, "options:\n");
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        char lhs[64];
+        snprintf(lhs, sizeof lhs, "%s%s%s", specs[i].name, specs[i].metavar ? " " : "",
+                 specs[i].metavar ? specs[i].metavar : "");
+        fprintf(f, "  %-26s %s", lhs, specs[i].help);
+        if (specs[i].kind == ARG_INT || specs[i].kind == ARG_SECONDS)
+            fprintf(f, " [%g..%g]", specs[i].lo, specs[i].hi);
+        fprintf(f, " (default: %s)\n", specs[i].dflt);
+    }
+}
+
+static const struct option_spec *find_spec(const char *name)
+{
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
+        if (strcmp(specs[i].name, name) == 0)
+            return &specs[i];
+    return NULL;
+}
+
+static int refuse(const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "tvpbench: ");
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+    return 2;
+}
+
+static int parse_number(const struct option_spec *s, const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || v != v)
+        return -1;
+    if (s->kind == ARG_INT && v != (double)(long)v)
+        return -1;
+    if (v < s->lo || v > s->hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_placements(struct tvp_options *o)
+{
+    char copy[sizeof o->placements_arg];
+    snprintf(copy, sizeof copy, "%s", o->placements_arg);
+    o->placement_mask = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        enum tvp_placement_kind k;
+        if (tvp_placement_parse(tok, &k) != 0)
+            return refuse("--placement: unknown placement '%s'; accepted: %s", tok,
+                          "same-pu, smt-siblings, same-cache, cross-cache, cross-numa");
+        o->placement_mask |= 1u << k;
+    }
+    if (o->placement_mask == 0)
+        return refuse("--placement: empty list%s; accepted: %s", "",
+                      "same-pu, smt-siblings, same-cache, cross-cache, cross-numa");
+    return 0;
+}
+
+int tvp_options_parse(struct tvp_options *o, int argc, char **argv, int first, char **words,
+                      int max_words, int *n_words)
+{
+    *n_words = 0;
+    o->counters_enabled = 1;
+    o->placement_mask = (1u << TVP_PL_COUNT) - 1;
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-') {
+            if (*n_words >= max_words)
+                return refuse("too many words on the command line at '%s'%s", arg, "");
+            words[(*n_words)++] = argv[i];
+            continue;
+        }
+        char name[64];
+        const char *value = NULL;
+        const char *eq = strchr(arg, '=');
+        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (nlen >= sizeof name)
+            nlen = sizeof name - 1;
+        memcpy(name, arg, nlen);
+        name[nlen] = '\0';
+        const struct option_spec *s = find_spec(name);
+        if (!s)
+            return refuse("unknown option '%s'%s; see --help for the accepted options", name, "");
+        if (s->kind == ARG_FLAG) {
+            if (eq)
+                return refuse("%s takes no value%s", name, "");
+        } else {
+            value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value || !*value)
+                return refuse("%s needs a value: %s", name, s->metavar);
+        }
+        if (strcmp(name, "--quick") == 0) {
+            o->quick = 1;
+        } else if (strcmp(name, "--no-counters") == 0) {
+            o->counters_enabled = 0;
+        } else if (strcmp(name, "--out") == 0) {
+            snprintf(o->out_dir, sizeof o->out_dir, "%s", value);
+            o->out_given = 1;
+        } else if (strcmp(name, "--counters") == 0) {
+            snprintf(o->counters_arg, sizeof o->counters_arg, "%s", value);
+            char err[160];
+            int n = tvp_counters_parse_list(o->counters_arg, o->counter_names, TVP_MAX_COUNTERS,
+                                            err, sizeof err);
+            if (n < 0)
+                return refuse("--counters: %s%s", err, "");
+            o->n_counters = n;
+        } else if (strcmp(name, "--placement") == 0) {
+            snprintf(o->placements_arg, sizeof o->placements_arg, "%s", value);
+            int rc = parse_placements(o);
+            if (rc)
+                return rc;
+        } else {
+            double v;
+            if (parse_number(s, value, &v) != 0) {
+                char range[96];
+                snprintf(range, sizeof range, "%s %g..%g",
+                         s->kind == ARG_INT ? "a whole number" : "a number of seconds", s->lo,
+                         s->hi);
+                fprintf(stderr, "tvpbench: %s: '%s' is not valid; accepted: %s\n", name, value,
+                        range);
+                return 2;
+            }
+            if (strcmp(name, "--repetitions") == 0)
+                o->repetitions = (int)v;
+            else if (strcmp(name, "--min-time") == 0)
+                o->min_time_s = v;
+            else if (strcmp(name, "--timeout") == 0)
+                o->timeout_s = v;
+        }
+    }
+    return 0;
+}
+
+void tvp_options_resolve(struct tvp_options *o)
+{
+    if (o->repetitions == 0)
+        o->repetitions = o->quick ? 7 : 15;
+    if (o->min_time_s == 0)
+        o->min_time_s = o->quick ? 0.01 : 0.05;
+    if (o->timeout_s == 0)
+        o->timeout_s = o->quick ? 40 : 120;
+    if (o->counters_enabled && o->n_counters == 0) {
+        for (size_t i = 0; i < tvp_counters_default_len && i < TVP_MAX_COUNTERS; i++)
+            o->counter_names[i] = tvp_counters_default[i];
+        o->n_counters = (int)(tvp_counters_default_len < TVP_MAX_COUNTERS ? tvp_counters_default_len
+                                                                          : TVP_MAX_COUNTERS);
+    }
+    if (!o->counters_enabled)
+        o->n_counters = 0;
+    if (o->placements_arg[0] == '\0')
+        snprintf(o->placements_arg, sizeof o->placements_arg, "all");
+}

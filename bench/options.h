@@ -1,0 +1,38 @@
+/* The run options: one table (name, argument, default, range, help) from which parsing, the
+ * --help text and the record in meta.json are all derived. */
+#ifndef TVP_OPTIONS_H
+#define TVP_OPTIONS_H
+
+#include <limits.h>
+#include <stdio.h>
+
+#include "counters.h"
+#include "placement.h"
+
+struct tvp_options {
+    int quick;
+    int repetitions;   /* 0 until resolved: then the quick or full default */
+    double min_time_s; /* minimum duration of one repetition */
+    double timeout_s;  /* watchdog limit per benchmark case */
+    int counters_enabled;
+    char counters_arg[512];
+    const char *counter_names[TVP_MAX_COUNTERS];
+    int n_counters;
+    char placements_arg[256];
+    unsigned placement_mask; /* bit per enum tvp_placement_kind */
+    char out_dir[PATH_MAX];  /* "" = results/<host>-<UTC time> */
+    int out_given;
+};
+
+/* Parses argv[first..argc) options into o (positional words are collected into words, at most
+ * max_words). On a bad option or value prints one line to stderr saying what would be accepted and
+ * returns 2; returns 0 on success. */
+int tvp_options_parse(struct tvp_options *o, int argc, char **argv, int first, char **words,
+                      int max_words, int *n_words);
+
+/* Fills the defaults that depend on --quick. */
+void tvp_options_resolve(struct tvp_options *o);
+
+void tvp_options_help(FILE *f);
+
+#endif

@@ -1,0 +1,21 @@
+/* Progress and the run log. On a terminal: one progress line on stderr, redrawn in place (group,
+ * benchmark, n of total, elapsed, estimate left). Off a terminal: one plain line per case. Every
+ * line that is not progress also goes to run.log. */
+#ifndef TVP_PROGRESS_H
+#define TVP_PROGRESS_H
+
+#include <stddef.h>
+
+int tvp_log_open(const char *path); /* returns 0 or an error number */
+void tvp_log_close(void);
+/* A line for stderr and run.log (clears a progress line first). */
+void tvp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void tvp_progress_begin(size_t total);
+/* Before case `index` (0-based) starts. */
+void tvp_progress_case(size_t index, const char *what);
+/* After it ended. */
+void tvp_progress_done(size_t index, const char *what, const char *status, double seconds);
+void tvp_progress_end(void);
+
+#endif

@@ -1,0 +1,65 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "group.h"
+
+#define TVP_GROUP(name) extern const struct tvp_group tvp_group_##name;
+#include "groups.h"
+#undef TVP_GROUP
+
+const struct tvp_group *const tvp_groups[] = {
+#define TVP_GROUP(name) &tvp_group_##name,
+#include "groups.h"
+#undef TVP_GROUP
+};
+const size_t tvp_groups_len = sizeof tvp_groups / sizeof tvp_groups[0];
+
+const struct tvp_group *tvp_group_find(const char *name)
+{
+    for (size_t i = 0; i < tvp_groups_len; i++)
+        if (strcmp(tvp_groups[i]->name, name) == 0)
+            return tvp_groups[i];
+    return NULL;
+}
+
+int tvp_plan_add(struct tvp_plan *p, const struct tvp_case *c)
+{
+    if (p->len == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        struct tvp_case *n = realloc(p->cases, cap * sizeof *n);
+        if (!n)
+            return ENOMEM;
+        p->cases = n;
+        p->cap = cap;
+    }
+    p->cases[p->len++] = *c;
+    return 0;
+}
+
+void tvp_plan_free(struct tvp_plan *p)
+{
+    free(p->cases);
+    memset(p, 0, sizeof *p);
+}
+
+int tvp_plan_placement_ok(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
+                          enum tvp_placement_kind k)
+{
+    const struct tvp_placement *pl = &ctx->placements[k];
+    const char *why = NULL;
+    if (!(ctx->opt->placement_mask & (1u << k)))
+        why = "not selected by --placement";
+    else if (!pl->available)
+        why = pl->reason;
+    if (!why)
+        return 1;
+    char line[160];
+    snprintf(line, sizeof line, "%s: %s", tvp_placement_name(k), why);
+    for (int i = 0; i < p->n_skipped; i++)
+        if (strcmp(p->skipped[i], line) == 0)
+            return 0;
+    if (p->n_skipped < (int)(sizeof p->skipped / sizeof p->skipped[0]))
+        snprintf(p->skipped[p->n_skipped++], sizeof p->skipped[0], "%s", line);
+    return 0;
+}

@@ -1,0 +1,58 @@
+/* A results folder read back: every figure of every <group>.csv with its samples from
+ * <group>.samples.csv, and a few machine facts from meta.json. Charts and the report are derived
+ * from this alone, so `run.sh plot DIR` redraws them later or on another machine. */
+#ifndef TVP_RESULTSET_H
+#define TVP_RESULTSET_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "counters.h"
+
+struct tvp_fig {
+    char group[32], benchmark[40], variant[40], model[16], placement[24], cpus[64];
+    char param[40];
+    long long param_value;
+    char metric[40], unit[16];
+    size_t n;
+    double median, ci_low, ci_high, mean, min, max, p5, p95, p99, mad, cv;
+    int noisy;
+    char status[16];
+    char note[640];
+    int n_ctr;
+    char ctr_column[TVP_MAX_COUNTERS][64];
+    double ctr_value[TVP_MAX_COUNTERS];
+    int ctr_valid[TVP_MAX_COUNTERS];
+    double *samples;
+    size_t n_samples;
+};
+
+struct tvp_resultset {
+    char dir[PATH_MAX];
+    struct tvp_fig *figs;
+    size_t n;
+    char groups[256]; /* groups whose CSV was found, comma-separated */
+    char host[128], date[40], status[24], cpu_model[160], kernel[128], virt[200];
+    double timer_cost_ns;
+};
+
+/* Loads dir. Returns 0, or an error number with a message in err (a folder with no meta.json is
+ * not a results folder). */
+int tvp_resultset_load(const char *dir, struct tvp_resultset *rs, char *err, size_t errlen);
+void tvp_resultset_free(struct tvp_resultset *rs);
+int tvp_rs_has_group(const struct tvp_resultset *rs, const char *group);
+
+/* The ok figure matching every given field; param NULL matches figures without a parameter.
+ * NULL when there is none. */
+const struct tvp_fig *tvp_rs_find(const struct tvp_resultset *rs, const char *group,
+                                  const char *benchmark, const char *variant, const char *placement,
+                                  const char *param, long long param_value, const char *metric);
+
+/* Counter per operation by column name ("page_faults"); returns 0 and sets *v when counted. */
+int tvp_fig_counter(const struct tvp_fig *f, const char *column, double *v);
+
+/* Reads the string value of the first "key": "value" pair in a JSON text (no nesting rules):
+ * enough for meta.json's flat machine facts. Returns 0 when found. */
+int tvp_json_lookup_string(const char *json, const char *key, char *buf, size_t len);
+
+#endif

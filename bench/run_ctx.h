@@ -1,0 +1,36 @@
+/* Facts about one run that every writer needs: where it goes, the machine, the timer, the
+ * placements and which counters this machine can count. Built once by `tvpbench run`. */
+#ifndef TVP_RUN_CTX_H
+#define TVP_RUN_CTX_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "counters.h"
+#include "options.h"
+#include "placement.h"
+#include "topology.h"
+
+struct tvp_run_ctx {
+    const struct tvp_options *opt;
+    char dir[PATH_MAX];
+    char host[128];
+    char date[40]; /* ISO 8601 UTC start time */
+    double timer_cost_ns;
+    uint64_t timer_resolution_ns;
+    struct tvp_topo *topo;
+    struct tvp_topo_summary topo_sum;
+    struct tvp_placement placements[TVP_PL_COUNT];
+    int n_ctr;
+    char ctr_name[TVP_MAX_COUNTERS][64];
+    char ctr_column[TVP_MAX_COUNTERS][64];
+    int ctr_available[TVP_MAX_COUNTERS];
+    char ctr_reason[TVP_MAX_COUNTERS][320];
+    char helper_path[PATH_MAX];
+    char groups_run[256]; /* comma-separated, as they finished */
+    int interrupted;
+    double seconds;
+};
+
+#endif

@@ -1,0 +1,439 @@
+/* The spawn group: what it costs to start a thread and to start a process (claim C3).
+ *
+ * "start": for every start method, the time from the start call until the new task runs its
+ * first instruction (the timestamp it writes into shared memory) and until it has been joined
+ * or reaped, same-PU and on the nearest cross-core pair.
+ * "rss-sweep": the same start-to-joined time for fork, posix_spawn and pthread_create while the
+ * parent has touched 0 .. 1024 MiB of private memory: fork copies the page tables of all of it,
+ * a thread shares them. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdatomic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "claims.h"
+#include "clock.h"
+#include "group.h"
+#include "resultset.h"
+#include "runner.h"
+#include "tvp_spawn.h"
+#include "tvp_err.h"
+
+#define MIB (1024ull * 1024ull)
+
+extern const struct tvp_group tvp_group_spawn;
+
+struct spawn_state {
+    struct tvp_spawner sp;
+    void *rss;
+    size_t rss_bytes;
+};
+
+static int spawn_setup(const struct tvp_case *c, void **state, char *err, size_t errlen)
+{
+    struct spawn_state *s = calloc(1, sizeof *s);
+    if (!s) {
+        tvp_errfmt(err, errlen, ENOMEM, "allocating state");
+        return -1;
+    }
+    const char *helper = getenv("TVP_SPAWN_HELPER");
+    int child_cpu = c->placement == TVP_PL_SAME_PU ? -1 : c->pu_b;
+    if (tvp_spawner_init(&s->sp, helper, child_cpu, err, errlen) != 0) {
+        free(s);
+        return -1;
+    }
+    if (c->param[0] && c->param_value > 0) {
+        s->rss_bytes = (size_t)c->param_value * MIB;
+        s->rss =
+            mmap(NULL, s->rss_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (s->rss == MAP_FAILED) {
+            tvp_errfmt(err, errlen, errno, "mapping %lld MiB of parent memory", c->param_value);
+            tvp_spawner_destroy(&s->sp);
+            free(s);
+            return -1;
+        }
+        /* 4 KiB pages, so the page-table copy fork makes is the one ordinary programs pay. */
+        if (madvise(s->rss, s->rss_bytes, MADV_NOHUGEPAGE) != 0)
+            tvp_errfmt(err, errlen, errno, "madvise(MADV_NOHUGEPAGE)");
+        long page = sysconf(_SC_PAGESIZE);
+        for (size_t off = 0; off < s->rss_bytes; off += (size_t)page)
+            ((volatile char *)s->rss)[off] = (char)off;
+    }
+    *state = s;
+    return 0;
+}
+
+static void spawn_teardown(const struct tvp_case *c, void *state)
+{
+    (void)c;
+    struct spawn_state *s = state;
+    if (!s)
+        return;
+    if (s->rss && munmap(s->rss, s->rss_bytes) != 0)
+        tvp_warn(errno, "spawn: unmapping the parent's memory");
+    tvp_spawner_destroy(&s->sp);
+    free(s);
+}
+
+static int spawn_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
+                     char *err, size_t errlen)
+{
+    struct spawn_state *s = state;
+    enum tvp_spawn_method m = (enum tvp_spawn_method)c->arg;
+    for (uint64_t i = 0; i < iters; i++) {
+        struct tvp_spawn_handle h;
+        uint64_t t0 = tvp_now_ns();
+        if (tvp_spawn_start(&s->sp, m, &h, err, errlen) != 0)
+            return -1;
+        if (tvp_spawn_wait(&s->sp, &h, err, errlen) != 0)
+            return -1;
+        uint64_t t1 = tvp_now_ns();
+        uint64_t running = atomic_load_explicit(&s->sp.mark->running_ns, memory_order_acquire);
+        if (running < t0 || running > t1) {
+            snprintf(err, errlen, "%s: the new task's timestamp lies outside the start..join span",
+                     tvp_spawn_method_name(m));
+            return -1;
+        }
+        totals[0] += running - t0;
+        totals[1] += t1 - t0;
+        tvp_runner_note_cpu(atomic_load_explicit(&s->sp.mark->cpu, memory_order_relaxed));
+    }
+    return 0;
+}
+
+static const struct tvp_bench_info spawn_benches[] = {
+    {"start", "start-to-running and start-to-joined/reaped of pthread_create, detached thread, "
+              "fork, vfork, clone(CLONE_VM), posix_spawn, fork+exec; same-PU and cross-core"},
+    {"rss-sweep", "fork, posix_spawn and pthread_create start-to-joined while the parent has "
+                  "touched 0..1024 MiB"},
+};
+
+static void base_case(struct tvp_case *c, enum tvp_spawn_method m)
+{
+    memset(c, 0, sizeof *c);
+    c->group = &tvp_group_spawn;
+    snprintf(c->variant, sizeof c->variant, "%s", tvp_spawn_method_name(m));
+    snprintf(c->model, sizeof c->model, "%s",
+             tvp_spawn_method_is_process(m) ? "process" : "thread");
+    c->arg = m;
+    c->n_metrics = 2;
+    c->metric[0] = "start-to-running";
+    c->metric[1] = "start-to-joined";
+    c->unit[0] = c->unit[1] = "ns";
+    c->per_op_timed = 1;
+    c->setup = spawn_setup;
+    c->run = spawn_run;
+    c->teardown = spawn_teardown;
+}
+
+static unsigned long long mem_available_mib(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    unsigned long long kib = 0;
+    char line[256];
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib / 1024;
+}
+
+static int spawn_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
+{
+    enum tvp_placement_kind kinds[2] = {TVP_PL_SAME_PU, TVP_PL_COUNT};
+    const struct tvp_placement *cross = tvp_placement_cross_core(ctx->placements);
+    if (cross)
+        kinds[1] = cross->kind;
+    else
+        tvp_plan_placement_ok(p, ctx, TVP_PL_SAME_CACHE); /* records why there is none */
+    for (int k = 0; k < 2; k++) {
+        if (kinds[k] == TVP_PL_COUNT || !tvp_plan_placement_ok(p, ctx, kinds[k]))
+            continue;
+        const struct tvp_placement *pl = &ctx->placements[kinds[k]];
+        for (int m = 0; m < TVP_SPAWN_COUNT; m++) {
+            struct tvp_case c;
+            base_case(&c, (enum tvp_spawn_method)m);
+            snprintf(c.benchmark, sizeof c.benchmark, "start");
+            c.placement = pl->kind;
+            c.pu_a = pl->pu_a;
+            c.pu_b = pl->pu_b;
+            if (kinds[k] != TVP_PL_SAME_PU && tvp_spawn_method_is_process(m))
+                snprintf(c.note, sizeof c.note,
+                         "child rebinds itself to PU %d as its first act (processes cannot be "
+                         "bound before they exist)",
+                         pl->pu_b);
+            if (tvp_plan_add(p, &c))
+                return ENOMEM;
+        }
+    }
+    if (!tvp_plan_placement_ok(p, ctx, TVP_PL_SAME_PU))
+        return 0;
+    static const long long full[] = {0, 16, 256, 1024}, quick[] = {0, 16, 64};
+    const long long *sizes = ctx->opt->quick ? quick : full;
+    size_t n_sizes = ctx->opt->quick ? 3 : 4;
+    unsigned long long avail = mem_available_mib();
+    const enum tvp_spawn_method sweep[] = {TVP_SPAWN_THREAD, TVP_SPAWN_FORK, TVP_SPAWN_POSIX_SPAWN};
+    for (size_t i = 0; i < n_sizes; i++) {
+        if ((unsigned long long)sizes[i] * 4 > avail) {
+            char line[160];
+            snprintf(line, sizeof line, "rss-sweep %lld MiB: skipped, only %llu MiB available",
+                     sizes[i], avail);
+            if (p->n_skipped < 8)
+                snprintf(p->skipped[p->n_skipped++], sizeof p->skipped[0], "%s", line);
+            continue;
+        }
+        for (size_t m = 0; m < sizeof sweep / sizeof sweep[0]; m++) {
+            struct tvp_case c;
+            base_case(&c, sweep[m]);
+            snprintf(c.benchmark, sizeof c.benchmark, "rss-sweep");
+            snprintf(c.param, sizeof c.param, "rss_mib");
+            c.param_value = sizes[i];
+            c.placement = TVP_PL_SAME_PU;
+            c.pu_a = c.pu_b = ctx->placements[TVP_PL_SAME_PU].pu_a;
+            snprintf(c.note, sizeof c.note, "parent memory touched, 4 KiB pages (THP off)");
+            if (tvp_plan_add(p, &c))
+                return ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* ---- charts ---- */
+
+static void dat_triple(FILE *f, const struct tvp_fig *x)
+{
+    if (x)
+        fprintf(f, " %.6g %.6g %.6g", x->median / 1e3, x->ci_low / 1e3, x->ci_high / 1e3);
+    else
+        fprintf(f, " NaN NaN NaN");
+}
+
+static const char *cross_placement(const struct tvp_resultset *rs)
+{
+    static const char *const order[] = {"same-cache", "cross-cache", "cross-numa"};
+    for (size_t k = 0; k < 3; k++)
+        if (tvp_rs_find(rs, "spawn", "start", "pthread_create", order[k], NULL, 0,
+                        "start-to-joined"))
+            return order[k];
+    return NULL;
+}
+
+static int spawn_chart_data(const struct tvp_resultset *rs, const char *dir)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/spawn-start.dat", dir);
+    struct tvp_afile a;
+    int rc = tvp_afile_open(&a, path);
+    if (rc)
+        return rc;
+    const char *cross = cross_placement(rs);
+    fprintf(a.f,
+            "# start latency in microseconds: median, 95%% CI low, high\n"
+            "# method same-pu:running same-pu:joined %s:running %s:joined\n",
+            cross ? cross : "cross-core", cross ? cross : "cross-core");
+    for (int m = 0; m < TVP_SPAWN_COUNT; m++) {
+        const char *name = tvp_spawn_method_name((enum tvp_spawn_method)m);
+        fprintf(a.f, "\"%s\"", name);
+        const char *pls[2] = {"same-pu", cross};
+        for (int p = 0; p < 2; p++)
+            for (int k = 0; k < 2; k++)
+                dat_triple(a.f, pls[p] ? tvp_rs_find(rs, "spawn", "start", name, pls[p], NULL, 0,
+                                                     k ? "start-to-joined" : "start-to-running")
+                                       : NULL);
+        fputc('\n', a.f);
+    }
+    if ((rc = tvp_afile_commit(&a)) != 0)
+        return rc;
+
+    snprintf(path, sizeof path, "%s/spawn-rss.dat", dir);
+    if ((rc = tvp_afile_open(&a, path)) != 0)
+        return rc;
+    fprintf(a.f, "# start-to-joined in microseconds (median, CI low, high) against parent RSS\n"
+                 "# rss_mib pthread_create(3) fork(3) posix_spawn(3) page-faults/start: thread "
+                 "fork posix_spawn\n");
+    long long sizes[16];
+    int n = 0;
+    for (size_t i = 0; i < rs->n && n < 16; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (strcmp(f->benchmark, "rss-sweep") != 0 || strcmp(f->variant, "fork") != 0 ||
+            strcmp(f->metric, "start-to-joined") != 0)
+            continue;
+        sizes[n++] = f->param_value;
+    }
+    const char *methods[] = {"pthread_create", "fork", "posix_spawn"};
+    for (int i = 0; i < n; i++) {
+        fprintf(a.f, "%lld", sizes[i]);
+        const struct tvp_fig *f[3];
+        for (int m = 0; m < 3; m++) {
+            f[m] = tvp_rs_find(rs, "spawn", "rss-sweep", methods[m], "same-pu", "rss_mib", sizes[i],
+                               "start-to-joined");
+            dat_triple(a.f, f[m]);
+        }
+        for (int m = 0; m < 3; m++) {
+            double pf;
+            if (f[m] && tvp_fig_counter(f[m], "page_faults", &pf) == 0)
+                fprintf(a.f, " %.6g", pf);
+            else
+                fprintf(a.f, " NaN");
+        }
+        fputc('\n', a.f);
+    }
+    return tvp_afile_commit(&a);
+}
+
+/* ---- the verdict for C3 ---- */
+
+static const struct tvp_fig *start_fig(const struct tvp_resultset *rs, const char *method,
+                                       const char *placement)
+{
+    return tvp_rs_find(rs, "spawn", "start", method, placement, NULL, 0, "start-to-joined");
+}
+
+#define C3_THRESHOLD 2.0
+
+static void judge_c3(const struct tvp_resultset *rs, struct tvp_verdict *v)
+{
+    const struct tvp_fig *thread = start_fig(rs, "pthread_create", "same-pu");
+    if (!thread) {
+        v->kind = TVP_V_NOT_MEASURED;
+        snprintf(v->summary, sizeof v->summary,
+                 "no successful same-pu pthread_create figure in this run");
+        return;
+    }
+    char a[32], b[32];
+    tvp_fmt_ns(a, sizeof a, thread->median);
+    snprintf(v->figures, sizeof v->figures,
+             "pthread_create+join %s [95%% CI %.3g–%.3g µs] "
+             "(same-pu, PU %s)",
+             a, thread->ci_low / 1e3, thread->ci_high / 1e3, thread->cpus);
+    static const char *const main_set[] = {"fork", "posix_spawn", "fork-exec"};
+    static const char *const aside[] = {"vfork", "clone-vm", "pthread-detached"};
+    int above = 0, below = 0, close = 0, measured = 0;
+    double fork_ratio = NAN;
+    char slow[160] = "", fast[160] = "";
+    for (size_t i = 0; i < 3; i++) {
+        const struct tvp_fig *f = start_fig(rs, main_set[i], "same-pu");
+        struct tvp_ratio r;
+        if (!f || tvp_ratio_of(f, thread, &r) != 0)
+            continue;
+        measured++;
+        tvp_fmt_ns(a, sizeof a, f->median);
+        tvp_appendf(v->figures, sizeof v->figures, "; %s+wait %s = %.3g× [%.3g, %.3g]", main_set[i],
+                    a, r.ratio, r.lo, r.hi);
+        if (i == 0)
+            fork_ratio = r.ratio;
+        if (r.lo > C3_THRESHOLD) {
+            above++;
+            tvp_appendf(slow, sizeof slow, "%s%s %.3g×", slow[0] ? ", " : "", main_set[i], r.ratio);
+        } else {
+            tvp_appendf(fast, sizeof fast, "%s%s %.3g×", fast[0] ? ", " : "", main_set[i], r.ratio);
+            if (r.hi < 1.0)
+                below++;
+            else if (r.lo <= 1.0)
+                close++;
+        }
+    }
+    for (size_t i = 0; i < 3; i++) {
+        const struct tvp_fig *f = start_fig(rs, aside[i], "same-pu");
+        struct tvp_ratio r;
+        if (f && tvp_ratio_of(f, thread, &r) == 0) {
+            tvp_fmt_ns(a, sizeof a, f->median);
+            tvp_appendf(v->figures, sizeof v->figures, "; %s %s = %.3g× [%.3g, %.3g]", aside[i], a,
+                        r.ratio, r.lo, r.hi);
+        }
+    }
+    const char *cross = cross_placement(rs);
+    if (cross) {
+        const struct tvp_fig *ft = start_fig(rs, "pthread_create", cross);
+        const struct tvp_fig *ff = start_fig(rs, "fork", cross);
+        struct tvp_ratio r;
+        if (ft && ff && tvp_ratio_of(ff, ft, &r) == 0) {
+            tvp_fmt_ns(a, sizeof a, ft->median);
+            tvp_fmt_ns(b, sizeof b, ff->median);
+            tvp_appendf(v->figures, sizeof v->figures,
+                        "; %s (PUs %s): pthread_create %s, fork %s = %.3g× [%.3g, %.3g]", cross,
+                        ff->cpus, a, b, r.ratio, r.lo, r.hi);
+        }
+    }
+    /* The RSS sweep: how each method grows from the smallest to the largest parent. */
+    long long lo_size = -1, hi_size = -1;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (strcmp(f->benchmark, "rss-sweep") || strcmp(f->variant, "fork") ||
+            strcmp(f->status, "ok"))
+            continue;
+        if (lo_size < 0 || f->param_value < lo_size)
+            lo_size = f->param_value;
+        if (f->param_value > hi_size)
+            hi_size = f->param_value;
+    }
+    char growth[300] = "";
+    if (lo_size >= 0 && hi_size > lo_size) {
+        static const char *const sweep[] = {"fork", "posix_spawn", "pthread_create"};
+        for (size_t i = 0; i < 3; i++) {
+            const struct tvp_fig *s0 = tvp_rs_find(rs, "spawn", "rss-sweep", sweep[i], "same-pu",
+                                                   "rss_mib", lo_size, "start-to-joined");
+            const struct tvp_fig *s1 = tvp_rs_find(rs, "spawn", "rss-sweep", sweep[i], "same-pu",
+                                                   "rss_mib", hi_size, "start-to-joined");
+            struct tvp_ratio r;
+            if (!s0 || !s1 || tvp_ratio_of(s1, s0, &r) != 0)
+                continue;
+            tvp_fmt_ns(a, sizeof a, s0->median);
+            tvp_fmt_ns(b, sizeof b, s1->median);
+            tvp_appendf(growth, sizeof growth, "%s%s %s → %s (%.3g×)", growth[0] ? ", " : "",
+                        sweep[i], a, b, r.ratio);
+        }
+        tvp_appendf(v->figures, sizeof v->figures, "; parent RSS %lld → %lld MiB: %s", lo_size,
+                    hi_size, growth);
+    }
+    snprintf(v->rule, sizeof v->rule,
+             "ratio of medians (start-to-joined, same-pu) of each usual way to start a process "
+             "(fork+wait, posix_spawn, fork+exec) to pthread_create+join, 95%% bootstrap CI: "
+             "confirmed when every CI lies above %.0f×, refuted when every CI lies below 1×, too "
+             "close to call when a CI contains 1 and none lies above %.0f×, nuanced otherwise",
+             C3_THRESHOLD, C3_THRESHOLD);
+    if (measured == 0) {
+        v->kind = TVP_V_NOT_MEASURED;
+        snprintf(v->summary, sizeof v->summary, "no process start figure succeeded");
+    } else if (above == measured) {
+        v->kind = TVP_V_CONFIRMED;
+        snprintf(v->summary, sizeof v->summary,
+                 "starting a process costs %s the time of starting a thread (%s)", slow,
+                 thread->cpus[0] ? "same PU" : "same-pu");
+    } else if (below == measured) {
+        v->kind = TVP_V_REFUTED;
+        snprintf(v->summary, sizeof v->summary,
+                 "every process start was faster than pthread_create+join (%s)", fast);
+    } else if (above == 0 && close > 0) {
+        v->kind = TVP_V_TOO_CLOSE;
+        snprintf(v->summary, sizeof v->summary, "%s: intervals contain 1 or stay under %.0f×", fast,
+                 C3_THRESHOLD);
+    } else {
+        v->kind = TVP_V_NUANCED;
+        snprintf(v->summary, sizeof v->summary, "slow for %s, but not beyond %.0f× for %s", slow,
+                 C3_THRESHOLD, fast);
+    }
+    if (growth[0] && isfinite(fork_ratio))
+        tvp_appendf(v->summary, sizeof v->summary,
+                    "; fork's cost grows with the parent's memory (%s)", growth);
+}
+
+static const struct tvp_claim_judge spawn_judges[] = {{"C3", judge_c3}};
+
+const struct tvp_group tvp_group_spawn = {
+    .name = "spawn",
+    .description = "thread vs process start cost (claim C3)",
+    .benches = spawn_benches,
+    .n_benches = sizeof spawn_benches / sizeof spawn_benches[0],
+    .plan = spawn_plan,
+    .chart_data = spawn_chart_data,
+    .judges = spawn_judges,
+    .n_judges = sizeof spawn_judges / sizeof spawn_judges[0],
+};

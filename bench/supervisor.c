@@ -1,0 +1,261 @@
+#define _GNU_SOURCE
+#include "supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "runner.h"
+#include "tvp_err.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+int tvp_supervisor_interrupted(void)
+{
+    return interrupted != 0;
+}
+
+const char *tvp_case_status_name(enum tvp_case_status s)
+{
+    static const char *const names[] = {"ok", "failed", "timeout", "crashed", "interrupted"};
+    return names[s];
+}
+
+int tvp_supervisor_init(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: poll() must return EINTR so the watchdog loop sees the signal at once. */
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        if (sigaction(sigs[i], &sa, NULL) != 0)
+            return errno;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+        return errno;
+    return 0;
+}
+
+static void reap_orphans(void)
+{
+    int st;
+    while (waitpid(-1, &st, WNOHANG) > 0)
+        ;
+}
+
+/* Kills the case's process group and waits for the case child itself. */
+static void kill_case(pid_t pid, int *wstatus)
+{
+    if (kill(-pid, SIGKILL) != 0 && errno != ESRCH)
+        tvp_warn(errno, "killing benchmark process group %d", (int)pid);
+    while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
+        ;
+}
+
+static void child_main(const struct tvp_case *c, const struct tvp_options *o, double timer_cost,
+                       int fd)
+{
+    /* The supervisor's handlers only set a flag; here the defaults must apply again. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+        tvp_warn(errno, "%s/%s: asking to die with the supervisor", c->benchmark, c->variant);
+    if (getppid() == 1)
+        _exit(1);
+    if (setpgid(0, 0) != 0 && errno != EACCES)
+        tvp_warn(errno, "%s/%s: creating a process group", c->benchmark, c->variant);
+    int status = tvp_runner_run_case(c, o, timer_cost, fd);
+    _exit(status);
+}
+
+static int append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t ncap = (*cap ? *cap * 2 : 4096);
+        while (ncap < *len + n + 1)
+            ncap *= 2;
+        char *nb = realloc(*buf, ncap);
+        if (!nb)
+            return ENOMEM;
+        *buf = nb;
+        *cap = ncap;
+    }
+    memcpy(*buf + *len, data, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+    return 0;
+}
+
+static int add_sample(struct tvp_case_result *r, int m, double v)
+{
+    double *n = realloc(r->samples[m], (r->n_samples[m] + 1) * sizeof *n);
+    if (!n)
+        return ENOMEM;
+    n[r->n_samples[m]++] = v;
+    r->samples[m] = n;
+    return 0;
+}
+
+/* Parses the child's report; returns 1 when it ended with "done". */
+static int parse_report(char *buf, const struct tvp_case *c, struct tvp_case_result *r)
+{
+    int done = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        int m, i;
+        double v, f;
+        unsigned long long u;
+        if (sscanf(line, "iters %llu", &u) == 1) {
+            r->iters = u;
+        } else if (sscanf(line, "sample %d %lf", &m, &v) == 2 && m >= 0 && m < c->n_metrics) {
+            if (add_sample(r, m, v) != 0)
+                tvp_die(ENOMEM, "keeping samples");
+        } else if (sscanf(line, "counter %d %lf %lf", &i, &v, &f) == 3 && i >= 0 &&
+                   i < TVP_MAX_COUNTERS) {
+            r->ctr_valid[i] = 1;
+            r->ctr_per_op[i] = v;
+            if (f < r->ctr_fraction_min)
+                r->ctr_fraction_min = f;
+        } else if (sscanf(line, "cpu_ns %lf", &v) == 1) {
+            r->cpu_ns_per_op = v;
+        } else if (strncmp(line, "cpus ", 5) == 0) {
+            snprintf(r->cpus, sizeof r->cpus, "%s", line + 5);
+        } else if (strncmp(line, "error ", 6) == 0 || strncmp(line, "note ", 5) == 0) {
+            size_t used = strlen(r->note);
+            snprintf(r->note + used, sizeof r->note - used, "%s%s", used ? "; " : "",
+                     strchr(line, ' ') + 1);
+        } else if (strcmp(line, "done") == 0) {
+            done = 1;
+        }
+    }
+    return done;
+}
+
+int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, double timer_cost_ns,
+                       struct tvp_case_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->cpu_ns_per_op = NAN;
+    r->ctr_fraction_min = 1.0;
+    if (interrupted)
+        return EINTR;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return errno;
+    fflush(NULL);
+    uint64_t t0 = tvp_now_ns();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return e;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(c, o, timer_cost_ns, fds[1]);
+    }
+    close(fds[1]);
+    /* Also set here: whichever of parent and child runs first, the group exists before the
+     * watchdog may need to kill it. */
+    if (setpgid(pid, pid) != 0 && errno != EACCES && errno != ESRCH)
+        tvp_warn(errno, "%s/%s: setting the case's process group", c->benchmark, c->variant);
+
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    uint64_t deadline = t0 + (uint64_t)(o->timeout_s * 1e9);
+    int timed_out = 0, eof = 0, wstatus = 0;
+    while (!eof) {
+        if (interrupted)
+            break;
+        uint64_t now = tvp_now_ns();
+        if (now >= deadline) {
+            timed_out = 1;
+            break;
+        }
+        uint64_t left_ms = (deadline - now) / 1000000u + 1;
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
+        int n = poll(&p, 1, left_ms > 200 ? 200 : (int)left_ms);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            tvp_die(errno, "%s/%s: waiting for the benchmark's report", c->benchmark, c->variant);
+        }
+        if (n == 0)
+            continue;
+        char chunk[4096];
+        ssize_t got = read(fds[0], chunk, sizeof chunk);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            tvp_die(errno, "%s/%s: reading the benchmark's report", c->benchmark, c->variant);
+        }
+        if (got == 0)
+            eof = 1;
+        else if (append(&buf, &len, &cap, chunk, (size_t)got) != 0)
+            tvp_die(ENOMEM, "keeping the benchmark's report");
+    }
+    close(fds[0]);
+    if (!eof) {
+        kill_case(pid, &wstatus);
+    } else {
+        /* The pipe closed: the child is exiting. Its leftovers, if any, go with its group. */
+        while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+            ;
+        if (kill(-pid, SIGKILL) != 0 && errno != ESRCH)
+            tvp_warn(errno, "%s/%s: cleaning up the case's process group", c->benchmark,
+                     c->variant);
+    }
+    reap_orphans();
+    r->seconds = (double)(tvp_now_ns() - t0) / 1e9;
+
+    int done = buf ? parse_report(buf, c, r) : 0;
+    free(buf);
+    if (interrupted && !eof) {
+        r->status = TVP_INTERRUPTED;
+        return EINTR;
+    }
+    if (timed_out) {
+        r->status = TVP_TIMEOUT;
+        size_t used = strlen(r->note);
+        snprintf(r->note + used, sizeof r->note - used, "%skilled by the watchdog after %.0f s",
+                 used ? "; " : "", o->timeout_s);
+    } else if (WIFSIGNALED(wstatus)) {
+        r->status = TVP_CRASHED;
+        size_t used = strlen(r->note);
+        snprintf(r->note + used, sizeof r->note - used, "%sbenchmark process died of %s",
+                 used ? "; " : "", strsignal(WTERMSIG(wstatus)));
+    } else if (!done || WEXITSTATUS(wstatus) != 0) {
+        r->status = TVP_FAILED;
+        if (!r->note[0])
+            snprintf(r->note, sizeof r->note, "benchmark process exited with status %d",
+                     WEXITSTATUS(wstatus));
+    } else {
+        r->status = TVP_OK;
+    }
+    return 0;
+}
+
+void tvp_case_result_free(struct tvp_case_result *r)
+{
+    for (int m = 0; m < TVP_MAX_METRICS; m++) {
+        free(r->samples[m]);
+        r->samples[m] = NULL;
+    }
+}

@@ -1,0 +1,16 @@
+# Start latency per method: bars with 95% CI error bars, log scale.
+# Data: charts/spawn-start.dat (method, then median/low/high for same-pu running, same-pu joined,
+# cross-core running, cross-core joined, in microseconds).
+set title 'Starting a task: time until it runs, and until it is joined or reaped (median, 95% CI)'
+set ylabel 'microseconds (log scale)'
+set logscale y
+set style data histogram
+set style histogram errorbars gap 2 lw 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set xtics rotate by -20 noenhanced
+set key top left
+plot datafile using 2:3:4:xtic(1) title 'same PU: start → running', \
+     '' using 5:6:7 title 'same PU: start → joined/reaped', \
+     '' using 8:9:10 title 'cross-core: start → running', \
+     '' using 11:12:13 title 'cross-core: start → joined/reaped'

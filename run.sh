@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# tvpbench: the one entry point. It checks for (and, as root, installs) what the suite needs,
+# configures and builds with CMake into build/, runs the benchmark binary, draws the charts with
+# gnuplot and writes the report. Everything that measures lives in C (bench/, primitives/);
+# this script only orchestrates.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD="$ROOT/build"
+PROG=./run.sh
+
+usage() {
+  cat <<'USAGE'
+usage: ./run.sh COMMAND [options]
+
+commands:
+  all                 run every benchmark group, draw the charts, write the report
+  GROUP...            run only these groups (see ./run.sh list), e.g. ./run.sh spawn
+  list                list the groups and their benchmarks
+  test                build and run the tests (plus ASan+UBSan and TSan builds of them)
+  plot RESULTS_DIR    redraw the charts and the report from a results folder alone
+  placements          show the core pairs planned for this machine
+  help                this text
+
+options (for all and GROUP...):
+  --quick                  short run: fewer repetitions, shorter minimum time, smaller sweeps
+  --out DIR                run folder (default: results/<host>-<UTC time>; results/latest points at it)
+  --counters LIST          perf/libpfm4 event names, comma-separated
+                           (default: cycles,instructions,cache-misses,branch-misses,
+                            task-clock,context-switches,cpu-migrations,page-faults)
+  --no-counters            do not open performance counters
+  --repetitions N          samples per figure, 2..1000 (default 15; quick 7)
+  --min-time SECONDS       minimum duration of one repetition, 0.0005..10 (default 0.05; quick 0.01)
+  --placement NAME[,NAME]  same-pu, smt-siblings, same-cache, cross-cache, cross-numa
+                           (default: every one the machine has)
+  --timeout SECONDS        watchdog per benchmark case, 1..3600 (default 120; quick 40)
+
+Missing system packages are installed with apt-get when run as root; otherwise the command to
+install them is printed.
+USAGE
+}
+
+die_usage() { echo "tvpbench: $*" >&2; exit 2; }
+say() { echo "tvpbench: $*" >&2; }
+
+known_groups() { sed -n 's/^TVP_GROUP(\([a-z0-9_]*\)).*/\1/p' "$ROOT/bench/groups.h"; }
+
+# ---- argument checking: everything is refused before anything is installed, built or run ----
+is_number() { [[ $1 =~ ^[0-9]+([.][0-9]+)?$|^[.][0-9]+$ ]]; }
+in_range() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v + 0 >= lo && v + 0 <= hi) }'; }
+
+RUN_ARGS=()
+GROUPS_WANTED=()
+OUT_DIR=""
+check_run_args() {
+  local placements="same-pu smt-siblings same-cache cross-cache cross-numa"
+  while (($#)); do
+    local arg=$1 name value
+    shift
+    case $arg in
+      --quick | --no-counters) RUN_ARGS+=("$arg") ;;
+      --out | --counters | --repetitions | --min-time | --placement | --timeout | \
+        --out=* | --counters=* | --repetitions=* | --min-time=* | --placement=* | --timeout=*)
+        if [[ $arg == *=* ]]; then name=${arg%%=*} value=${arg#*=}
+        else
+          name=$arg
+          (($#)) || die_usage "$name needs a value; see ./run.sh help"
+          value=$1
+          shift
+        fi
+        [[ -n $value ]] || die_usage "$name needs a value; see ./run.sh help"
+        case $name in
+          --repetitions)
+            [[ $value =~ ^[0-9]+$ ]] && in_range "$value" 2 1000 ||
+              die_usage "--repetitions: '$value' is not valid; accepted: a whole number 2..1000" ;;
+          --min-time)
+            is_number "$value" && in_range "$value" 0.0005 10 ||
+              die_usage "--min-time: '$value' is not valid; accepted: a number of seconds 0.0005..10" ;;
+          --timeout)
+            is_number "$value" && in_range "$value" 1 3600 ||
+              die_usage "--timeout: '$value' is not valid; accepted: a number of seconds 1..3600" ;;
+          --placement)
+            local p
+            for p in ${value//,/ }; do
+              [[ " $placements " == *" $p "* ]] ||
+                die_usage "--placement: unknown placement '$p'; accepted: ${placements// /, }"
+            done ;;
+          --counters)
+            [[ $value != *,,* && $value != ,* && $value != *, ]] ||
+              die_usage "--counters: empty event name in '$value'; accepted: comma-separated event names" ;;
+          --out) OUT_DIR=$value ;;
+        esac
+        RUN_ARGS+=("$name" "$value") ;;
+      -h | --help) usage; exit 0 ;;
+      -*) die_usage "unknown option '$arg'; accepted: --quick --out --counters --no-counters --repetitions --min-time --placement --timeout" ;;
+      *)
+        if [[ $arg == all ]] || known_groups | grep -qx -- "$arg"; then GROUPS_WANTED+=("$arg")
+        else die_usage "unknown group or command '$arg'; accepted: all, $(known_groups | paste -sd, - | sed 's/,/, /g'), list, test, plot, placements, help"
+        fi ;;
+    esac
+  done
+}
+
+# ---- system packages ----
+# Each entry: the package, and a check that says whether what it provides is present.
+need_packages() {
+  local missing=() want=("$@") entry pkg check
+  for entry in "${want[@]}"; do
+    pkg=${entry%%:*} check=${entry#*:}
+    eval "$check" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    say "installing missing packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"${TMPDIR:-/tmp}/tvpbench-apt.log" 2>&1; then
+      tail -n 20 "${TMPDIR:-/tmp}/tvpbench-apt.log" >&2
+      say "apt-get could not install: ${missing[*]} (log above)"
+      rm -f "${TMPDIR:-/tmp}/tvpbench-apt.log"
+      exit 1
+    fi
+    rm -f "${TMPDIR:-/tmp}/tvpbench-apt.log"
+  else
+    say "missing packages: ${missing[*]}"
+    say "install them with: sudo apt-get install ${missing[*]}"
+    exit 1
+  fi
+}
+
+BUILD_PKGS=(
+  "cmake:command -v cmake"
+  "gcc:command -v gcc"
+  "make:command -v make"
+  "libc6-dev:test -e /usr/include/stdio.h"
+  "pkg-config:command -v pkg-config"
+  "libhwloc-dev:pkg-config --exists hwloc"
+  "libpfm4-dev:test -e /usr/include/perfmon/pfmlib_perf_event.h"
+)
+PLOT_PKGS=("gnuplot-nox:command -v gnuplot")
+# jq validates the JSON in the end-to-end test; hwloc gives lstopo for looking at the machine.
+TEST_PKGS=("jq:command -v jq" "hwloc:command -v lstopo-no-graphics")
+
+build() { # build DIR [cmake args...]
+  local dir=$1
+  shift
+  mkdir -p "$dir" || exit 1
+  local log="$dir/build.log"
+  if ! { cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" && cmake --build "$dir" -j "$(nproc)"; } >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    say "build failed in $dir (full log: $log)"
+    exit 1
+  fi
+  rm -f "$log"
+}
+
+draw_charts() { # draw_charts RUN_DIR
+  local dir=$1 dat name gp
+  "$BUILD/tvpbench" chart-data "$dir" || return 1
+  for dat in "$dir"/charts/*.dat; do
+    [[ -e $dat ]] || continue
+    name=$(basename "$dat" .dat)
+    gp="$ROOT/plots/$name.gp"
+    [[ -f $gp ]] || { say "no gnuplot script for $name (plots/$name.gp)"; continue; }
+    local term
+    for term in png svg; do
+      gnuplot -e "datafile='$dat'; outfile='$dir/charts/$name.$term'; termtype='$term'" \
+        "$ROOT/plots/style.gp" "$gp" || { say "gnuplot failed on $gp ($term)"; return 1; }
+    done
+  done
+  "$BUILD/tvpbench" report "$dir"
+}
+
+cmd_run() {
+  check_run_args "$@"
+  ((${#GROUPS_WANTED[@]})) || GROUPS_WANTED=(all)
+  need_packages "${BUILD_PKGS[@]}" "${PLOT_PKGS[@]}"
+  build "$BUILD"
+  local default_out=0
+  if [[ -z $OUT_DIR ]]; then
+    default_out=1
+    mkdir -p "$ROOT/results"
+    OUT_DIR="$ROOT/results/$(hostname)-$(date -u +%Y%m%dT%H%M%SZ)"
+    RUN_ARGS+=(--out "$OUT_DIR")
+  fi
+  local rc=0
+  "$BUILD/tvpbench" run "${RUN_ARGS[@]}" "${GROUPS_WANTED[@]}" || rc=$?
+  if ((rc == 130)); then
+    say "interrupted: the finished cases are kept in $OUT_DIR (marked incomplete)"
+    exit 130
+  fi
+  ((rc == 0)) || exit "$rc"
+  ((default_out)) && ln -sfn "$(basename "$OUT_DIR")" "$ROOT/results/latest"
+  draw_charts "$OUT_DIR" || exit 1
+  say "report: $OUT_DIR/report.md and report.html"
+}
+
+cmd_test() {
+  (($# == 0)) || die_usage "test takes no arguments"
+  need_packages "${BUILD_PKGS[@]}" "${PLOT_PKGS[@]}" "${TEST_PKGS[@]}"
+  local status=0
+  say "building and testing (Release, -Werror) in build/"
+  build "$BUILD"
+  (cd "$BUILD" && ctest --output-on-failure) || status=1
+  say "ASan+UBSan build of the unit tests in build-asan/"
+  build "$ROOT/build-asan" -DTVP_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  (cd "$ROOT/build-asan" && ctest --output-on-failure -L 'unit|cli') || status=1
+  say "TSan build of the threaded tests in build-tsan/"
+  build "$ROOT/build-tsan" -DTVP_SANITIZE=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  (cd "$ROOT/build-tsan" && TSAN_OPTIONS="halt_on_error=1" ctest --output-on-failure -L threaded) || status=1
+  return $status
+}
+
+cmd_plot() {
+  (($# == 1)) || die_usage "plot takes one results folder, e.g. ./run.sh plot results/latest"
+  [[ -f $1/meta.json ]] || die_usage "plot: '$1' is not a results folder (no meta.json)"
+  need_packages "${BUILD_PKGS[@]}" "${PLOT_PKGS[@]}"
+  build "$BUILD"
+  draw_charts "$1"
+}
+
+main() {
+  (($#)) || { usage >&2; exit 2; }
+  local cmd=$1
+  case $cmd in
+    help | -h | --help) usage ;;
+    list | placements)
+      (($# == 1)) || die_usage "$cmd takes no arguments"
+      need_packages "${BUILD_PKGS[@]}"
+      build "$BUILD"
+      "$BUILD/tvpbench" "$cmd" ;;
+    test) shift; cmd_test "$@" ;;
+    plot) shift; cmd_plot "$@" ;;
+    *) cmd_run "$@" ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Every malformed command line is refused with exit status 2 and exactly one line on stderr,
+# by run.sh (before it installs, builds or runs anything) and by the binary itself.
+set -u
+bin=$1 runsh=$2
+passed=0 failed=0
+
+expect_refusal() { # expect_refusal DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  local err rc lines
+  err=$("$@" 2>&1 >/dev/null </dev/null)
+  rc=$?
+  lines=$(printf '%s\n' "$err" | grep -c .)
+  if [[ $rc == 2 && $lines == 1 ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $what: exit $rc, $lines line(s): $err" >&2
+  fi
+}
+
+expect_ok() {
+  local what=$1
+  shift
+  if "$@" >/dev/null 2>&1 </dev/null; then passed=$((passed + 1))
+  else failed=$((failed + 1)); echo "FAIL: $what: exit $?" >&2
+  fi
+}
+
+for tool in "$runsh" "$bin run"; do
+  # shellcheck disable=SC2086
+  set -- $tool
+  expect_refusal "$tool unknown option" "$@" spawn --frobnicate
+  expect_refusal "$tool unknown group" "$@" nosuchgroup
+  expect_refusal "$tool repetitions not a number" "$@" spawn --repetitions abc
+  expect_refusal "$tool repetitions out of range" "$@" spawn --repetitions 1
+  expect_refusal "$tool repetitions fraction" "$@" spawn --repetitions 2.5
+  expect_refusal "$tool min-time negative" "$@" spawn --min-time -1
+  expect_refusal "$tool min-time too long" "$@" spawn --min-time 99
+  expect_refusal "$tool timeout zero" "$@" spawn --timeout 0
+  expect_refusal "$tool placement unknown" "$@" spawn --placement same-pu,elsewhere
+  expect_refusal "$tool counters empty name" "$@" spawn --counters cycles,,task-clock
+  expect_refusal "$tool missing value" "$@" spawn --out
+  expect_refusal "$tool flag with value" "$@" spawn --quick=yes
+done
+expect_refusal "binary unknown command" "$bin" frobnicate
+expect_refusal "binary report without folder" "$bin" report
+expect_refusal "run.sh plot of a non-results folder" "$runsh" plot /nonexistent
+expect_refusal "run.sh test with arguments" "$runsh" test extra
+expect_refusal "binary run without groups" "$bin" run --quick
+expect_ok "run.sh help" "$runsh" help
+expect_ok "binary help" "$bin" help
+expect_ok "binary list" "$bin" list
+if "$bin" list | grep -q '^spawn'; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: list lacks spawn" >&2; fi
+# The binary refuses a folder that already holds a run.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo '{}' >"$tmp/meta.json"
+expect_refusal "binary --out onto an existing run" "$bin" run spawn --out "$tmp"
+
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# End to end: ./run.sh all --quick into a temporary folder, then every output is checked: it
+# exists and parses (JSON valid, CSV columns right, PNG and SVG non-empty, report with one row per
+# claim and a computed C3 verdict), `plot` redraws from the folder alone, and nothing is left in
+# /dev/shm, /dev/mqueue or System V IPC, and no child is left running.
+set -u
+root=$1
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+check() { # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@" >/dev/null 2>&1; then ok; else bad "$what"; fi
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out="$tmp/run"
+shm_before=$(ls -A /dev/shm 2>/dev/null | sort)
+ipc_before=$(ipcs -m -q -s 2>/dev/null | awk '$1 ~ /^0x/' | wc -l)
+
+SECONDS=0
+if ! "$root/run.sh" all --quick --out "$out" >"$tmp/stdout" 2>"$tmp/stderr"; then
+  bad "./run.sh all --quick exited non-zero"
+  tail -n 30 "$tmp/stderr" >&2
+fi
+echo "run.sh all --quick took ${SECONDS}s"
+
+for f in meta.json topology.xml run.log spawn.csv spawn.samples.csv spawn.json report.md report.html \
+  charts/spawn-start.png charts/spawn-start.svg charts/spawn-rss.png charts/spawn-rss.svg; do
+  check "$f exists and is not empty" test -s "$out/$f"
+done
+for f in meta.json spawn.json; do
+  check "$f is valid JSON" jq empty "$out/$f"
+done
+check "meta.json says complete" jq -e '.status == "complete"' "$out/meta.json"
+check "meta.json lists counters available" jq -e '.counters.available | length > 0' "$out/meta.json"
+check "meta.json names unavailable counters with a reason" \
+  jq -e '(.counters.unavailable | map(select(.reason | length > 0)) | length) == (.counters.unavailable | length)' "$out/meta.json"
+check "spawn.json has context and benchmarks" jq -e '.context.host_name and (.benchmarks | length > 0)' "$out/spawn.json"
+check "spawn.json has iteration and aggregate entries" \
+  jq -e '([.benchmarks[] | select(.run_type == "iteration")] | length > 0) and ([.benchmarks[] | select(.run_type == "aggregate" and .aggregate_name == "median")] | length > 0)' "$out/spawn.json"
+check "topology.xml is hwloc XML" grep -q '<topology' "$out/topology.xml"
+
+# CSV: the header has the schema's columns, and every row has as many fields as the header.
+header=$(head -n 1 "$out/spawn.csv")
+for col in group benchmark variant model placement cpus param param_value metric unit n median \
+  ci_low ci_high mean min max p5 p95 p99 mad cv noisy status note ctr_task_clock ctr_page_faults; do
+  if [[ ",$header," == *",$col,"* ]]; then ok; else bad "spawn.csv lacks column $col"; fi
+done
+check "spawn.csv has data rows" test "$(wc -l <"$out/spawn.csv")" -gt 10
+check "every spawn figure is ok" test "$(awk -F, 'NR > 1 && $0 !~ /,ok,/' "$out/spawn.csv" | wc -l)" -eq 0
+# A counter the machine cannot count is null in the JSON and empty in the CSV, never 0.
+for name in $(jq -r '.counters.unavailable[].name' "$out/meta.json"); do
+  col="${name//-/_}"
+  check "$col is null wherever unavailable" \
+    jq -e --arg c "$col" '[.benchmarks[] | select(.counters) | .counters[$c] | select(. != null)] | length == 0' "$out/spawn.json"
+done
+check "a software counter has values" \
+  jq -e '[.benchmarks[] | select(.counters) | .counters.task_clock | select(. != null)] | length > 0' "$out/spawn.json"
+check "PNG signature" bash -c "head -c 8 '$out/charts/spawn-start.png' | od -An -tx1 | grep -q '89 50 4e 47'"
+check "SVG root element" grep -q '<svg' "$out/charts/spawn-start.svg"
+
+# Report: one row per claim, a computed verdict for C3, the others 'not measured' with a reason.
+for n in $(seq 1 13); do
+  check "report.md has a row for C$n" grep -q "^| C$n |" "$out/report.md"
+done
+check "C3 has a computed verdict" grep -Eq '^\| C3 \|.*\*\*(confirmed|refuted|nuanced|too close to call)\*\*' "$out/report.md"
+check "C3 states its rule" grep -q '^| C3 |.*ratio of medians' "$out/report.md"
+check "C1 not measured with a reason" grep -Eq '^\| C1 \|.*\*\*not measured\*\* — [a-z]' "$out/report.md"
+check "report.html is HTML with the claims table" grep -q '<th>verdict</th>' "$out/report.html"
+check "report links the charts" grep -q 'charts/spawn-start.png' "$out/report.md"
+
+# plot: remove the derived files and redraw them from the folder alone.
+rm -f "$out"/charts/* "$out/report.md" "$out/report.html"
+check "./run.sh plot redraws" "$root/run.sh" plot "$out"
+check "plot restored report.md" test -s "$out/report.md"
+check "plot restored the PNG" test -s "$out/charts/spawn-rss.png"
+
+# Nothing left behind.
+check "no temporary files in the run folder" test -z "$(find "$out" -name '*tmp*')"
+shm_after=$(ls -A /dev/shm 2>/dev/null | sort)
+check "nothing new in /dev/shm" test "$shm_before" == "$shm_after"
+ipc_after=$(ipcs -m -q -s 2>/dev/null | awk '$1 ~ /^0x/' | wc -l)
+check "no new System V IPC objects" test "$ipc_before" -eq "$ipc_after"
+check "no case process left" bash -c "! pgrep '^tvp[:-]'"
+
+echo "$passed passed, $failed failed"
+((failed == 0))
