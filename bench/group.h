@@ -15,7 +15,7 @@
 #include "options.h"
 #include "placement.h"
 
-#define TVP_MAX_METRICS 4
+#define TVP_MAX_METRICS 8
 #define TVP_NAME_LEN    40
 
 struct tvp_case;

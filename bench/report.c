@@ -1,6 +1,8 @@
 #include "report.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,22 +80,36 @@ static void html_text(FILE *f, const char *s)
 }
 
 struct chart_ref {
-    char group[32];
     char file[96]; /* charts/<name>.png */
     char svg[96];
 };
 
+static int cmp_chart(const void *a, const void *b)
+{
+    return strcmp(((const struct chart_ref *)a)->file, ((const struct chart_ref *)b)->file);
+}
+
+/* Every charts/<name>.png in the folder, in name order (so a group's charts stay together). */
 static size_t find_charts(const struct tvp_resultset *rs, struct chart_ref *out, size_t max)
 {
-    static const char *const names[] = {"spawn-start", "spawn-rss"};
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/charts", rs->dir);
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
     size_t n = 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && n < max; i++) {
-        snprintf(out[n].file, sizeof out[n].file, "charts/%s.png", names[i]);
-        snprintf(out[n].svg, sizeof out[n].svg, "charts/%s.svg", names[i]);
-        snprintf(out[n].group, sizeof out[n].group, "%.*s", (int)strcspn(names[i], "-"), names[i]);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < max) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || len > 80 || strcmp(e->d_name + len - 4, ".png") != 0)
+            continue;
+        snprintf(out[n].file, sizeof out[n].file, "charts/%s", e->d_name);
+        snprintf(out[n].svg, sizeof out[n].svg, "charts/%.*s.svg", (int)(len - 4), e->d_name);
         if (file_exists(rs->dir, out[n].file))
             n++;
     }
+    closedir(d);
+    qsort(out, n, sizeof *out, cmp_chart);
     return n;
 }
 
@@ -251,8 +267,8 @@ int tvp_write_report(const char *dir)
     struct tvp_verdict v[TVP_MAX_CLAIMS];
     for (size_t i = 0; i < tvp_claims_len; i++)
         tvp_judge_claim(&rs, &tvp_claims[i], &v[i]);
-    struct chart_ref charts[16];
-    size_t n_charts = find_charts(&rs, charts, 16);
+    struct chart_ref charts[64];
+    size_t n_charts = find_charts(&rs, charts, 64);
 
     char path[PATH_MAX + 32];
     struct tvp_afile a;
