@@ -31,7 +31,7 @@ options (for all and GROUP...):
   --no-counters            do not open performance counters
   --repetitions N          samples per figure, 2..1000 (default 15; quick 7)
   --min-time SECONDS       minimum duration of one repetition, 0.0005..10 (default 0.05; quick 0.01)
-  --placement NAME[,NAME]  same-pu, smt-siblings, same-cache, cross-cache, cross-numa
+  --placement NAME[,NAME]  same-pu, smt-siblings, same-cache, cross-cache, cross-numa, spread
                            (default: every one the machine has)
   --timeout SECONDS        watchdog per benchmark case, 1..3600 (default 120; quick 40)
 
@@ -53,7 +53,7 @@ RUN_ARGS=()
 GROUPS_WANTED=()
 OUT_DIR=""
 check_run_args() {
-  local placements="same-pu smt-siblings same-cache cross-cache cross-numa"
+  local placements="same-pu smt-siblings same-cache cross-cache cross-numa spread"
   while (($#)); do
     local arg=$1 name value
     shift
@@ -137,8 +137,9 @@ BUILD_PKGS=(
   "libpfm4-dev:test -e /usr/include/perfmon/pfmlib_perf_event.h"
 )
 PLOT_PKGS=("gnuplot-nox:command -v gnuplot")
-# jq validates the JSON in the end-to-end test; hwloc gives lstopo for looking at the machine.
-TEST_PKGS=("jq:command -v jq" "hwloc:command -v lstopo-no-graphics")
+# jq validates the JSON in the end-to-end test, pgrep (procps) checks that no process is left;
+# hwloc gives lstopo for looking at the machine.
+TEST_PKGS=("jq:command -v jq" "procps:command -v pgrep" "hwloc:command -v lstopo-no-graphics")
 
 build() { # build DIR [cmake args...]
   local dir=$1
@@ -179,7 +180,7 @@ cmd_run() {
   if [[ -z $OUT_DIR ]]; then
     default_out=1
     mkdir -p "$ROOT/results"
-    OUT_DIR="$ROOT/results/$(hostname)-$(date -u +%Y%m%dT%H%M%SZ)"
+    OUT_DIR="$ROOT/results/$(uname -n)-$(date -u +%Y%m%dT%H%M%SZ)"
     RUN_ARGS+=(--out "$OUT_DIR")
   fi
   local rc=0

@@ -13,7 +13,8 @@ check() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Long repetitions so the run is surely still going when the signal comes.
-"$bin" run spawn --repetitions 50 --min-time 0.05 --no-counters --out "$tmp/run" 2>"$tmp/err" &
+# In a session of its own, so "nothing left" can be checked among its own processes only.
+setsid "$bin" run spawn --repetitions 50 --min-time 0.05 --no-counters --out "$tmp/run" 2>"$tmp/err" &
 pid=$!
 for _ in $(seq 1 100); do
   grep -q '^\[3/' "$tmp/run/run.log" 2>/dev/null && break
@@ -29,6 +30,6 @@ check "finished cases are ok rows" grep -q ',ok,' "$tmp/run/spawn.csv"
 check "no temporary file left" test -z "$(find "$tmp/run" -name '*tmp*')"
 check "the log says interrupted" grep -q 'interrupted' "$tmp/run/run.log"
 sleep 0.2
-check "no case process left" bash -c "! pgrep '^tvp[:-]'"
+check "no process of the run left" bash -c "! pgrep -s $pid"
 echo "$passed passed, $failed failed"
 ((failed == 0))
