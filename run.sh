@@ -80,15 +80,20 @@ check_run_args() {
             is_number "$value" && in_range "$value" 1 3600 ||
               die_usage "--timeout: '$value' is not valid; accepted: a number of seconds 1..3600" ;;
           --placement)
-            local p
-            for p in ${value//,/ }; do
+            local p list
+            IFS=, read -ra list <<<"$value"
+            ((${#list[@]})) || die_usage "--placement: empty list; accepted: ${placements// /, }"
+            for p in "${list[@]}"; do
               [[ " $placements " == *" $p "* ]] ||
                 die_usage "--placement: unknown placement '$p'; accepted: ${placements// /, }"
             done ;;
           --counters)
             [[ $value != *,,* && $value != ,* && $value != *, ]] ||
               die_usage "--counters: empty event name in '$value'; accepted: comma-separated event names" ;;
-          --out) OUT_DIR=$value ;;
+          --out)
+            # gnuplot receives paths inside single quotes.
+            [[ $value != *"'"* ]] || die_usage "--out: a folder name with a single quote is not supported"
+            OUT_DIR=$value ;;
         esac
         RUN_ARGS+=("$name" "$value") ;;
       -h | --help) usage; exit 0 ;;
@@ -214,6 +219,7 @@ cmd_test() {
 cmd_plot() {
   (($# == 1)) || die_usage "plot takes one results folder, e.g. ./run.sh plot results/latest"
   [[ -f $1/meta.json ]] || die_usage "plot: '$1' is not a results folder (no meta.json)"
+  [[ $1 != *"'"* ]] || die_usage "plot: a folder name with a single quote is not supported"
   need_packages "${BUILD_PKGS[@]}" "${PLOT_PKGS[@]}"
   build "$BUILD"
   draw_charts "$1"

@@ -12,14 +12,14 @@ const struct tvp_claim tvp_claims[] = {
     {"C1",
      "A process is a bundle of resources and does not run by itself; a thread is a stream "
      "of instructions inside it.",
-     NULL},
-    {"C2", "Threads share one memory; processes each have their own.", NULL},
+     "memory"},
+    {"C2", "Threads share one memory; processes each have their own.", "memory"},
     {"C3", "Starting a process is slow; starting a thread is fast.", "spawn"},
     {"C4", "Threads exchange data freely; processes cannot share data without help.", NULL},
     {"C5",
      "`join` makes the caller wait for the thread; a daemon (detached) thread does not hold "
      "the program open and must be marked before it starts.",
-     NULL},
+     "spawn"},
     {"C6",
      "In CPython only one thread runs at a time (the GIL), so CPU-bound threads do not speed "
      "up; processes do.",
@@ -41,7 +41,7 @@ const struct tvp_claim tvp_claims[] = {
     {"C12",
      "multiprocessing gives processes the same tools: Process, Pool (close before join), "
      "Queue, Pipe, Manager.",
-     NULL},
+     "spawn"},
     {"C13",
      "Processes can share memory explicitly, and then exchange data nearly as cheaply as "
      "threads.",

@@ -313,6 +313,22 @@ static void open_event(struct event *e, int inherit)
     e->fd = (int)fd;
 }
 
+int tvp_counter_name_known(const char *name, char *err, size_t errlen)
+{
+    int rc = pthread_once(&pfm_once, pfm_init_once);
+    if (rc != 0 || pfm_status != PFM_SUCCESS) {
+        set_err(err, errlen, "libpfm4 could not be initialised");
+        return -1;
+    }
+    struct perf_event_attr attr;
+    rc = encode(name, &attr);
+    if (rc != PFM_SUCCESS) {
+        set_err(err, errlen, "libpfm4: %s", pfm_strerror(rc));
+        return 0;
+    }
+    return 1;
+}
+
 int tvp_counters_open(const char *const *names, size_t n, int inherit, struct tvp_counter_set **out,
                       char *err, size_t errlen)
 {

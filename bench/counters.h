@@ -68,6 +68,11 @@ const char *tvp_counters_error(const struct tvp_counter_set *s);
 
 void tvp_counters_close(struct tvp_counter_set *s);
 
+/* 1 when libpfm4 can encode the name (whether or not the kernel will count it), 0 when it cannot
+ * (the reason in err), -1 when libpfm4 itself is unusable. Lets a misspelt --counters name be
+ * refused before a run starts. */
+int tvp_counter_name_known(const char *name, char *err, size_t errlen);
+
 /* Canonical column name for an event name, written to buf (same rule as tvp_counter_column):
  * drop a "pmu::" prefix, spell perf's generic events as perf does ("PERF_COUNT_SW_PAGE_FAULTS",
  * "faults" -> "page_faults"; "cpu-cycles" -> "cycles"; "cs" -> "context_switches"), lowercase,

@@ -155,6 +155,10 @@ int tvp_csv_read(const char *path, struct tvp_csv *out, char *err, size_t errlen
     struct growing header = {0}, rows = {0};
     int rc = parse_record(&p, &header);
     while (rc == 0 && *p) {
+        if (*p == '\n' || (*p == '\r' && p[1] == '\n')) { /* a blank line, as editors leave */
+            p += *p == '\r' ? 2 : 1;
+            continue;
+        }
         struct growing fields = {0};
         rc = parse_record(&p, &fields);
         if (rc == 0 && fields.len != header.len) {

@@ -15,8 +15,9 @@
 #include "options.h"
 #include "placement.h"
 
-#define TVP_MAX_METRICS 8
-#define TVP_NAME_LEN    40
+#define TVP_MAX_METRICS  8
+#define TVP_MAX_CASE_PUS 512
+#define TVP_NAME_LEN     40
 
 struct tvp_case;
 struct tvp_resultset;
@@ -38,6 +39,8 @@ struct tvp_case {
     long long param_value;
     enum tvp_placement_kind placement;
     int pu_a, pu_b; /* the measuring task runs on pu_a; its partner on pu_b */
+    int n_pus;      /* for TVP_PL_SPREAD: the workers' PUs, in order */
+    int pus[TVP_MAX_CASE_PUS];
     int n_metrics;
     const char *metric[TVP_MAX_METRICS];
     const char *unit[TVP_MAX_METRICS];

@@ -2,3 +2,4 @@
  * `const struct tvp_group tvp_group_<name>` defined in bench/<name>.c. run.sh reads the names
  * from this file to refuse an unknown group before it builds anything. */
 TVP_GROUP(spawn)
+TVP_GROUP(memory)

@@ -6,6 +6,7 @@
  *   tvpbench report DIR                   write report.md and report.html from a results folder
  *   tvpbench placements                   the placements planned for this machine */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <malloc.h>
@@ -116,10 +117,20 @@ static int make_out_dir(struct tvp_run_ctx *ctx, const struct tvp_options *o)
             tvp_warn(errno, "creating the run folder %s", ctx->dir);
             return 1;
         }
-        char probe[PATH_MAX + 16];
-        snprintf(probe, sizeof probe, "%s/meta.json", ctx->dir);
-        if (access(probe, F_OK) == 0) {
-            fprintf(stderr, "tvpbench: %s already holds a run; choose another --out\n", ctx->dir);
+        DIR *d = opendir(ctx->dir);
+        if (!d) {
+            tvp_warn(errno, "opening the run folder %s", ctx->dir);
+            return 1;
+        }
+        struct dirent *e;
+        int empty = 1;
+        while ((e = readdir(d)) != NULL)
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                empty = 0;
+        closedir(d);
+        if (!empty) {
+            fprintf(stderr, "tvpbench: %s is not empty; --out takes a new or empty folder\n",
+                    ctx->dir);
             return 2;
         }
     }
@@ -186,6 +197,10 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
     tvp_topo_free(ctx->topo);
     ctx->topo = NULL;
     malloc_trim(0);
+    if (total == 0) {
+        tvp_log("nothing to run: every case was skipped (see the reasons above)");
+        return 2;
+    }
     tvp_progress_begin(total);
     size_t index = 0;
     int failures = 0;
@@ -202,7 +217,11 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
             tvp_progress_case(index, label);
             int rc = tvp_supervise_case(&p->cases[done], ctx->opt, ctx->timer_cost_ns, &res[done]);
             if (rc == EINTR) {
+                /* Recorded without its partial samples, so the record shows where it stopped. */
                 tvp_case_result_free(&res[done]);
+                res[done].status = TVP_INTERRUPTED;
+                snprintf(res[done].note, sizeof res[done].note, "interrupted by a signal");
+                done++;
                 ctx->interrupted = 1;
                 break;
             }
@@ -220,10 +239,14 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
                      res[done].status != TVP_OK ? res[done].note : "");
             tvp_progress_done(index, label, status, res[done].seconds);
         }
-        if (done > 0 && tvp_output_group(ctx, groups[g], p->cases, res, done) == 0) {
-            size_t used = strlen(ctx->groups_run);
-            snprintf(ctx->groups_run + used, sizeof ctx->groups_run - used, "%s%s", used ? "," : "",
-                     groups[g]->name);
+        if (done > 0) {
+            if (tvp_output_group(ctx, groups[g], p->cases, res, done) != 0) {
+                ctx->write_failed = 1;
+            } else {
+                size_t used = strlen(ctx->groups_run);
+                snprintf(ctx->groups_run + used, sizeof ctx->groups_run - used, "%s%s",
+                         used ? "," : "", groups[g]->name);
+            }
         }
         for (size_t i = 0; i < done; i++)
             tvp_case_result_free(&res[i]);
@@ -262,6 +285,11 @@ static int cmd_run(int argc, char **argv)
             break;
         }
         const struct tvp_group *g = tvp_group_find(words[i]);
+        int seen = 0;
+        for (size_t k = 0; g && k < n_groups; k++)
+            seen |= groups[k] == g;
+        if (seen)
+            continue;
         if (!g) {
             fprintf(stderr, "tvpbench: unknown group '%s'; accepted: all", words[i]);
             for (size_t k = 0; k < tvp_groups_len; k++)
@@ -273,6 +301,21 @@ static int cmd_run(int argc, char **argv)
             groups[n_groups++] = g;
     }
     tvp_options_resolve(&o);
+    for (int i = 0; i < o.n_counters; i++) {
+        char why[160];
+        if (tvp_counter_name_known(o.counter_names[i], why, sizeof why) == 0) {
+            fprintf(stderr,
+                    "tvpbench: --counters: unknown event '%s' (%s); accepted: perf and "
+                    "libpfm4 event names, e.g. cycles,task-clock,page-faults\n",
+                    o.counter_names[i], why);
+            return 2;
+        }
+    }
+    /* Before anything else, so a Ctrl-C at any moment leaves a folder marked incomplete. */
+    if ((rc = tvp_supervisor_init()) != 0) {
+        tvp_warn(rc, "installing signal handlers");
+        return 1;
+    }
 
     struct tvp_run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -315,22 +358,37 @@ static int cmd_run(int argc, char **argv)
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len > 0) {
         self[len] = '\0';
-        snprintf(ctx.helper_path, sizeof ctx.helper_path, "%s/tvp-spawn-helper", dirname(self));
+        const char *dir = dirname(self); /* the helpers are built beside the binary */
+        snprintf(ctx.helper_path, sizeof ctx.helper_path, "%s/tvp-spawn-helper", dir);
         if (!getenv("TVP_SPAWN_HELPER") && setenv("TVP_SPAWN_HELPER", ctx.helper_path, 1) != 0)
             tvp_warn(errno, "setting TVP_SPAWN_HELPER");
+        char demo[PATH_MAX + 16];
+        snprintf(demo, sizeof demo, "%s/tvp-exit-demo", dir);
+        if (!getenv("TVP_EXIT_DEMO") && setenv("TVP_EXIT_DEMO", demo, 1) != 0)
+            tvp_warn(errno, "setting TVP_EXIT_DEMO");
     }
-    if ((rc = tvp_supervisor_init()) != 0) {
-        tvp_warn(rc, "installing signal handlers");
-        return 1;
-    }
-    tvp_meta_write(&ctx, "running");
-    rc = run_groups(&ctx, groups, n_groups);
-    tvp_meta_write(&ctx, ctx.interrupted ? "incomplete" : "complete");
+    if (tvp_meta_write(&ctx, "running") != 0)
+        ctx.write_failed = 1;
+    rc = ctx.write_failed ? 1 : run_groups(&ctx, groups, n_groups);
+    ctx.interrupted |= tvp_supervisor_interrupted();
+    const char *status = "complete";
+    if (ctx.write_failed)
+        status = "failed";
+    else if (ctx.interrupted)
+        status = "incomplete";
+    else if (rc == 2)
+        status = "nothing to run";
+    if (tvp_meta_write(&ctx, status) != 0)
+        ctx.write_failed = 1;
     tvp_log("total time %.1f s%s; results in %s", ctx.seconds,
             ctx.interrupted ? " (interrupted: finished cases kept, run marked incomplete)" : "",
             ctx.dir);
     tvp_log_close();
     tvp_topo_free(ctx.topo);
+    if (ctx.write_failed) {
+        fprintf(stderr, "tvpbench: the results could not be written completely (see above)\n");
+        return 1;
+    }
     if (ctx.interrupted)
         return 130;
     return rc;

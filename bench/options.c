@@ -30,7 +30,7 @@ static const struct option_spec specs[] = {
     {"--min-time", ARG_SECONDS, "SECONDS", 0.0005, 10, "0.05 (quick: 0.01)",
      "minimum duration of one repetition; the iteration count is calibrated to it"},
     {"--placement", ARG_TEXT, "NAME[,NAME]", 0, 0, "all the machine has",
-     "same-pu, smt-siblings, same-cache, cross-cache, cross-numa"},
+     "same-pu, smt-siblings, same-cache, cross-cache, cross-numa, spread"},
     {"--timeout", ARG_SECONDS, "SECONDS", 1, 3600, "120 (quick: 40)",
      "watchdog: a benchmark case still running after this is killed and reported"},
 };
@@ -90,12 +90,12 @@ static int parse_placements(struct tvp_options *o)
         enum tvp_placement_kind k;
         if (tvp_placement_parse(tok, &k) != 0)
             return refuse("--placement: unknown placement '%s'; accepted: %s", tok,
-                          "same-pu, smt-siblings, same-cache, cross-cache, cross-numa");
+                          "same-pu, smt-siblings, same-cache, cross-cache, cross-numa, spread");
         o->placement_mask |= 1u << k;
     }
     if (o->placement_mask == 0)
         return refuse("--placement: empty list%s; accepted: %s", "",
-                      "same-pu, smt-siblings, same-cache, cross-cache, cross-numa");
+                      "same-pu, smt-siblings, same-cache, cross-cache, cross-numa, spread");
     return 0;
 }
 

@@ -156,7 +156,9 @@ static int write_samples(const struct tvp_run_ctx *ctx, const struct tvp_group *
         for (int m = 0; m < c->n_metrics; m++) {
             char name[256];
             tvp_figure_name(name, sizeof name, c, m);
-            for (size_t k = 0; k < results[i].n_samples[m]; k++) {
+            /* Only a finished case's samples are measurements; a killed one's are not. */
+            size_t n_kept = results[i].status == TVP_OK ? results[i].n_samples[m] : 0;
+            for (size_t k = 0; k < n_kept; k++) {
                 const char *text[] = {name,       c->group->name, c->benchmark,
                                       c->variant, c->model,       tvp_placement_name(c->placement),
                                       c->param};
@@ -286,7 +288,8 @@ static void json_figure(struct tvp_json *j, const struct tvp_run_ctx *ctx, const
     char name[256], agg_name[300];
     tvp_figure_name(name, sizeof name, f->c, f->m);
     const struct tvp_case_result *r = f->r;
-    for (size_t k = 0; k < r->n_samples[f->m]; k++) {
+    size_t n_kept = r->status == TVP_OK ? r->n_samples[f->m] : 0;
+    for (size_t k = 0; k < n_kept; k++) {
         tvp_json_begin_object(j, NULL);
         json_common(j, f, name, family);
         tvp_json_string(j, "run_type", "iteration");
@@ -301,8 +304,8 @@ static void json_figure(struct tvp_json *j, const struct tvp_run_ctx *ctx, const
             json_common(j, f, name, family);
             tvp_json_string(j, "run_type", "aggregate");
             tvp_json_string(j, "aggregate_name", "median");
-            tvp_json_null(j, "real_time");
             tvp_json_string(j, "time_unit", "ns");
+            tvp_json_bool(j, "error_occurred", 1);
             tvp_json_string(j, "error_message", f->note);
             tvp_json_end_object(j);
         }
@@ -333,7 +336,9 @@ static void json_figure(struct tvp_json *j, const struct tvp_run_ctx *ctx, const
             tvp_json_number(j, "mad", s->mad);
             tvp_json_bool(j, "noisy", s->noisy);
             tvp_json_int(j, "outliers", (long long)s->outliers);
-            if (f->c->unit[f->m] && strcmp(f->c->unit[f->m], "ns") == 0 && s->median > 0)
+            /* A rate only where the metric is the cost of one unit of work, not a latency. */
+            if (strcmp(f->c->unit[f->m], "ns") == 0 &&
+                strncmp(f->c->metric[f->m], "per-", 4) == 0 && s->median > 0)
                 tvp_json_number(j, "items_per_second", 1e9 / s->median);
             tvp_json_begin_object(j, "counters");
             for (int i = 0; i < ctx->n_ctr; i++) {

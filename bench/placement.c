@@ -16,7 +16,7 @@
 static const char *const names[TVP_PL_COUNT] = {
     [TVP_PL_SAME_PU] = "same-pu",       [TVP_PL_SMT_SIBLINGS] = "smt-siblings",
     [TVP_PL_SAME_CACHE] = "same-cache", [TVP_PL_CROSS_CACHE] = "cross-cache",
-    [TVP_PL_CROSS_NUMA] = "cross-numa",
+    [TVP_PL_CROSS_NUMA] = "cross-numa", [TVP_PL_SPREAD] = "spread",
 };
 
 const char *tvp_placement_name(enum tvp_placement_kind k)
@@ -292,6 +292,12 @@ int tvp_plan_placements(const struct tvp_topo *t, struct tvp_placement out[TVP_P
     plan_cross_cache(&p, &out[TVP_PL_CROSS_CACHE]);
     plan_cross_numa(&p, &out[TVP_PL_CROSS_NUMA]);
     plan_free(&p);
+    int first2[2];
+    if ((e = tvp_plan_spread(t, 2, first2)) != 0)
+        return e;
+    set_pair(&out[TVP_PL_SPREAD], first2[0], first2[1]);
+    snprintf(out[TVP_PL_SPREAD].detail, sizeof out[TVP_PL_SPREAD].detail,
+             "workers one per core first, then SMT siblings, then wrapped");
     return 0;
 }
 

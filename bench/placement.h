@@ -7,6 +7,7 @@
  *                 cores share, e.g. an L2 cluster or the L3)
  *   cross-cache   two cores of one NUMA node that share no cache
  *   cross-numa    two cores in different NUMA nodes
+ *   spread        many workers, one PU each in tvp_plan_spread order (pu_a: the first)
  * A kind the machine lacks is marked unavailable with the reason. The planner chooses the
  * first qualifying pair in topology order so the same machine always gets the same pair. */
 #ifndef TVP_PLACEMENT_H
@@ -20,6 +21,7 @@ enum tvp_placement_kind {
     TVP_PL_SAME_CACHE,
     TVP_PL_CROSS_CACHE,
     TVP_PL_CROSS_NUMA,
+    TVP_PL_SPREAD, /* many workers, spread by tvp_plan_spread (pools, sweeps) */
     TVP_PL_COUNT
 };
 

@@ -1,6 +1,7 @@
 #include "resultset.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,12 +88,14 @@ static int load_group(struct tvp_resultset *rs, const char *group, char *err, si
         copy_field(f->placement, sizeof f->placement, &c, r, "placement");
         copy_field(f->cpus, sizeof f->cpus, &c, r, "cpus");
         copy_field(f->param, sizeof f->param, &c, r, "param");
-        f->param_value = (long long)num_field(&c, r, "param_value");
+        double pv = num_field(&c, r, "param_value");
+        f->param_value = isfinite(pv) ? (long long)pv : 0;
         copy_field(f->metric, sizeof f->metric, &c, r, "metric");
         copy_field(f->unit, sizeof f->unit, &c, r, "unit");
         copy_field(f->status, sizeof f->status, &c, r, "status");
         copy_field(f->note, sizeof f->note, &c, r, "note");
-        f->n = (size_t)num_field(&c, r, "n");
+        double n = num_field(&c, r, "n");
+        f->n = isfinite(n) && n >= 0 ? (size_t)n : 0;
         f->median = num_field(&c, r, "median");
         f->ci_low = num_field(&c, r, "ci_low");
         f->ci_high = num_field(&c, r, "ci_high");
@@ -176,10 +179,10 @@ int tvp_resultset_load(const char *dir, struct tvp_resultset *rs, char *err, siz
         if (!f)
             continue;
         fclose(f);
-        int rc = load_group(rs, name, err, errlen);
-        if (rc) {
-            tvp_resultset_free(rs);
-            return rc;
+        /* One damaged group file costs that group only: the others still chart and judge. */
+        if (load_group(rs, name, err, errlen) != 0) {
+            fprintf(stderr, "tvpbench: skipping group %s: %s\n", name, err);
+            continue;
         }
         size_t used = strlen(rs->groups);
         snprintf(rs->groups + used, sizeof rs->groups - used, "%s%s", used ? "," : "", name);

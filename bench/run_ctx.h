@@ -30,6 +30,7 @@ struct tvp_run_ctx {
     char helper_path[PATH_MAX];
     char groups_run[256]; /* comma-separated, as they finished */
     int interrupted;
+    int write_failed; /* some part of the record could not be written */
     double seconds;
 };
 

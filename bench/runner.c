@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,20 @@
 
 #define MAX_NOTED_CPUS 1024
 static unsigned char noted_cpus[MAX_NOTED_CPUS];
+
+static int report_fd = -1;
+
+void tvp_runner_note(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    buf[strcspn(buf, "\n")] = '\0';
+    if (report_fd >= 0)
+        dprintf(report_fd, "note %s\n", buf);
+}
 
 void tvp_runner_note_cpu(int cpu)
 {
@@ -52,35 +67,43 @@ static void report_error(int fd, const char *what, const char *why)
     dprintf(fd, "error %s%s%s\n", what, why[0] ? ": " : "", why);
 }
 
-/* Runs one batch with the counters on and reports them per operation. */
+/* Runs one batch with the counters on and reports them per operation. The counters are opened
+ * here, after the timed batches: an inherited event is copied into every thread and process the
+ * subject starts even while it is disabled, which would slow the very starts being timed (by
+ * about 10 us per pthread_create on a 2-vCPU VM). Counters fail soft: a failure becomes a note
+ * and the timed samples stand. Returns -1 only when the operation's own check failed. */
 static int count_batch(const struct tvp_case *c, void *state, uint64_t iters,
-                       struct tvp_counter_set *ctrs, int fd)
+                       const struct tvp_options *o, int fd)
 {
     uint64_t totals[TVP_MAX_METRICS], wall;
     char err[256] = "";
+    struct tvp_counter_set *ctrs = NULL;
+    if (tvp_counters_open(o->counter_names, (size_t)o->n_counters, 1, &ctrs, err, sizeof err) !=
+        0) {
+        dprintf(fd, "note counters could not be opened: %s\n", err);
+        return 0;
+    }
     struct tvp_counter_value vals[TVP_MAX_COUNTERS];
     int rc = tvp_counters_start(ctrs);
-    if (rc != 0) {
-        report_error(fd, "starting counters", tvp_counters_error(ctrs));
-        return -1;
-    }
     int run_rc = run_batch(c, state, iters, totals, &wall, err, sizeof err);
-    if ((rc = tvp_counters_stop(ctrs)) != 0 || (rc = tvp_counters_read(ctrs, vals)) != 0) {
-        report_error(fd, "reading counters", tvp_counters_error(ctrs));
-        return -1;
-    }
-    if (run_rc != 0) {
+    if (rc == 0)
+        rc = tvp_counters_stop(ctrs);
+    if (rc == 0)
+        rc = tvp_counters_read(ctrs, vals);
+    if (run_rc != 0)
         report_error(fd, "check failed in the counted batch", err);
-        return -1;
-    }
-    for (size_t i = 0; i < tvp_counters_len(ctrs); i++) {
-        if (vals[i].valid)
-            dprintf(fd, "counter %zu %.17g %.6f\n", i, vals[i].value / (double)iters,
-                    vals[i].running_fraction);
-        else
-            dprintf(fd, "counter %zu unavailable\n", i);
-    }
-    return 0;
+    else if (rc != 0)
+        dprintf(fd, "note counters failed: %s\n", tvp_counters_error(ctrs));
+    else
+        for (size_t i = 0; i < tvp_counters_len(ctrs); i++) {
+            if (vals[i].valid)
+                dprintf(fd, "counter %zu %.17g %.6f\n", i, vals[i].value / (double)iters,
+                        vals[i].running_fraction);
+            else
+                dprintf(fd, "counter %zu unavailable\n", i);
+        }
+    tvp_counters_close(ctrs);
+    return run_rc != 0 ? -1 : 0;
 }
 
 int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, double timer_cost_ns,
@@ -88,6 +111,7 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
 {
     char err[256] = "";
     char name[16];
+    report_fd = fd;
     snprintf(name, sizeof name, "tvp:%.11s", c->variant);
     if (prctl(PR_SET_NAME, name) != 0)
         tvp_warn(errno, "%s: naming the task", c->benchmark);
@@ -101,13 +125,6 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
     if (c->setup && c->setup(c, &state, err, sizeof err) != 0) {
         report_error(fd, "set-up", err);
         return 1;
-    }
-
-    struct tvp_counter_set *ctrs = NULL;
-    if (o->n_counters > 0 && tvp_counters_open(o->counter_names, (size_t)o->n_counters, 1, &ctrs,
-                                               err, sizeof err) != 0) {
-        dprintf(fd, "note counters could not be opened: %s\n", err);
-        ctrs = NULL;
     }
 
     uint64_t totals[TVP_MAX_METRICS], wall = 0, iters = 1;
@@ -156,10 +173,7 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
         }
     }
     double ops = (double)iters * o->repetitions;
-    /* Counters get a batch of their own after the timed ones: inherited events are cloned into
-     * every thread and process the subject starts, which would slow the very starts being timed
-     * (by about 10 us per pthread_create on a 2-vCPU VM). */
-    if (ctrs && count_batch(c, state, iters, ctrs, fd) != 0) {
+    if (o->n_counters > 0 && count_batch(c, state, iters, o, fd) != 0) {
         status = 1;
         goto out;
     }
@@ -172,8 +186,6 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
     dprintf(fd, "cpus %s\n", cpus);
     dprintf(fd, "done\n");
 out:
-    if (ctrs)
-        tvp_counters_close(ctrs);
     if (c->teardown)
         c->teardown(c, state);
     return status;

@@ -25,4 +25,7 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
  * where every task ran. */
 void tvp_runner_note_cpu(int cpu);
 
+/* Adds a line to the case's note column (e.g. a set-up step that fell back to something else). */
+void tvp_runner_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -20,6 +20,7 @@
 #include "claims.h"
 #include "clock.h"
 #include "group.h"
+#include "lifecycle.h"
 #include "resultset.h"
 #include "runner.h"
 #include "tvp_spawn.h"
@@ -60,7 +61,8 @@ static int spawn_setup(const struct tvp_case *c, void **state, char *err, size_t
         }
         /* 4 KiB pages, so the page-table copy fork makes is the one ordinary programs pay. */
         if (madvise(s->rss, s->rss_bytes, MADV_NOHUGEPAGE) != 0)
-            tvp_errfmt(err, errlen, errno, "madvise(MADV_NOHUGEPAGE)");
+            tvp_runner_note("madvise(MADV_NOHUGEPAGE) failed (%s): huge pages may be in use",
+                            strerror(errno));
         long page = sysconf(_SC_PAGESIZE);
         for (size_t off = 0; off < s->rss_bytes; off += (size_t)page)
             ((volatile char *)s->rss)[off] = (char)off;
@@ -112,6 +114,11 @@ static const struct tvp_bench_info spawn_benches[] = {
               "fork, vfork, clone(CLONE_VM), posix_spawn, fork+exec; same-PU and cross-core"},
     {"rss-sweep", "fork, posix_spawn and pthread_create start-to-joined while the parent has "
                   "touched 0..1024 MiB"},
+    {"join", "from a task's last instruction to pthread_join / waitpid returning, same-PU and "
+             "cross-core"},
+    {"exit", "exit time of a program whose worker still has work: daemon vs joinable"},
+    {"pool-*", "per-task cost of a thread pool and a process pool vs a thread or process per "
+               "task; empty, 10 us and 1 ms tasks; 1..2x PUs workers"},
 };
 
 static void base_case(struct tvp_case *c, enum tvp_spawn_method m)
@@ -173,8 +180,9 @@ static int spawn_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
                 return ENOMEM;
         }
     }
-    if (!tvp_plan_placement_ok(p, ctx, TVP_PL_SAME_PU))
-        return 0;
+    int rc = tvp_lifecycle_plan(p, ctx, &tvp_group_spawn);
+    if (rc != 0 || !tvp_plan_placement_ok(p, ctx, TVP_PL_SAME_PU))
+        return rc;
     static const long long full[] = {0, 16, 256, 1024}, quick[] = {0, 16, 64};
     const long long *sizes = ctx->opt->quick ? quick : full;
     size_t n_sizes = ctx->opt->quick ? 3 : 4;
@@ -197,7 +205,7 @@ static int spawn_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
             c.param_value = sizes[i];
             c.placement = TVP_PL_SAME_PU;
             c.pu_a = c.pu_b = ctx->placements[TVP_PL_SAME_PU].pu_a;
-            snprintf(c.note, sizeof c.note, "parent memory touched, 4 KiB pages (THP off)");
+            snprintf(c.note, sizeof c.note, "parent memory touched in 4 KiB pages (THP off)");
             if (tvp_plan_add(p, &c))
                 return ENOMEM;
         }
@@ -285,7 +293,9 @@ static int spawn_chart_data(const struct tvp_resultset *rs, const char *dir)
         }
         fputc('\n', a.f);
     }
-    return tvp_afile_commit(&a);
+    if ((rc = tvp_afile_commit(&a)) != 0)
+        return rc;
+    return tvp_lifecycle_chart_data(rs, dir);
 }
 
 /* ---- the verdict for C3 ---- */
@@ -298,8 +308,40 @@ static const struct tvp_fig *start_fig(const struct tvp_resultset *rs, const cha
 
 #define C3_THRESHOLD 2.0
 
+/* Growth of start-to-joined from the smallest to the largest parent in the RSS sweep, for one
+ * method; 0 when the sweep lacks it. */
+static int sweep_growth(const struct tvp_resultset *rs, const char *method, struct tvp_ratio *r,
+                        const struct tvp_fig **small, const struct tvp_fig **large)
+{
+    long long lo = -1, hi = -1;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (strcmp(f->benchmark, "rss-sweep") || strcmp(f->variant, method) ||
+            strcmp(f->status, "ok") || strcmp(f->metric, "start-to-joined"))
+            continue;
+        if (lo < 0 || f->param_value < lo)
+            lo = f->param_value;
+        if (f->param_value > hi)
+            hi = f->param_value;
+    }
+    if (lo < 0 || hi <= lo)
+        return 0;
+    *small =
+        tvp_rs_find(rs, "spawn", "rss-sweep", method, "same-pu", "rss_mib", lo, "start-to-joined");
+    *large =
+        tvp_rs_find(rs, "spawn", "rss-sweep", method, "same-pu", "rss_mib", hi, "start-to-joined");
+    return *small && *large && tvp_ratio_of(*large, *small, r) == 0;
+}
+
 static void judge_c3(const struct tvp_resultset *rs, struct tvp_verdict *v)
 {
+    snprintf(v->rule, sizeof v->rule,
+             "ratio of medians (start-to-joined, same-pu) of each usual way to start a process "
+             "(fork+wait, posix_spawn, fork+exec) to pthread_create+join, 95%% bootstrap CI: "
+             "confirmed when all three are measured and every CI lies above %.0f×, refuted when "
+             "every CI lies below 1×, too close to call when a CI contains 1 and none lies above "
+             "%.0f×, nuanced otherwise (also when a method is missing)",
+             C3_THRESHOLD, C3_THRESHOLD);
     const struct tvp_fig *thread = start_fig(rs, "pthread_create", "same-pu");
     if (!thread) {
         v->kind = TVP_V_NOT_MEASURED;
@@ -309,36 +351,31 @@ static void judge_c3(const struct tvp_resultset *rs, struct tvp_verdict *v)
     }
     char a[32], b[32];
     tvp_fmt_ns(a, sizeof a, thread->median);
-    snprintf(v->figures, sizeof v->figures,
-             "pthread_create+join %s [95%% CI %.3g–%.3g µs] "
-             "(same-pu, PU %s)",
+    snprintf(v->figures, sizeof v->figures, "pthread_create+join %s [95%% CI %.3g–%.3g µs] (PU %s)",
              a, thread->ci_low / 1e3, thread->ci_high / 1e3, thread->cpus);
     static const char *const main_set[] = {"fork", "posix_spawn", "fork-exec"};
     static const char *const aside[] = {"vfork", "clone-vm", "pthread-detached"};
     int above = 0, below = 0, close = 0, measured = 0;
-    double fork_ratio = NAN;
-    char slow[160] = "", fast[160] = "";
+    char slow[160] = "", fast[160] = "", missing[80] = "";
     for (size_t i = 0; i < 3; i++) {
         const struct tvp_fig *f = start_fig(rs, main_set[i], "same-pu");
         struct tvp_ratio r;
-        if (!f || tvp_ratio_of(f, thread, &r) != 0)
+        if (!f || tvp_ratio_of(f, thread, &r) != 0) {
+            tvp_appendf(missing, sizeof missing, "%s%s", missing[0] ? ", " : "", main_set[i]);
             continue;
+        }
         measured++;
         tvp_fmt_ns(a, sizeof a, f->median);
         tvp_appendf(v->figures, sizeof v->figures, "; %s+wait %s = %.3g× [%.3g, %.3g]", main_set[i],
                     a, r.ratio, r.lo, r.hi);
-        if (i == 0)
-            fork_ratio = r.ratio;
-        if (r.lo > C3_THRESHOLD) {
+        char *list = r.lo > C3_THRESHOLD ? slow : fast;
+        tvp_appendf(list, sizeof slow, "%s%s %.3g×", list[0] ? ", " : "", main_set[i], r.ratio);
+        if (r.lo > C3_THRESHOLD)
             above++;
-            tvp_appendf(slow, sizeof slow, "%s%s %.3g×", slow[0] ? ", " : "", main_set[i], r.ratio);
-        } else {
-            tvp_appendf(fast, sizeof fast, "%s%s %.3g×", fast[0] ? ", " : "", main_set[i], r.ratio);
-            if (r.hi < 1.0)
-                below++;
-            else if (r.lo <= 1.0)
-                close++;
-        }
+        else if (r.hi < 1.0)
+            below++;
+        else if (r.lo <= 1.0)
+            close++;
     }
     for (size_t i = 0; i < 3; i++) {
         const struct tvp_fig *f = start_fig(rs, aside[i], "same-pu");
@@ -363,69 +400,61 @@ static void judge_c3(const struct tvp_resultset *rs, struct tvp_verdict *v)
         }
     }
     /* The RSS sweep: how each method grows from the smallest to the largest parent. */
-    long long lo_size = -1, hi_size = -1;
-    for (size_t i = 0; i < rs->n; i++) {
-        const struct tvp_fig *f = &rs->figs[i];
-        if (strcmp(f->benchmark, "rss-sweep") || strcmp(f->variant, "fork") ||
-            strcmp(f->status, "ok"))
-            continue;
-        if (lo_size < 0 || f->param_value < lo_size)
-            lo_size = f->param_value;
-        if (f->param_value > hi_size)
-            hi_size = f->param_value;
-    }
+    static const char *const sweep[] = {"fork", "posix_spawn", "pthread_create"};
     char growth[300] = "";
-    if (lo_size >= 0 && hi_size > lo_size) {
-        static const char *const sweep[] = {"fork", "posix_spawn", "pthread_create"};
-        for (size_t i = 0; i < 3; i++) {
-            const struct tvp_fig *s0 = tvp_rs_find(rs, "spawn", "rss-sweep", sweep[i], "same-pu",
-                                                   "rss_mib", lo_size, "start-to-joined");
-            const struct tvp_fig *s1 = tvp_rs_find(rs, "spawn", "rss-sweep", sweep[i], "same-pu",
-                                                   "rss_mib", hi_size, "start-to-joined");
-            struct tvp_ratio r;
-            if (!s0 || !s1 || tvp_ratio_of(s1, s0, &r) != 0)
-                continue;
-            tvp_fmt_ns(a, sizeof a, s0->median);
-            tvp_fmt_ns(b, sizeof b, s1->median);
-            tvp_appendf(growth, sizeof growth, "%s%s %s → %s (%.3g×)", growth[0] ? ", " : "",
-                        sweep[i], a, b, r.ratio);
+    int fork_grows = 0;
+    for (size_t i = 0; i < 3; i++) {
+        struct tvp_ratio r;
+        const struct tvp_fig *s0, *s1;
+        if (!sweep_growth(rs, sweep[i], &r, &s0, &s1))
+            continue;
+        tvp_fmt_ns(a, sizeof a, s0->median);
+        tvp_fmt_ns(b, sizeof b, s1->median);
+        tvp_appendf(growth, sizeof growth, "%s%s %s → %s (%.3g× [%.3g, %.3g])",
+                    growth[0] ? ", " : "", sweep[i], a, b, r.ratio, r.lo, r.hi);
+        if (i == 0) {
+            fork_grows = r.lo > 1.0;
+            tvp_appendf(v->figures, sizeof v->figures,
+                        "; parent RSS %lld → %lld MiB:", s0->param_value, s1->param_value);
         }
-        tvp_appendf(v->figures, sizeof v->figures, "; parent RSS %lld → %lld MiB: %s", lo_size,
-                    hi_size, growth);
     }
-    snprintf(v->rule, sizeof v->rule,
-             "ratio of medians (start-to-joined, same-pu) of each usual way to start a process "
-             "(fork+wait, posix_spawn, fork+exec) to pthread_create+join, 95%% bootstrap CI: "
-             "confirmed when every CI lies above %.0f×, refuted when every CI lies below 1×, too "
-             "close to call when a CI contains 1 and none lies above %.0f×, nuanced otherwise",
-             C3_THRESHOLD, C3_THRESHOLD);
+    if (growth[0])
+        tvp_appendf(v->figures, sizeof v->figures, " %s", growth);
+
     if (measured == 0) {
         v->kind = TVP_V_NOT_MEASURED;
         snprintf(v->summary, sizeof v->summary, "no process start figure succeeded");
-    } else if (above == measured) {
+        return;
+    }
+    if (above == measured && measured == 3) {
         v->kind = TVP_V_CONFIRMED;
         snprintf(v->summary, sizeof v->summary,
-                 "starting a process costs %s the time of starting a thread (%s)", slow,
-                 thread->cpus[0] ? "same PU" : "same-pu");
+                 "starting a process costs %s the time of starting a thread (same PU)", slow);
     } else if (below == measured) {
         v->kind = TVP_V_REFUTED;
         snprintf(v->summary, sizeof v->summary,
-                 "every process start was faster than pthread_create+join (%s)", fast);
+                 "every process start measured was faster than pthread_create+join (%s)", fast);
     } else if (above == 0 && close > 0) {
         v->kind = TVP_V_TOO_CLOSE;
-        snprintf(v->summary, sizeof v->summary, "%s: intervals contain 1 or stay under %.0f×", fast,
-                 C3_THRESHOLD);
+        snprintf(v->summary, sizeof v->summary, "%s: the intervals contain 1 or stay under %.0f×",
+                 fast, C3_THRESHOLD);
     } else {
         v->kind = TVP_V_NUANCED;
-        snprintf(v->summary, sizeof v->summary, "slow for %s, but not beyond %.0f× for %s", slow,
-                 C3_THRESHOLD, fast);
+        if (slow[0])
+            snprintf(v->summary, sizeof v->summary, "slow beyond %.0f× for %s", C3_THRESHOLD, slow);
+        if (fast[0])
+            tvp_appendf(v->summary, sizeof v->summary, "%snot beyond %.0f× for %s",
+                        v->summary[0] ? "; " : "", C3_THRESHOLD, fast);
     }
-    if (growth[0] && isfinite(fork_ratio))
+    if (missing[0])
+        tvp_appendf(v->summary, sizeof v->summary, "; not measured: %s", missing);
+    if (fork_grows)
         tvp_appendf(v->summary, sizeof v->summary,
                     "; fork's cost grows with the parent's memory (%s)", growth);
 }
 
-static const struct tvp_claim_judge spawn_judges[] = {{"C3", judge_c3}};
+static const struct tvp_claim_judge spawn_judges[] = {
+    {"C3", judge_c3}, {"C5", tvp_judge_c5}, {"C12", tvp_judge_c12}};
 
 const struct tvp_group tvp_group_spawn = {
     .name = "spawn",

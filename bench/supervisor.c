@@ -42,6 +42,9 @@ int tvp_supervisor_init(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     /* No SA_RESTART: poll() must return EINTR so the watchdog loop sees the signal at once. */
+    /* A closed output pipe (./run.sh all | head) must not kill the run mid-case. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        return errno;
     int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         if (sigaction(sigs[i], &sa, NULL) != 0)
@@ -51,32 +54,49 @@ int tvp_supervisor_init(void)
     return 0;
 }
 
-static void reap_orphans(void)
+/* Ends a case: kills its whole process group and reaps every member. The leader is left a zombie
+ * (WNOWAIT) until the group is killed, so its pid, and so the group id, cannot be reused in
+ * between. Members are reparented to this process (a child subreaper) as their parents die;
+ * keep reaping until no process of the group is left. */
+static void end_case(pid_t pid, int *wstatus)
 {
-    int st;
-    while (waitpid(-1, &st, WNOHANG) > 0)
+    siginfo_t si;
+    while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
         ;
-}
-
-/* Kills the case's process group and waits for the case child itself. */
-static void kill_case(pid_t pid, int *wstatus)
-{
     if (kill(-pid, SIGKILL) != 0 && errno != ESRCH)
         tvp_warn(errno, "killing benchmark process group %d", (int)pid);
     while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
         ;
+    uint64_t give_up = tvp_now_ns() + 5000000000ull;
+    for (;;) {
+        int st;
+        pid_t got = waitpid(-pid, &st, WNOHANG);
+        if (got > 0)
+            continue;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (kill(-pid, 0) != 0 && errno == ESRCH)
+            break; /* nobody of the group is left, alive or zombie */
+        if (tvp_now_ns() > give_up) {
+            tvp_warn(0, "processes of benchmark group %d outlived SIGKILL for 5 s", (int)pid);
+            break;
+        }
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 static void child_main(const struct tvp_case *c, const struct tvp_options *o, double timer_cost,
-                       int fd)
+                       int fd, pid_t supervisor)
 {
     /* The supervisor's handlers only set a flag; here the defaults must apply again. */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
         tvp_warn(errno, "%s/%s: asking to die with the supervisor", c->benchmark, c->variant);
-    if (getppid() == 1)
+    if (getppid() != supervisor) /* it died before PDEATHSIG was armed */
         _exit(1);
     if (setpgid(0, 0) != 0 && errno != EACCES)
         tvp_warn(errno, "%s/%s: creating a process group", c->benchmark, c->variant);
@@ -160,6 +180,7 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
         return errno;
     fflush(NULL);
     uint64_t t0 = tvp_now_ns();
+    pid_t self = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
@@ -169,7 +190,7 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(c, o, timer_cost_ns, fds[1]);
+        child_main(c, o, timer_cost_ns, fds[1], self);
     }
     close(fds[1]);
     /* Also set here: whichever of parent and child runs first, the group exists before the
@@ -212,17 +233,9 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
             tvp_die(ENOMEM, "keeping the benchmark's report");
     }
     close(fds[0]);
-    if (!eof) {
-        kill_case(pid, &wstatus);
-    } else {
-        /* The pipe closed: the child is exiting. Its leftovers, if any, go with its group. */
-        while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-            ;
-        if (kill(-pid, SIGKILL) != 0 && errno != ESRCH)
-            tvp_warn(errno, "%s/%s: cleaning up the case's process group", c->benchmark,
-                     c->variant);
-    }
-    reap_orphans();
+    if (!eof && kill(-pid, SIGKILL) != 0 && errno != ESRCH)
+        tvp_warn(errno, "%s/%s: killing the case's process group", c->benchmark, c->variant);
+    end_case(pid, &wstatus);
     r->seconds = (double)(tvp_now_ns() - t0) / 1e9;
 
     int done = buf ? parse_report(buf, c, r) : 0;

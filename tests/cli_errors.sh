@@ -49,6 +49,7 @@ expect_refusal "binary report without folder" "$bin" report
 expect_refusal "run.sh plot of a non-results folder" "$runsh" plot /nonexistent
 expect_refusal "run.sh test with arguments" "$runsh" test extra
 expect_refusal "binary run without groups" "$bin" run --quick
+expect_refusal "binary unknown counter name" "$bin" run spawn --counters cycles,no-such-event-xyz
 expect_ok "run.sh help" "$runsh" help
 expect_ok "binary help" "$bin" help
 expect_ok "binary list" "$bin" list
@@ -56,8 +57,20 @@ if "$bin" list | grep -q '^spawn'; then passed=$((passed + 1)); else failed=$((f
 # The binary refuses a folder that already holds a run.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo '{}' >"$tmp/meta.json"
-expect_refusal "binary --out onto an existing run" "$bin" run spawn --out "$tmp"
+mkdir "$tmp/used"
+echo '{}' >"$tmp/used/meta.json"
+expect_refusal "binary --out onto a folder that is not empty" "$bin" run spawn --out "$tmp/used"
+
+# run.sh refuses before it installs or builds anything: a copy with no build folder stays so.
+copy="$tmp/copy"
+mkdir -p "$copy/bench"
+cp "$runsh" "$copy/run.sh"
+cp "$(dirname "$runsh")/bench/groups.h" "$copy/bench/"
+expect_refusal "copy: unknown option" "$copy/run.sh" all --frobnicate
+expect_refusal "copy: glob as placement" "$copy/run.sh" all --placement '*'
+expect_refusal "copy: empty placement list" "$copy/run.sh" all --placement ,
+expect_refusal "copy: quote in --out" "$copy/run.sh" all --out "a'b"
+if [[ -e $copy/build ]]; then failed=$((failed + 1)); echo "FAIL: run.sh built before refusing" >&2; else passed=$((passed + 1)); fi
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -72,8 +72,8 @@ static void check_spread(const struct tvp_topo *t, int n, const int *expect)
 
 static void test_names(void)
 {
-    static const char *const want[TVP_PL_COUNT] = {"same-pu", "smt-siblings", "same-cache",
-                                                   "cross-cache", "cross-numa"};
+    static const char *const want[TVP_PL_COUNT] = {"same-pu",     "smt-siblings", "same-cache",
+                                                   "cross-cache", "cross-numa",   "spread"};
     for (int k = 0; k < TVP_PL_COUNT; k++) {
         CHECK_STR(tvp_placement_name((enum tvp_placement_kind)k), want[k]);
         enum tvp_placement_kind got = TVP_PL_COUNT;
@@ -124,6 +124,7 @@ static void test_two_core(void)
     CHECK(strncmp(p[TVP_PL_SAME_CACHE].detail, "PU 0 and PU 1 share L3 (", 24) == 0);
     check_unavail(&p[TVP_PL_CROSS_CACHE], TVP_PL_CROSS_CACHE, "every pair of cores shares a cache");
     check_unavail(&p[TVP_PL_CROSS_NUMA], TVP_PL_CROSS_NUMA, "one NUMA node");
+    check_avail(&p[TVP_PL_SPREAD], TVP_PL_SPREAD, 0, 1, NULL);
     CHECK(tvp_placement_cross_core(p) == &p[TVP_PL_SAME_CACHE]);
 
     /* Cores 0,1 then wrap. */
@@ -238,6 +239,8 @@ static void test_two_socket(void)
     /* First cores of NUMA nodes 0 and 1 (both in package 0). */
     check_avail(&p[TVP_PL_CROSS_NUMA], TVP_PL_CROSS_NUMA, 0, 32,
                 "PU 0 (NUMA node 0) and PU 32 (NUMA node 1)");
+    /* Spread starts on the other package: its second worker is the first PU of package 1. */
+    check_avail(&p[TVP_PL_SPREAD], TVP_PL_SPREAD, 0, 64, NULL);
     CHECK(tvp_placement_cross_core(p) == &p[TVP_PL_SAME_CACHE]);
 
     int expect[256];
