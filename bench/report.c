@@ -169,7 +169,9 @@ static void write_md(FILE *f, const struct tvp_resultset *rs, const struct tvp_v
             fprintf(f, "![%s](%s)\n\n", charts[i].file + 7, charts[i].file);
     }
     fputs("## Figures\n\nMedian [95% CI of the median], n samples; each sample is the mean of a "
-          "calibrated batch of operations.\n\n"
+          "calibrated batch of operations. With fewer than 9 samples (as under --quick) the "
+          "distribution-free interval is simply [min, max], so such figures are often flagged "
+          "noisy.\n\n"
           "| figure | value | placement | note |\n|---|---|---|---|\n",
           f);
     for (size_t i = 0; i < rs->n; i++) {
@@ -241,10 +243,15 @@ static void write_html(FILE *f, const struct tvp_resultset *rs, const struct tvp
         const struct tvp_fig *x = &rs->figs[i];
         char value[160], where[96];
         figure_cells(x, value, sizeof value, where, sizeof where);
-        fprintf(f, "<tr><td>%s/%s/%s", x->group, x->benchmark, x->variant);
-        if (x->param[0])
-            fprintf(f, "/%s=%lld", x->param, x->param_value);
-        fprintf(f, "/%s</td><td>", x->metric);
+        char name[256];
+        int n = snprintf(name, sizeof name, "%s/%s/%s", x->group, x->benchmark, x->variant);
+        if (x->param[0] && n >= 0 && (size_t)n < sizeof name)
+            n += snprintf(name + n, sizeof name - (size_t)n, "/%s=%lld", x->param, x->param_value);
+        if (n >= 0 && (size_t)n < sizeof name)
+            snprintf(name + n, sizeof name - (size_t)n, "/%s", x->metric);
+        fputs("<tr><td>", f);
+        html_text(f, name);
+        fputs("</td><td>", f);
         html_text(f, value);
         fputs("</td><td>", f);
         html_text(f, where);
