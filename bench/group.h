@@ -71,9 +71,15 @@ struct tvp_plan {
     int n_skipped;
 };
 
+/* Starts a case of group g: its identity and the placement's PUs, every other field zero. */
+void tvp_case_init(struct tvp_case *c, const struct tvp_group *g, const char *benchmark,
+                   const char *variant, const char *model, const struct tvp_placement *pl);
 /* Appends a copy of c. Returns 0 or ENOMEM. */
 int tvp_plan_add(struct tvp_plan *p, const struct tvp_case *c);
 void tvp_plan_free(struct tvp_plan *p);
+/* Records why something the group would plan is left out (for the log); beyond the room in
+ * p->skipped, reasons are dropped. */
+void tvp_plan_skip(struct tvp_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* 1 when placement k is available on this machine and selected by --placement; otherwise 0 and
  * the reason is recorded in p->skipped (once per kind). */
 int tvp_plan_placement_ok(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,

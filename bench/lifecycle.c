@@ -31,6 +31,7 @@
 #include "resultset.h"
 #include "runner.h"
 #include "tvp_err.h"
+#include "tvp_child.h"
 #include "tvp_pool.h"
 #include "tvp_worker.h"
 
@@ -53,6 +54,23 @@ static int bind_to(int cpu)
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
     return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
+}
+
+/* Reaps the child pid; a child that did not exit with status 0 fails the operation. Returns 0,
+ * or -1 with "<what>: waitpid: <why>" or "<what>: <who> failed (status 0x..)" in err. */
+static int reap_ok(pid_t pid, const char *what, const char *who, char *err, size_t errlen)
+{
+    int st;
+    int e = tvp_wait_child(pid, &st);
+    if (e != 0) {
+        tvp_errfmt(err, errlen, e, "%s: waitpid", what);
+        return -1;
+    }
+    if (!tvp_child_ok(st)) {
+        snprintf(err, errlen, "%s: %s failed (status 0x%x)", what, who, st);
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- join ---- */
@@ -126,18 +144,7 @@ static int join_one_process(const struct tvp_case *c, struct join_state *s, char
         atomic_store_explicit(s->last_ns, tvp_now_ns(), memory_order_release);
         _exit(0);
     }
-    int st;
-    while (waitpid(pid, &st, 0) < 0) {
-        if (errno != EINTR) {
-            tvp_errfmt(err, errlen, errno, "join: waitpid");
-            return -1;
-        }
-    }
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        snprintf(err, errlen, "join: the child failed (status 0x%x)", st);
-        return -1;
-    }
-    return 0;
+    return reap_ok(pid, "join", "the child", err, errlen);
 }
 
 static int join_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
@@ -223,6 +230,8 @@ static int exit_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     char work[24];
     snprintf(work, sizeof work, "%lld", c->param_value);
     char *argv[] = {"tvp-exit-demo", (char *)c->variant, work, NULL};
+    char who[64];
+    snprintf(who, sizeof who, "tvp-exit-demo %s", c->variant);
     for (uint64_t i = 0; i < iters; i++) {
         pid_t pid;
         uint64_t t0 = tvp_now_ns();
@@ -231,19 +240,9 @@ static int exit_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
             tvp_errfmt(err, errlen, rc, "exit: posix_spawn %s", s->demo);
             return -1;
         }
-        int st;
-        while (waitpid(pid, &st, 0) < 0) {
-            if (errno != EINTR) {
-                tvp_errfmt(err, errlen, errno, "exit: waitpid");
-                return -1;
-            }
-        }
-        uint64_t t1 = tvp_now_ns();
-        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-            snprintf(err, errlen, "exit: tvp-exit-demo %s failed (status 0x%x)", c->variant, st);
+        if (reap_ok(pid, "exit", who, err, errlen) != 0)
             return -1;
-        }
-        totals[0] += t1 - t0;
+        totals[0] += tvp_now_ns() - t0;
     }
     return 0;
 }
@@ -414,16 +413,8 @@ static int per_task_batch(const struct tvp_case *c, struct pool_state *s, int n,
     for (int k = 0; k < n; k++) {
         uint64_t r;
         if (process) {
-            int st;
-            while (waitpid(pid[k], &st, 0) < 0)
-                if (errno != EINTR) {
-                    tvp_errfmt(err, errlen, errno, "pool: waitpid");
-                    return -1;
-                }
-            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-                snprintf(err, errlen, "pool: a task process failed (status 0x%x)", st);
+            if (reap_ok(pid[k], "pool", "a task process", err, errlen) != 0)
                 return -1;
-            }
             r = atomic_load_explicit(&s->child_results[k * 8], memory_order_relaxed);
         } else {
             int rc = pthread_join(t[k], NULL);
@@ -512,14 +503,8 @@ int tvp_lifecycle_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
             continue;
         for (int v = 0; v < 2; v++) {
             struct tvp_case c;
-            memset(&c, 0, sizeof c);
-            c.group = g;
-            snprintf(c.benchmark, sizeof c.benchmark, "join");
-            snprintf(c.variant, sizeof c.variant, "%s", join_variants[v]);
-            snprintf(c.model, sizeof c.model, "%s", v ? "process" : "thread");
-            c.placement = kinds[k];
-            c.pu_a = ctx->placements[kinds[k]].pu_a;
-            c.pu_b = ctx->placements[kinds[k]].pu_b;
+            tvp_case_init(&c, g, "join", join_variants[v], v ? "process" : "thread",
+                          &ctx->placements[kinds[k]]);
             one_metric(&c, "exit-to-joiner");
             c.per_op_timed = 1;
             c.setup = join_setup;
@@ -533,15 +518,9 @@ int tvp_lifecycle_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
         static const char *const modes[2] = {"daemon", "joinable"};
         for (int v = 0; v < 2; v++) {
             struct tvp_case c;
-            memset(&c, 0, sizeof c);
-            c.group = g;
-            snprintf(c.benchmark, sizeof c.benchmark, "exit");
-            snprintf(c.variant, sizeof c.variant, "%s", modes[v]);
-            snprintf(c.model, sizeof c.model, "thread");
+            tvp_case_init(&c, g, "exit", modes[v], "thread", &ctx->placements[TVP_PL_SAME_PU]);
             snprintf(c.param, sizeof c.param, "work_ms");
             c.param_value = ctx->opt->quick ? 20 : 50;
-            c.placement = TVP_PL_SAME_PU;
-            c.pu_a = c.pu_b = ctx->placements[TVP_PL_SAME_PU].pu_a;
             one_metric(&c, "start-to-exit");
             c.per_op_timed = 1;
             snprintf(c.note, sizeof c.note,
@@ -570,17 +549,11 @@ int tvp_lifecycle_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
         for (int i = 0; i < n_sizes; i++)
             for (size_t v = 0; v < sizeof pool_variants / sizeof pool_variants[0]; v++) {
                 struct tvp_case c;
-                memset(&c, 0, sizeof c);
-                c.group = g;
-                snprintf(c.benchmark, sizeof c.benchmark, "%s", pool_work[w].name);
-                snprintf(c.variant, sizeof c.variant, "%s", pool_variants[v]);
-                snprintf(c.model, sizeof c.model, "%s",
-                         strstr(pool_variants[v], "process") ? "process" : "thread");
+                tvp_case_init(&c, g, pool_work[w].name, pool_variants[v],
+                              strstr(pool_variants[v], "process") ? "process" : "thread",
+                              &ctx->placements[TVP_PL_SPREAD]);
                 snprintf(c.param, sizeof c.param, "workers");
                 c.param_value = uniq[i];
-                c.placement = TVP_PL_SPREAD;
-                c.pu_a = ctx->placements[TVP_PL_SPREAD].pu_a;
-                c.pu_b = ctx->placements[TVP_PL_SPREAD].pu_b;
                 c.n_pus = uniq[i];
                 if (tvp_plan_spread(ctx->topo, uniq[i], c.pus) != 0)
                     return EINVAL;
@@ -597,14 +570,6 @@ int tvp_lifecycle_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
 
 /* ---- charts ---- */
 
-static void dat_us(FILE *f, const struct tvp_fig *x)
-{
-    if (x)
-        fprintf(f, " %.6g %.6g %.6g", x->median / 1e3, x->ci_low / 1e3, x->ci_high / 1e3);
-    else
-        fprintf(f, " NaN NaN NaN");
-}
-
 /* Tasks per second with its interval (the inverse swaps the bounds). */
 static void dat_rate(FILE *f, const struct tvp_fig *x)
 {
@@ -612,15 +577,6 @@ static void dat_rate(FILE *f, const struct tvp_fig *x)
         fprintf(f, " %.6g %.6g %.6g", 1e9 / x->median, 1e9 / x->ci_high, 1e9 / x->ci_low);
     else
         fprintf(f, " NaN NaN NaN");
-}
-
-static const char *cross_of(const struct tvp_resultset *rs)
-{
-    static const char *const order[] = {"same-cache", "cross-cache", "cross-numa"};
-    for (size_t k = 0; k < 3; k++)
-        if (tvp_rs_find(rs, "spawn", "join", "pthread_join", order[k], NULL, 0, "exit-to-joiner"))
-            return order[k];
-    return NULL;
 }
 
 int tvp_lifecycle_chart_data(const struct tvp_resultset *rs, const char *dir)
@@ -632,7 +588,7 @@ int tvp_lifecycle_chart_data(const struct tvp_resultset *rs, const char *dir)
     if ((rc = tvp_afile_open(&a, path)) != 0)
         return rc;
     fprintf(a.f, "# microseconds: median, 95%% CI low, high\n");
-    const char *cross = cross_of(rs);
+    const char *cross = tvp_rs_cross_core(rs, "spawn", "join", "pthread_join", "exit-to-joiner");
     const char *pls[2] = {"same-pu", cross};
     for (int p = 0; p < 2; p++) {
         if (!pls[p])
@@ -640,8 +596,9 @@ int tvp_lifecycle_chart_data(const struct tvp_resultset *rs, const char *dir)
         for (int v = 0; v < 2; v++) {
             const char *variant = v ? "waitpid" : "pthread_join";
             fprintf(a.f, "\"%s %s\"", variant, pls[p]);
-            dat_us(a.f,
-                   tvp_rs_find(rs, "spawn", "join", variant, pls[p], NULL, 0, "exit-to-joiner"));
+            tvp_dat_fig(
+                a.f, tvp_rs_find(rs, "spawn", "join", variant, pls[p], NULL, 0, "exit-to-joiner"),
+                1e3);
             fputc('\n', a.f);
         }
     }
@@ -650,7 +607,7 @@ int tvp_lifecycle_chart_data(const struct tvp_resultset *rs, const char *dir)
         if (strcmp(f->benchmark, "exit") || strcmp(f->status, "ok"))
             continue;
         fprintf(a.f, "\"exit, %s worker\"", f->variant);
-        dat_us(a.f, f);
+        tvp_dat_fig(a.f, f, 1e3);
         fputc('\n', a.f);
     }
     if ((rc = tvp_afile_commit(&a)) != 0)

@@ -19,7 +19,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +36,7 @@
 #include "proc_mem.h"
 #include "resultset.h"
 #include "runner.h"
+#include "tvp_child.h"
 #include "tvp_err.h"
 
 #define KIB 1024ull
@@ -389,15 +389,12 @@ static int foot_process_op(struct foot_state *s, int64_t d[F_COUNT], char *err, 
     }
     for (int i = 0; i < created; i++) {
         int st;
-        pid_t r;
-        while ((r = waitpid(s->pid[i], &st, 0)) < 0 && errno == EINTR)
-            ;
-        if (r < 0) {
+        int e = tvp_wait_child(s->pid[i], &st);
+        if (e != 0) {
             if (rc == 0)
-                tvp_errfmt(err, errlen, errno, "footprint: reaping idle process %d",
-                           (int)s->pid[i]);
+                tvp_errfmt(err, errlen, e, "footprint: reaping idle process %d", (int)s->pid[i]);
             rc = -1;
-        } else if ((!WIFEXITED(st) || WEXITSTATUS(st) != 0) && rc == 0) {
+        } else if (!tvp_child_ok(st) && rc == 0) {
             snprintf(err, errlen, "footprint: idle process %d ended with %s %d", (int)s->pid[i],
                      WIFEXITED(st) ? "status" : "signal",
                      WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
@@ -619,14 +616,12 @@ static int cow_op(struct cow_state *s, uint64_t *ns, char *err, size_t errlen)
         _exit(pages_hold(s, s->token) ? 0 : 3);
     }
     int st;
-    pid_t r;
-    while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-        ;
-    if (r < 0) {
-        tvp_errfmt(err, errlen, errno, "cow: reaping the writing child");
+    int e = tvp_wait_child(pid, &st);
+    if (e != 0) {
+        tvp_errfmt(err, errlen, e, "cow: reaping the writing child");
         return -1;
     }
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    if (!tvp_child_ok(st)) {
         snprintf(err, errlen, "cow: the writing child ended with %s %d",
                  WIFEXITED(st) ? "status" : "signal",
                  WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
@@ -680,17 +675,6 @@ static const struct tvp_bench_info memory_benches[] = {
     {"cow", "first write to each page after fork (copy-on-write) vs the same writes from a "
             "thread, 4 KiB..256 MiB, THP off and on"},
 };
-
-static void skip(struct tvp_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void skip(struct tvp_plan *p, const char *fmt, ...)
-{
-    if (p->n_skipped >= (int)(sizeof p->skipped / sizeof p->skipped[0]))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->skipped[p->n_skipped++], sizeof p->skipped[0], fmt, ap);
-    va_end(ap);
-}
 
 static long long read_ll(const char *path, long long fallback)
 {
@@ -793,13 +777,7 @@ static void thp_mode(char *buf, size_t len)
 static void base_case(struct tvp_case *c, const struct tvp_plan_ctx *ctx, const char *bench,
                       const char *variant, const char *model, long arg)
 {
-    memset(c, 0, sizeof *c);
-    c->group = &tvp_group_memory;
-    snprintf(c->benchmark, sizeof c->benchmark, "%s", bench);
-    snprintf(c->variant, sizeof c->variant, "%s", variant);
-    snprintf(c->model, sizeof c->model, "%s", model);
-    c->placement = TVP_PL_SAME_PU;
-    c->pu_a = c->pu_b = ctx->placements[TVP_PL_SAME_PU].pu_a;
+    tvp_case_init(c, &tvp_group_memory, bench, variant, model, &ctx->placements[TVP_PL_SAME_PU]);
     c->arg = arg;
     c->per_op_timed = 0;
 }
@@ -816,8 +794,8 @@ static int plan_footprint(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
     for (size_t i = 0; i < n_ns; i++) {
         long long v = ns[i] <= cap ? ns[i] : cap;
         if (ns[i] > cap)
-            skip(p, "footprint N=%lld: this machine allows %lld more tasks; ran N=%lld", ns[i], cap,
-                 cap);
+            tvp_plan_skip(p, "footprint N=%lld: this machine allows %lld more tasks; ran N=%lld",
+                          ns[i], cap, cap);
         if (n == 0 || list[n - 1] < v)
             list[n++] = v;
     }
@@ -891,13 +869,13 @@ static int plan_cow(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
     thp_mode(mode, sizeof mode);
     int thp_ok = mode[0] && strcmp(mode, "never") != 0;
     if (!thp_ok)
-        skip(p, "cow THP on: skipped, /sys/kernel/mm/transparent_hugepage/enabled is %s",
-             mode[0] ? "[never]" : "missing");
+        tvp_plan_skip(p, "cow THP on: skipped, /sys/kernel/mm/transparent_hugepage/enabled is %s",
+                      mode[0] ? "[never]" : "missing");
     for (long long kib = 4; kib <= max_kib; kib *= 4) {
         /* The parent's buffer, the child's copy and slack. */
         if (avail && (uint64_t)kib * KIB * 3 > avail) {
-            skip(p, "cow %lld KiB: skipped, only %llu MiB available", kib,
-                 (unsigned long long)(avail / MIB));
+            tvp_plan_skip(p, "cow %lld KiB: skipped, only %llu MiB available", kib,
+                          (unsigned long long)(avail / MIB));
             break;
         }
         for (int thp = 0; thp < 2; thp++) {
@@ -1044,22 +1022,6 @@ static double per_extra_task(const struct tvp_resultset *rs, const char *variant
 
 /* ---- charts ---- */
 
-static void dat_kib(FILE *f, const struct tvp_fig *x)
-{
-    if (x)
-        fprintf(f, " %.6g %.6g %.6g", x->median / 1024.0, x->ci_low / 1024.0, x->ci_high / 1024.0);
-    else
-        fprintf(f, " NaN NaN NaN");
-}
-
-static void dat_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, " %.6g", v);
-    else
-        fprintf(f, " NaN");
-}
-
 static int chart_footprint(const struct tvp_resultset *rs, const char *dir)
 {
     long long t[16], p[16], all[32];
@@ -1089,10 +1051,14 @@ static int chart_footprint(const struct tvp_resultset *rs, const char *dir)
                  "# N  threads:PSS(3) processes:PSS(3) threads:RSS(3) processes:RSS(3)\n");
     for (int i = 0; i < n; i++) {
         fprintf(a.f, "%lld", all[i]);
-        dat_kib(a.f, find(rs, "footprint", V_FOOT_THREAD, "tasks", all[i], "pss-added"));
-        dat_kib(a.f, find(rs, "footprint", V_FOOT_PROCESS, "tasks", all[i], "pss-added"));
-        dat_kib(a.f, find(rs, "footprint", V_FOOT_THREAD, "tasks", all[i], "rss-added"));
-        dat_kib(a.f, find(rs, "footprint", V_FOOT_PROCESS, "tasks", all[i], "rss-added"));
+        tvp_dat_fig(a.f, find(rs, "footprint", V_FOOT_THREAD, "tasks", all[i], "pss-added"),
+                    1024.0);
+        tvp_dat_fig(a.f, find(rs, "footprint", V_FOOT_PROCESS, "tasks", all[i], "pss-added"),
+                    1024.0);
+        tvp_dat_fig(a.f, find(rs, "footprint", V_FOOT_THREAD, "tasks", all[i], "rss-added"),
+                    1024.0);
+        tvp_dat_fig(a.f, find(rs, "footprint", V_FOOT_PROCESS, "tasks", all[i], "rss-added"),
+                    1024.0);
         fputc('\n', a.f);
     }
     long long lo = 0, hi = 0;
@@ -1110,15 +1076,15 @@ static int chart_footprint(const struct tvp_resultset *rs, const char *dir)
                 {"kernel stack", "kernel-stack-added"}};
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
         fprintf(a.f, "\"%s\"", rows[r].label);
-        dat_num(a.f,
-                have ? per_extra_task(rs, V_FOOT_THREAD, rows[r].metric, lo, hi) / 1024.0 : NAN);
-        dat_num(a.f,
-                have ? per_extra_task(rs, V_FOOT_PROCESS, rows[r].metric, lo, hi) / 1024.0 : NAN);
+        tvp_dat_num(a.f, have ? per_extra_task(rs, V_FOOT_THREAD, rows[r].metric, lo, hi) / 1024.0
+                              : NAN);
+        tvp_dat_num(a.f, have ? per_extra_task(rs, V_FOOT_PROCESS, rows[r].metric, lo, hi) / 1024.0
+                              : NAN);
         fputc('\n', a.f);
     }
     fprintf(a.f, "\n\n# descriptors per extra task\n# what threads processes\n\"fds\"");
-    dat_num(a.f, have ? per_extra_task(rs, V_FOOT_THREAD, "fds-added", lo, hi) : NAN);
-    dat_num(a.f, have ? per_extra_task(rs, V_FOOT_PROCESS, "fds-added", lo, hi) : NAN);
+    tvp_dat_num(a.f, have ? per_extra_task(rs, V_FOOT_THREAD, "fds-added", lo, hi) : NAN);
+    tvp_dat_num(a.f, have ? per_extra_task(rs, V_FOOT_PROCESS, "fds-added", lo, hi) : NAN);
     fputc('\n', a.f);
     return tvp_afile_commit(&a);
 }
@@ -1196,11 +1162,8 @@ static int chart_cow(const struct tvp_resultset *rs, const char *dir)
         for (int v = 0; v < 4; v++) {
             const struct tvp_fig *f =
                 find(rs, "cow", cow_variants[v], "buffer_kib", kib[i], "ns per page");
-            if (f)
-                fprintf(a.f, " %.6g %.6g %.6g", f->median, f->ci_low, f->ci_high);
-            else
-                fprintf(a.f, " NaN NaN NaN");
-            dat_num(a.f, faults_per_page(f));
+            tvp_dat_fig(a.f, f, 1.0);
+            tvp_dat_num(a.f, faults_per_page(f));
         }
         fputc('\n', a.f);
     }

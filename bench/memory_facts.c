@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tvp_child.h"
 #include "tvp_err.h"
 
 /* A fresh value per check, so a value left over from an earlier check never passes for a new
@@ -23,19 +24,15 @@ static int next_token(void)
 /* Waits for pid; returns 0 with its wait status, or an error number with the message. */
 static int reap(pid_t pid, int *status, const char *what, char *err, size_t errlen)
 {
-    while (waitpid(pid, status, 0) < 0) {
-        if (errno == EINTR)
-            continue;
-        int e = errno;
+    int e = tvp_wait_child(pid, status);
+    if (e != 0)
         tvp_errfmt(err, errlen, e, "%s: waiting for the child %d", what, (int)pid);
-        return e;
-    }
-    return 0;
+    return e;
 }
 
 static int exited_ok(int status, const char *what, char *err, size_t errlen)
 {
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    if (tvp_child_ok(status))
         return 1;
     if (WIFSIGNALED(status))
         snprintf(err, errlen, "%s: the child was killed by signal %d", what, WTERMSIG(status));

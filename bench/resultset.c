@@ -226,6 +226,16 @@ const struct tvp_fig *tvp_rs_find(const struct tvp_resultset *rs, const char *gr
     return NULL;
 }
 
+const char *tvp_rs_cross_core(const struct tvp_resultset *rs, const char *group,
+                              const char *benchmark, const char *variant, const char *metric)
+{
+    static const char *const order[] = {"same-cache", "cross-cache", "cross-numa"};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+        if (tvp_rs_find(rs, group, benchmark, variant, order[k], NULL, 0, metric))
+            return order[k];
+    return NULL;
+}
+
 int tvp_fig_counter(const struct tvp_fig *f, const char *column, double *v)
 {
     for (int i = 0; i < f->n_ctr; i++)
@@ -234,4 +244,20 @@ int tvp_fig_counter(const struct tvp_fig *f, const char *column, double *v)
             return 0;
         }
     return -1;
+}
+
+void tvp_dat_fig(FILE *f, const struct tvp_fig *x, double unit)
+{
+    if (x)
+        fprintf(f, " %.6g %.6g %.6g", x->median / unit, x->ci_low / unit, x->ci_high / unit);
+    else
+        fprintf(f, " NaN NaN NaN");
+}
+
+void tvp_dat_num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, " %.6g", v);
+    else
+        fprintf(f, " NaN");
 }

@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "counters.h"
 
@@ -48,8 +49,19 @@ const struct tvp_fig *tvp_rs_find(const struct tvp_resultset *rs, const char *gr
                                   const char *benchmark, const char *variant, const char *placement,
                                   const char *param, long long param_value, const char *metric);
 
+/* The nearest cross-core placement (same-cache, else cross-cache, else cross-numa, as the
+ * planner prefers them) that has this figure without a parameter; NULL when none has it. */
+const char *tvp_rs_cross_core(const struct tvp_resultset *rs, const char *group,
+                              const char *benchmark, const char *variant, const char *metric);
+
 /* Counter per operation by column name ("page_faults"); returns 0 and sets *v when counted. */
 int tvp_fig_counter(const struct tvp_fig *f, const char *column, double *v);
+
+/* Columns of a chart's .dat file: " median ci_low ci_high" of x, each divided by unit (1e3: ns to
+ * us), or " NaN NaN NaN" when x is NULL, so that gnuplot leaves a gap. */
+void tvp_dat_fig(FILE *f, const struct tvp_fig *x, double unit);
+/* " v", or " NaN" when v is not finite. */
+void tvp_dat_num(FILE *f, double v);
 
 /* Reads the string value of the first "key": "value" pair in a JSON text (no nesting rules):
  * enough for meta.json's flat machine facts. Returns 0 when found. */

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "group.h"
 #include "lifecycle.h"
+#include "proc_mem.h"
 #include "resultset.h"
 #include "runner.h"
 #include "tvp_spawn.h"
@@ -121,13 +122,11 @@ static const struct tvp_bench_info spawn_benches[] = {
                "task; empty, 10 us and 1 ms tasks; 1..2x PUs workers"},
 };
 
-static void base_case(struct tvp_case *c, enum tvp_spawn_method m)
+static void base_case(struct tvp_case *c, const char *bench, enum tvp_spawn_method m,
+                      const struct tvp_placement *pl)
 {
-    memset(c, 0, sizeof *c);
-    c->group = &tvp_group_spawn;
-    snprintf(c->variant, sizeof c->variant, "%s", tvp_spawn_method_name(m));
-    snprintf(c->model, sizeof c->model, "%s",
-             tvp_spawn_method_is_process(m) ? "process" : "thread");
+    tvp_case_init(c, &tvp_group_spawn, bench, tvp_spawn_method_name(m),
+                  tvp_spawn_method_is_process(m) ? "process" : "thread", pl);
     c->arg = m;
     c->n_metrics = 2;
     c->metric[0] = "start-to-running";
@@ -139,17 +138,14 @@ static void base_case(struct tvp_case *c, enum tvp_spawn_method m)
     c->teardown = spawn_teardown;
 }
 
+/* 0 when /proc/meminfo does not say: then only the sweep's 0 MiB point runs. */
 static unsigned long long mem_available_mib(void)
 {
-    FILE *f = fopen("/proc/meminfo", "r");
-    unsigned long long kib = 0;
-    char line[256];
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kib / 1024;
+    uint64_t bytes;
+    char err[160];
+    if (tvp_proc_meminfo("MemAvailable", &bytes, err, sizeof err) != 0)
+        return 0;
+    return bytes / MIB;
 }
 
 static int spawn_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
@@ -166,11 +162,7 @@ static int spawn_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
         const struct tvp_placement *pl = &ctx->placements[kinds[k]];
         for (int m = 0; m < TVP_SPAWN_COUNT; m++) {
             struct tvp_case c;
-            base_case(&c, (enum tvp_spawn_method)m);
-            snprintf(c.benchmark, sizeof c.benchmark, "start");
-            c.placement = pl->kind;
-            c.pu_a = pl->pu_a;
-            c.pu_b = pl->pu_b;
+            base_case(&c, "start", (enum tvp_spawn_method)m, pl);
             if (kinds[k] != TVP_PL_SAME_PU && tvp_spawn_method_is_process(m))
                 snprintf(c.note, sizeof c.note,
                          "child rebinds itself to PU %d as its first act (processes cannot be "
@@ -190,21 +182,15 @@ static int spawn_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
     const enum tvp_spawn_method sweep[] = {TVP_SPAWN_THREAD, TVP_SPAWN_FORK, TVP_SPAWN_POSIX_SPAWN};
     for (size_t i = 0; i < n_sizes; i++) {
         if ((unsigned long long)sizes[i] * 4 > avail) {
-            char line[160];
-            snprintf(line, sizeof line, "rss-sweep %lld MiB: skipped, only %llu MiB available",
-                     sizes[i], avail);
-            if (p->n_skipped < 8)
-                snprintf(p->skipped[p->n_skipped++], sizeof p->skipped[0], "%s", line);
+            tvp_plan_skip(p, "rss-sweep %lld MiB: skipped, only %llu MiB available", sizes[i],
+                          avail);
             continue;
         }
         for (size_t m = 0; m < sizeof sweep / sizeof sweep[0]; m++) {
             struct tvp_case c;
-            base_case(&c, sweep[m]);
-            snprintf(c.benchmark, sizeof c.benchmark, "rss-sweep");
+            base_case(&c, "rss-sweep", sweep[m], &ctx->placements[TVP_PL_SAME_PU]);
             snprintf(c.param, sizeof c.param, "rss_mib");
             c.param_value = sizes[i];
-            c.placement = TVP_PL_SAME_PU;
-            c.pu_a = c.pu_b = ctx->placements[TVP_PL_SAME_PU].pu_a;
             snprintf(c.note, sizeof c.note, "parent memory touched in 4 KiB pages (THP off)");
             if (tvp_plan_add(p, &c))
                 return ENOMEM;
@@ -215,22 +201,10 @@ static int spawn_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
 
 /* ---- charts ---- */
 
-static void dat_triple(FILE *f, const struct tvp_fig *x)
-{
-    if (x)
-        fprintf(f, " %.6g %.6g %.6g", x->median / 1e3, x->ci_low / 1e3, x->ci_high / 1e3);
-    else
-        fprintf(f, " NaN NaN NaN");
-}
-
+/* The cross-core placement the start figures were measured on. */
 static const char *cross_placement(const struct tvp_resultset *rs)
 {
-    static const char *const order[] = {"same-cache", "cross-cache", "cross-numa"};
-    for (size_t k = 0; k < 3; k++)
-        if (tvp_rs_find(rs, "spawn", "start", "pthread_create", order[k], NULL, 0,
-                        "start-to-joined"))
-            return order[k];
-    return NULL;
+    return tvp_rs_cross_core(rs, "spawn", "start", "pthread_create", "start-to-joined");
 }
 
 static int spawn_chart_data(const struct tvp_resultset *rs, const char *dir)
@@ -252,9 +226,11 @@ static int spawn_chart_data(const struct tvp_resultset *rs, const char *dir)
         const char *pls[2] = {"same-pu", cross};
         for (int p = 0; p < 2; p++)
             for (int k = 0; k < 2; k++)
-                dat_triple(a.f, pls[p] ? tvp_rs_find(rs, "spawn", "start", name, pls[p], NULL, 0,
-                                                     k ? "start-to-joined" : "start-to-running")
-                                       : NULL);
+                tvp_dat_fig(a.f,
+                            pls[p] ? tvp_rs_find(rs, "spawn", "start", name, pls[p], NULL, 0,
+                                                 k ? "start-to-joined" : "start-to-running")
+                                   : NULL,
+                            1e3);
         fputc('\n', a.f);
     }
     if ((rc = tvp_afile_commit(&a)) != 0)
@@ -282,7 +258,7 @@ static int spawn_chart_data(const struct tvp_resultset *rs, const char *dir)
         for (int m = 0; m < 3; m++) {
             f[m] = tvp_rs_find(rs, "spawn", "rss-sweep", methods[m], "same-pu", "rss_mib", sizes[i],
                                "start-to-joined");
-            dat_triple(a.f, f[m]);
+            tvp_dat_fig(a.f, f[m], 1e3);
         }
         for (int m = 0; m < 3; m++) {
             double pf;

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "runner.h"
+#include "tvp_child.h"
 #include "tvp_err.h"
 
 static volatile sig_atomic_t interrupted;
@@ -65,8 +66,7 @@ static void end_case(pid_t pid, int *wstatus)
         ;
     if (kill(-pid, SIGKILL) != 0 && errno != ESRCH)
         tvp_warn(errno, "killing benchmark process group %d", (int)pid);
-    while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
-        ;
+    (void)tvp_wait_child(pid, wstatus); /* our child, a zombie by now (waitid above) */
     uint64_t give_up = tvp_now_ns() + 5000000000ull;
     for (;;) {
         int st;

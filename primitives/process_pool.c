@@ -64,6 +64,8 @@
 #define _GNU_SOURCE
 
 #include "tvp_pool.h"
+#include "pool_common.h"
+#include "tvp_child.h"
 #include "tvp_err.h"
 
 #include <errno.h>
@@ -135,8 +137,6 @@ struct pp_worker {
     int cpu;   /* -1 or the PU it binds itself to */
 };
 
-enum join_state { JOIN_NONE, JOIN_RUNNING, JOIN_DONE };
-
 struct tvp_process_pool {
     pthread_mutex_t mu;
     pthread_cond_t cv; /* start-up finished; a join finished */
@@ -173,39 +173,23 @@ struct tvp_process_pool {
     int start_state; /* 0 starting, 1 done (start_err tells how) */
     int start_err;
     char start_msg[START_MSG_SIZE];
-    int join_state;
+    int join_state; /* enum tvp_pool_join_state */
 };
 
 enum { PFD_WAKE, PFD_RESULT, PFD_TASK, PFD_WORKERS };
 
-/* ---- locking: failures of our own initialised mutex and condvar mean corrupt memory ------ */
+/* ---- locking ------------------------------------------------------------------------------ */
+
+#define KIND "process pool"
 
 static void lock(struct tvp_process_pool *p)
 {
-    int e = pthread_mutex_lock(&p->mu);
-    if (e != 0)
-        tvp_die(e, "process pool: pthread_mutex_lock");
+    tvp_pool_lock(&p->mu, KIND);
 }
 
 static void unlock(struct tvp_process_pool *p)
 {
-    int e = pthread_mutex_unlock(&p->mu);
-    if (e != 0)
-        tvp_die(e, "process pool: pthread_mutex_unlock");
-}
-
-static void broadcast(struct tvp_process_pool *p)
-{
-    int e = pthread_cond_broadcast(&p->cv);
-    if (e != 0)
-        tvp_die(e, "process pool: pthread_cond_broadcast");
-}
-
-static void wait_cv(struct tvp_process_pool *p)
-{
-    int e = pthread_cond_wait(&p->cv, &p->mu);
-    if (e != 0)
-        tvp_die(e, "process pool: pthread_cond_wait");
+    tvp_pool_unlock(&p->mu, KIND);
 }
 
 /* ---- the pending table: callbacks of submitted tasks, by id (under mu) -------------------- */
@@ -440,9 +424,8 @@ static int fork_worker(struct tvp_process_pool *p, int i, const char **what)
     if (fd < 0) {
         int e = errno;
         *what = "pidfd_open (Linux >= 5.3 is needed)";
-        kill(pid, SIGKILL); /* our child, not yet reaped: the pid is still it */
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        kill(pid, SIGKILL);              /* our child, not yet reaped: the pid is still it */
+        (void)tvp_wait_child(pid, NULL); /* only fails if someone else reaped it: gone either way */
         return e;
     }
     p->w[i].pid = pid;
@@ -456,14 +439,12 @@ static int fork_worker(struct tvp_process_pool *p, int i, const char **what)
 static int reap(struct tvp_process_pool *p, int i)
 {
     int st = 0;
-    pid_t r;
-    while ((r = waitpid(p->w[i].pid, &st, 0)) < 0 && errno == EINTR)
-        ;
+    int e = tvp_wait_child(p->w[i].pid, &st);
     (void)close(p->w[i].pidfd); /* ours; Linux releases it even if close reports an error */
     p->w[i].pid = -1;
     p->w[i].pidfd = -1;
     p->live--;
-    return r < 0 ? -1 : st;
+    return e != 0 ? -1 : st;
 }
 
 /* Runs the callback of id, if it is still pending (each task finishes exactly once). */
@@ -750,7 +731,7 @@ static void *handler_main(void *arg)
     p->start_err = e;
     memcpy(p->start_msg, msg, sizeof msg);
     p->start_state = 1;
-    broadcast(p);
+    tvp_pool_broadcast(&p->cv, KIND);
     unlock(p);
     if (e == 0)
         handler_loop(p);
@@ -792,15 +773,9 @@ int tvp_process_pool_create(struct tvp_process_pool **out, int workers, const in
                             size_t errlen)
 {
     *out = NULL;
-    if (workers < 1 || workers > TVP_POOL_MAX_WORKERS)
-        return tvp_errfmt(err, errlen, 0, "process pool: %d workers (1 to %d)", workers,
-                          TVP_POOL_MAX_WORKERS),
-               EINVAL;
-    for (int i = 0; cpus != NULL && i < workers; i++)
-        if (cpus[i] < 0 || cpus[i] >= CPU_SETSIZE)
-            return tvp_errfmt(err, errlen, 0, "process pool: cpu %d of worker %d is out of range",
-                              cpus[i], i),
-                   EINVAL;
+    int e = tvp_pool_check_args(KIND, workers, cpus, err, errlen);
+    if (e != 0)
+        return e;
 
     struct tvp_process_pool *p = calloc(1, sizeof *p);
     if (p == NULL)
@@ -814,7 +789,6 @@ int tvp_process_pool_create(struct tvp_process_pool **out, int workers, const in
     p->pfd_worker = calloc((size_t)workers + PFD_WORKERS, sizeof *p->pfd_worker);
     p->feed = malloc(FEED_INITIAL * sizeof *p->feed);
     p->pend = calloc(PEND_INITIAL, sizeof *p->pend);
-    int e;
     if (p->w == NULL || p->pfd == NULL || p->pfd_worker == NULL || p->feed == NULL ||
         p->pend == NULL) {
         e = ENOMEM;
@@ -895,7 +869,7 @@ int tvp_process_pool_create(struct tvp_process_pool **out, int workers, const in
     }
     lock(p);
     while (!p->start_state)
-        wait_cv(p);
+        tvp_pool_wait(&p->cv, &p->mu, KIND);
     e = p->start_err;
     unlock(p);
     if (e == 0 && e2 != 0) {
@@ -928,7 +902,7 @@ int tvp_process_pool_apply_async(struct tvp_process_pool *p, tvp_task_fn fn, uin
     lock(p);
     if (p->closed) {
         unlock(p);
-        return tvp_errfmt(err, errlen, 0, "pool is closed"), EINVAL;
+        return tvp_pool_refuse_closed(err, errlen);
     }
     if (p->broken) {
         unlock(p);
@@ -979,24 +953,13 @@ int tvp_process_pool_join(struct tvp_process_pool *p, char *err, size_t errlen)
                           "process pool: join from a callback would wait for the thread that "
                           "runs it"),
                EDEADLK;
-    lock(p);
-    if (!p->closed) {
-        unlock(p);
-        return tvp_errfmt(err, errlen, 0, "join before close: close the pool first"), EINVAL;
-    }
-    while (p->join_state == JOIN_RUNNING)
-        wait_cv(p);
-    if (p->join_state == JOIN_DONE) {
-        unlock(p);
-        return 0;
-    }
-    p->join_state = JOIN_RUNNING;
-    unlock(p);
-    int e = pthread_join(p->handler, NULL);
-    lock(p);
-    p->join_state = JOIN_DONE;
-    broadcast(p);
-    unlock(p);
+    int mine;
+    int e =
+        tvp_pool_join_begin(KIND, &p->mu, &p->cv, &p->closed, &p->join_state, &mine, err, errlen);
+    if (e != 0 || !mine)
+        return e;
+    e = pthread_join(p->handler, NULL);
+    tvp_pool_join_end(KIND, &p->mu, &p->cv, &p->join_state);
     if (e != 0)
         return tvp_errfmt(err, errlen, e, "process pool: pthread_join of the result handler"), e;
     return 0;
@@ -1006,10 +969,7 @@ void tvp_process_pool_destroy(struct tvp_process_pool *p)
 {
     if (p == NULL)
         return;
-    lock(p);
-    int done = p->join_state == JOIN_DONE;
-    unlock(p);
-    if (!done) {
+    if (!tvp_pool_joined(KIND, &p->mu, &p->join_state)) {
         char err[128];
         tvp_process_pool_close(p);
         if (tvp_process_pool_join(p, err, sizeof err) == EDEADLK)

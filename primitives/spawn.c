@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 
 #include "tvp_spawn.h"
+#include "tvp_child.h"
 #include "tvp_err.h"
 
 #include <errno.h>
@@ -458,9 +459,7 @@ static int start_posix_spawn(struct tvp_spawner *s, pid_t *pidp, const char *nam
     int e2 = posix_spawn_file_actions_destroy(&fa);
     if (e == 0 && e2 != 0) {
         /* The child exists: reap it so nothing is left behind, then report. */
-        int st;
-        while (waitpid(*pidp, &st, 0) < 0 && errno == EINTR)
-            ;
+        (void)tvp_wait_child(*pidp, NULL); /* fails only if someone else reaped it: gone anyway */
         tvp_errfmt(err, errlen, e2, "%s: posix_spawn_file_actions_destroy", name);
         e = e2;
     }
@@ -585,13 +584,9 @@ int tvp_spawn_wait(struct tvp_spawner *s, struct tvp_spawn_handle *h, char *err,
     case TVP_SPAWN_POSIX_SPAWN:
     case TVP_SPAWN_FORK_EXEC: {
         int st;
-        pid_t r;
-        while ((r = waitpid(h->pid, &st, 0)) < 0 && errno == EINTR)
-            ;
-        if (r < 0) {
-            e = errno;
+        e = tvp_wait_child(h->pid, &st);
+        if (e != 0)
             return tvp_errfmt(err, errlen, e, "%s: waitpid(%ld)", name, (long)h->pid), e;
-        }
         h->pid = -1;
         if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
             return tvp_errfmt(err, errlen, 0, "%s: the child exited with status %d%s", name,

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 
 #include "tvp_pool.h"
+#include "pool_common.h"
 #include "tvp_err.h"
 
 #include <errno.h>
@@ -24,8 +25,6 @@ struct tp_task {
     uint64_t id;
 };
 
-enum join_state { JOIN_NONE, JOIN_RUNNING, JOIN_DONE };
-
 struct tvp_thread_pool {
     pthread_mutex_t mu;
     pthread_cond_t work;   /* a task was queued, or the pool was closed */
@@ -34,39 +33,21 @@ struct tvp_thread_pool {
     size_t cap, head, len;
     uint64_t next_id;
     int closed;
-    int join_state;
-    int nthreads; /* threads started (all of them once create returned) */
+    int join_state; /* enum tvp_pool_join_state */
+    int nthreads;   /* threads started (all of them once create returned) */
     pthread_t *threads;
 };
 
-/* A default mutex we initialised cannot fail to lock or unlock, nor a condition variable to
- * signal; if it did, memory is corrupt and no caller could recover: die with the reason. */
+#define KIND "thread pool"
+
 static void lock(struct tvp_thread_pool *p)
 {
-    int e = pthread_mutex_lock(&p->mu);
-    if (e != 0)
-        tvp_die(e, "thread pool: pthread_mutex_lock");
+    tvp_pool_lock(&p->mu, KIND);
 }
 
 static void unlock(struct tvp_thread_pool *p)
 {
-    int e = pthread_mutex_unlock(&p->mu);
-    if (e != 0)
-        tvp_die(e, "thread pool: pthread_mutex_unlock");
-}
-
-static void broadcast(pthread_cond_t *c)
-{
-    int e = pthread_cond_broadcast(c);
-    if (e != 0)
-        tvp_die(e, "thread pool: pthread_cond_broadcast");
-}
-
-static void wait_on(pthread_cond_t *c, pthread_mutex_t *m)
-{
-    int e = pthread_cond_wait(c, m);
-    if (e != 0)
-        tvp_die(e, "thread pool: pthread_cond_wait");
+    tvp_pool_unlock(&p->mu, KIND);
 }
 
 static void *worker_main(void *arg)
@@ -75,7 +56,7 @@ static void *worker_main(void *arg)
     for (;;) {
         lock(p);
         while (p->len == 0 && !p->closed)
-            wait_on(&p->work, &p->mu);
+            tvp_pool_wait(&p->work, &p->mu, KIND);
         if (p->len == 0) { /* closed and drained */
             unlock(p);
             return NULL;
@@ -108,15 +89,9 @@ static int grow(struct tvp_thread_pool *p)
     return 0;
 }
 
-/* Stops and joins the threads started so far and frees the pool (create's failure path). */
-static void abandon(struct tvp_thread_pool *p)
+/* Releases everything create set up (the workers are joined by now). */
+static void free_pool(struct tvp_thread_pool *p)
 {
-    lock(p);
-    p->closed = 1;
-    broadcast(&p->work);
-    unlock(p);
-    for (int i = 0; i < p->nthreads; i++)
-        pthread_join(p->threads[i], NULL); /* our own joinable threads: cannot fail */
     pthread_cond_destroy(&p->joined);
     pthread_cond_destroy(&p->work);
     pthread_mutex_destroy(&p->mu);
@@ -125,19 +100,25 @@ static void abandon(struct tvp_thread_pool *p)
     free(p);
 }
 
+/* Stops and joins the threads started so far and frees the pool (create's failure path). */
+static void abandon(struct tvp_thread_pool *p)
+{
+    lock(p);
+    p->closed = 1;
+    tvp_pool_broadcast(&p->work, KIND);
+    unlock(p);
+    for (int i = 0; i < p->nthreads; i++)
+        pthread_join(p->threads[i], NULL); /* our own joinable threads: cannot fail */
+    free_pool(p);
+}
+
 int tvp_thread_pool_create(struct tvp_thread_pool **out, int workers, const int *cpus, char *err,
                            size_t errlen)
 {
     *out = NULL;
-    if (workers < 1 || workers > TVP_POOL_MAX_WORKERS)
-        return tvp_errfmt(err, errlen, 0, "thread pool: %d workers (1 to %d)", workers,
-                          TVP_POOL_MAX_WORKERS),
-               EINVAL;
-    for (int i = 0; cpus != NULL && i < workers; i++)
-        if (cpus[i] < 0 || cpus[i] >= CPU_SETSIZE)
-            return tvp_errfmt(err, errlen, 0, "thread pool: cpu %d of worker %d is out of range",
-                              cpus[i], i),
-                   EINVAL;
+    int e = tvp_pool_check_args(KIND, workers, cpus, err, errlen);
+    if (e != 0)
+        return e;
 
     struct tvp_thread_pool *p = calloc(1, sizeof *p);
     if (p == NULL)
@@ -153,7 +134,7 @@ int tvp_thread_pool_create(struct tvp_thread_pool **out, int workers, const int 
     p->cap = QUEUE_INITIAL;
     p->next_id = 1;
 
-    int e = pthread_mutex_init(&p->mu, NULL);
+    e = pthread_mutex_init(&p->mu, NULL);
     if (e != 0) {
         tvp_errfmt(err, errlen, e, "thread pool: pthread_mutex_init");
         goto fail_mem;
@@ -224,7 +205,7 @@ int tvp_thread_pool_apply_async(struct tvp_thread_pool *p, tvp_task_fn fn, uint6
     lock(p);
     if (p->closed) {
         unlock(p);
-        return tvp_errfmt(err, errlen, 0, "pool is closed"), EINVAL;
+        return tvp_pool_refuse_closed(err, errlen);
     }
     if (p->len == p->cap && grow(p) != 0) {
         unlock(p);
@@ -248,7 +229,8 @@ void tvp_thread_pool_close(struct tvp_thread_pool *p)
     lock(p);
     if (!p->closed) {
         p->closed = 1;
-        broadcast(&p->work); /* idle workers re-check: drained and closed means exit */
+        /* Idle workers re-check: drained and closed means exit. */
+        tvp_pool_broadcast(&p->work, KIND);
     }
     unlock(p);
 }
@@ -263,19 +245,11 @@ int tvp_thread_pool_join(struct tvp_thread_pool *p, char *err, size_t errlen)
                               "thread pool: join from one of its own workers (a callback) "
                               "would wait for itself"),
                    EDEADLK;
-    lock(p);
-    if (!p->closed) {
-        unlock(p);
-        return tvp_errfmt(err, errlen, 0, "join before close: close the pool first"), EINVAL;
-    }
-    while (p->join_state == JOIN_RUNNING)
-        wait_on(&p->joined, &p->mu);
-    if (p->join_state == JOIN_DONE) {
-        unlock(p);
-        return 0;
-    }
-    p->join_state = JOIN_RUNNING;
-    unlock(p);
+    int mine;
+    int rc = tvp_pool_join_begin(KIND, &p->mu, &p->joined, &p->closed, &p->join_state, &mine, err,
+                                 errlen);
+    if (rc != 0 || !mine)
+        return rc;
 
     int first = 0, first_i = -1;
     for (int i = 0; i < p->nthreads; i++) {
@@ -286,10 +260,7 @@ int tvp_thread_pool_join(struct tvp_thread_pool *p, char *err, size_t errlen)
         }
     }
 
-    lock(p);
-    p->join_state = JOIN_DONE;
-    broadcast(&p->joined);
-    unlock(p);
+    tvp_pool_join_end(KIND, &p->mu, &p->joined, &p->join_state);
     if (first != 0)
         return tvp_errfmt(err, errlen, first, "thread pool: pthread_join of worker %d", first_i),
                first;
@@ -300,19 +271,11 @@ void tvp_thread_pool_destroy(struct tvp_thread_pool *p)
 {
     if (p == NULL)
         return;
-    lock(p);
-    int done = p->join_state == JOIN_DONE;
-    unlock(p);
-    if (!done) {
+    if (!tvp_pool_joined(KIND, &p->mu, &p->join_state)) {
         char err[128];
         tvp_thread_pool_close(p);
         if (tvp_thread_pool_join(p, err, sizeof err) == EDEADLK)
             return; /* called from a callback: the pool stays closed and is not freed */
     }
-    pthread_cond_destroy(&p->joined);
-    pthread_cond_destroy(&p->work);
-    pthread_mutex_destroy(&p->mu);
-    free(p->threads);
-    free(p->q);
-    free(p);
+    free_pool(p);
 }

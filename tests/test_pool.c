@@ -17,9 +17,10 @@
 #define _GNU_SOURCE
 
 #include "check.h"
+#include "test_util.h"
+#include "tvp_child.h"
 #include "tvp_pool.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -63,13 +64,6 @@ static void no_crashes(void)
 static uint64_t expected(uint64_t a)
 {
     return a * 0x9E3779B97F4A7C15ull + 12345u;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&t, &t) != 0 && errno == EINTR)
-        ;
 }
 
 static uint64_t task(uint64_t a)
@@ -216,30 +210,6 @@ static const struct kind thread_kind = {"thread pool", 0,       tp_create, tp_ap
                                         tp_close,      tp_join, tp_destroy};
 static const struct kind process_kind = {"process pool", 1,       pp_create, pp_apply,
                                          pp_close,       pp_join, pp_destroy};
-
-/* ---- leak checks ----------------------------------------------------------------------------- */
-
-static int count_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (d == NULL)
-        return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n - 1; /* the directory's own descriptor */
-}
-
-/* 1 when no child process exists (so none was left unreaped). */
-static int no_children(void)
-{
-    errno = 0;
-    pid_t r = waitpid(-1, NULL, WNOHANG);
-    return r == -1 && errno == ECHILD;
-}
 
 /* ---- one batch: submit, refusals, close, join, check ------------------------------------------
  */
@@ -543,9 +513,8 @@ static void test_in_own_process_group(void)
     if (pid <= 0)
         return;
     int st = -1;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+    (void)tvp_wait_child(pid, &st); /* a failed wait leaves st -1: the check below reports it */
+    CHECK_MSG(tvp_child_ok(st),
               "pool in a child in its own process group: wait status %#x (exit codes: 3 set-up, "
               "4 create, 5 apply, 6 join, 7 results, 8 unreaped child, 9 descriptors)",
               st);

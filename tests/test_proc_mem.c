@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 
 #include "check.h"
+#include "test_util.h"
 #include "memory_facts.h"
 #include "proc_mem.h"
 
@@ -261,9 +262,7 @@ static void test_facts(void)
         CHECK_MSG(tvp_fact_fork_shared_seen(err, sizeof err) == TVP_FACT_HELD, "%s", err);
     }
     /* Every child was reaped. */
-    int st;
-    errno = 0;
-    CHECK(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);
+    CHECK(no_children());
 }
 
 int main(void)

@@ -11,11 +11,12 @@
 #define _GNU_SOURCE
 
 #include "check.h"
+#include "test_util.h"
+#include "tvp_child.h"
 #include "tvp_spawn.h"
 
 #include <spawn.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -24,17 +25,6 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#if defined(__SANITIZE_THREAD__)
-#define TEST_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TEST_TSAN 1
-#endif
-#endif
-#ifndef TEST_TSAN
-#define TEST_TSAN 0
-#endif
 
 #define ROUNDS 200
 
@@ -45,29 +35,6 @@ static long n_conf;       /* configured PUs */
 static int method_skipped(enum tvp_spawn_method m)
 {
     return TEST_TSAN && m == TVP_SPAWN_CLONE_VM;
-}
-
-static int count_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (d == NULL)
-        return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n - 1; /* the directory's own descriptor */
-}
-
-/* 1 when no child process exists (so none was left unreaped). */
-static int no_children(void)
-{
-    int st;
-    errno = 0;
-    pid_t r = waitpid(-1, &st, WNOHANG);
-    return r == -1 && errno == ECHILD;
 }
 
 static int valid_pu(int cpu)
@@ -348,9 +315,8 @@ static int run_helper(char *const argv[])
     if (e != 0)
         return -1;
     int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
+    if (tvp_wait_child(pid, &st) != 0)
+        return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 

@@ -13,6 +13,8 @@
 #define _GNU_SOURCE
 
 #include "check.h"
+#include "test_util.h"
+#include "tvp_child.h"
 #include "tvp_worker.h"
 
 #include <errno.h>
@@ -26,17 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_THREAD__)
-#define TEST_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TEST_TSAN 1
-#endif
-#endif
-#ifndef TEST_TSAN
-#define TEST_TSAN 0
-#endif
-
 extern char **environ;
 
 #define DEMO_WORK_MS 300
@@ -46,13 +37,6 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&t, &t) != 0 && errno == EINTR)
-        ;
 }
 
 /* ---- worker bodies ------------------------------------------------------------------------- */
@@ -378,11 +362,9 @@ static int run_demo(const char *demo, const char *a1, const char *a2, int quiet,
         return -1;
     }
     int st;
-    pid_t r;
-    while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-        ;
+    int waited = tvp_wait_child(pid, &st);
     *ms = (now_ns() - t0) / 1000000u;
-    if (r != pid || !WIFEXITED(st))
+    if (waited != 0 || !WIFEXITED(st))
         return -1;
     return WEXITSTATUS(st);
 }
@@ -421,8 +403,7 @@ static void test_exit_demo(const char *demo)
     pid_t pid;
     int st = -1;
     if (posix_spawn(&pid, demo, &fa, NULL, argv, environ) == 0)
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
+        (void)tvp_wait_child(pid, &st); /* a failed wait leaves st -1: the check reports it */
     posix_spawn_file_actions_destroy(&fa);
     CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 2, "extra argument: wait status %#x", st);
 }
