@@ -17,7 +17,9 @@
 
 #define TVP_MAX_METRICS  8
 #define TVP_MAX_CASE_PUS 512
-#define TVP_NAME_LEN     40
+/* Room for "0;1;...;N" for every PU a case may use, so the cpus column is never cut. */
+#define TVP_CPUS_LEN 4096
+#define TVP_NAME_LEN 40
 
 struct tvp_case;
 struct tvp_resultset;

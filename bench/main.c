@@ -335,6 +335,12 @@ static int cmd_run(int argc, char **argv)
         return 1;
     }
     tvp_log("tvpbench: run folder %s", ctx.dir);
+    /* Calibration, the discarded batch and the counted batch add about five batches. */
+    double need_s = o.min_time_s * (o.repetitions + 5);
+    if (o.timeout_s < 2 * need_s)
+        tvp_log("warning: --timeout %g s is less than twice what a case needs at --min-time %g s "
+                "and %d repetitions (about %.1f s): cases may be killed by the watchdog",
+                o.timeout_s, o.min_time_s, o.repetitions, need_s);
     if (load_machine(&ctx) != 0)
         return 1;
     snprintf(path, sizeof path, "%s/topology.xml", ctx.dir);

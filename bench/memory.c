@@ -1205,7 +1205,7 @@ static void judge_c1(const struct tvp_resultset *rs, struct tvp_verdict *v)
     double per[6][2];
     char a[32], b[32];
     snprintf(v->figures, sizeof v->figures,
-             "per extra task (slope of medians N=%lld→%lld, same PU %s):", lo, hi, pp->cpus);
+             "per extra task (slope of medians N=%lld→%lld, same PU %.64s):", lo, hi, pp->cpus);
     for (size_t r = 0; r < 6; r++) {
         per[r][0] = per_extra_task(rs, V_FOOT_THREAD, rows[r].metric, lo, hi);
         per[r][1] = per_extra_task(rs, V_FOOT_PROCESS, rows[r].metric, lo, hi);

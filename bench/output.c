@@ -34,7 +34,7 @@ struct figure {
     int m;
     struct tvp_stats st;
     int have_stats;
-    char pus[128];
+    char pus[TVP_CPUS_LEN];
     char note[640];
 };
 

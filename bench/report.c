@@ -176,7 +176,7 @@ static void write_md(FILE *f, const struct tvp_resultset *rs, const struct tvp_v
           f);
     for (size_t i = 0; i < rs->n; i++) {
         const struct tvp_fig *x = &rs->figs[i];
-        char value[160], where[96];
+        char value[160], where[TVP_CPUS_LEN + 64];
         figure_cells(x, value, sizeof value, where, sizeof where);
         fprintf(f, "| %s/%s/%s", x->group, x->benchmark, x->variant);
         if (x->param[0])
@@ -241,7 +241,7 @@ static void write_html(FILE *f, const struct tvp_resultset *rs, const struct tvp
           f);
     for (size_t i = 0; i < rs->n; i++) {
         const struct tvp_fig *x = &rs->figs[i];
-        char value[160], where[96];
+        char value[160], where[TVP_CPUS_LEN + 64];
         figure_cells(x, value, sizeof value, where, sizeof where);
         char name[256];
         int n = snprintf(name, sizeof name, "%s/%s/%s", x->group, x->benchmark, x->variant);

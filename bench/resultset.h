@@ -9,9 +9,11 @@
 #include <stdio.h>
 
 #include "counters.h"
+#include "group.h"
 
 struct tvp_fig {
-    char group[32], benchmark[40], variant[40], model[16], placement[24], cpus[64];
+    char group[32], benchmark[40], variant[40], model[16], placement[24];
+    char cpus[TVP_CPUS_LEN];
     char param[40];
     long long param_value;
     char metric[40], unit[16];

@@ -178,7 +178,7 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
         goto out;
     }
     dprintf(fd, "cpu_ns %.17g\n", (double)cpu_total / ops);
-    char cpus[256] = "";
+    char cpus[TVP_CPUS_LEN] = "";
     size_t used = 0;
     for (int cpu = 0; cpu < MAX_NOTED_CPUS && used + 8 < sizeof cpus; cpu++)
         if (noted_cpus[cpu])

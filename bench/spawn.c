@@ -327,8 +327,9 @@ static void judge_c3(const struct tvp_resultset *rs, struct tvp_verdict *v)
     }
     char a[32], b[32];
     tvp_fmt_ns(a, sizeof a, thread->median);
-    snprintf(v->figures, sizeof v->figures, "pthread_create+join %s [95%% CI %.3g–%.3g µs] (PU %s)",
-             a, thread->ci_low / 1e3, thread->ci_high / 1e3, thread->cpus);
+    snprintf(v->figures, sizeof v->figures,
+             "pthread_create+join %s [95%% CI %.3g–%.3g µs] (PU %.64s)", a, thread->ci_low / 1e3,
+             thread->ci_high / 1e3, thread->cpus);
     static const char *const main_set[] = {"fork", "posix_spawn", "fork-exec"};
     static const char *const aside[] = {"vfork", "clone-vm", "pthread-detached"};
     int above = 0, below = 0, close = 0, measured = 0;
@@ -371,7 +372,7 @@ static void judge_c3(const struct tvp_resultset *rs, struct tvp_verdict *v)
             tvp_fmt_ns(a, sizeof a, ft->median);
             tvp_fmt_ns(b, sizeof b, ff->median);
             tvp_appendf(v->figures, sizeof v->figures,
-                        "; %s (PUs %s): pthread_create %s, fork %s = %.3g× [%.3g, %.3g]", cross,
+                        "; %s (PUs %.64s): pthread_create %s, fork %s = %.3g× [%.3g, %.3g]", cross,
                         ff->cpus, a, b, r.ratio, r.lo, r.hi);
         }
     }

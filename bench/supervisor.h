@@ -23,7 +23,7 @@ struct tvp_case_result {
     double ctr_per_op[TVP_MAX_COUNTERS];
     double ctr_fraction_min;
     double cpu_ns_per_op; /* NAN when not reported */
-    char cpus[128];
+    char cpus[TVP_CPUS_LEN];
     double seconds; /* wall time of the whole case, set-up and calibration included */
 };
 
