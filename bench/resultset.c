@@ -171,6 +171,8 @@ int tvp_resultset_load(const char *dir, struct tvp_resultset *rs, char *err, siz
     tvp_json_lookup_string(meta, "virtualisation", rs->virt, sizeof rs->virt);
     const char *t = strstr(meta, "\"cost_ns\": ");
     rs->timer_cost_ns = t ? strtod(t + 11, NULL) : 0.0 / 0.0;
+    const char *cores = strstr(meta, "\"cores\": ");
+    rs->cores = cores ? atoi(cores + 9) : 0;
     free(meta);
     for (size_t g = 0; g < tvp_groups_len; g++) {
         const char *name = tvp_groups[g]->name;

@@ -37,6 +37,7 @@ struct tvp_resultset {
     char groups[256]; /* groups whose CSV was found, comma-separated */
     char host[128], date[40], status[24], cpu_model[160], kernel[128], virt[200];
     double timer_cost_ns;
+    int cores; /* from meta.json's topology; 0 when unknown */
 };
 
 /* Loads dir. Returns 0, or an error number with a message in err (a folder with no meta.json is

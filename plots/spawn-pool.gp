@@ -3,7 +3,8 @@
 # Data: charts/spawn-pool.dat (one block per task size: workers, then median/low/high tasks/s
 # for thread-pool, process-pool, thread-per-task, process-per-task).
 stats datafile nooutput
-titles = "empty 10µs 1ms"
+# The data's first line names the blocks in order ("# titles: empty 10us 1ms").
+titles = system(sprintf("sed -n 's/^# titles: //p' '%s'", datafile))
 set multiplot layout 1, STATS_blocks title 'Tasks per second through pools and per-task starts (median, 95% CI)'
 set logscale y
 set xlabel 'workers'

@@ -19,8 +19,11 @@ static void figure(FILE *csv, FILE *smp, const char *bench, const char *variant,
                    double median)
 {
     const int n = 15;
+    char pvs[32] = "";
+    if (param[0])
+        snprintf(pvs, sizeof pvs, "%lld", pv);
     fprintf(csv, "spawn,%s,%s,thread,%s,0,%s,%s,%s,ns,%d,%g,%g,%g,ok,\n", bench, variant, placement,
-            param, param[0] ? "" : "", metric, n, median, median * 0.99, median * 1.01);
+            param, pvs, metric, n, median, median * 0.99, median * 1.01);
     char id[256];
     int len = snprintf(id, sizeof id, "spawn/%s/%s/thread/%s", bench, variant, placement);
     if (param[0])
@@ -29,6 +32,9 @@ static void figure(FILE *csv, FILE *smp, const char *bench, const char *variant,
     for (int i = 0; i < n; i++)
         fprintf(smp, "%s,%d,%g\n", id, i, median * (0.99 + 0.02 * i / (n - 1)));
 }
+
+/* Daemon and joinable exit times (ns) for a worker with 50 ms left; 0 leaves them out. */
+static double exit_daemon_ns, exit_joinable_ns;
 
 static void write_run(double thread_ns, double fork_ns, double spawn_ns, double exec_ns)
 {
@@ -49,6 +55,12 @@ static void write_run(double thread_ns, double fork_ns, double spawn_ns, double 
     figure(csv, smp, "start", "fork", "same-pu", "", 0, "start-to-joined", fork_ns);
     figure(csv, smp, "start", "posix_spawn", "same-pu", "", 0, "start-to-joined", spawn_ns);
     figure(csv, smp, "start", "fork-exec", "same-pu", "", 0, "start-to-joined", exec_ns);
+    if (exit_daemon_ns > 0) {
+        figure(csv, smp, "exit", "daemon", "same-pu", "work_ms", 50, "start-to-exit",
+               exit_daemon_ns);
+        figure(csv, smp, "exit", "joinable", "same-pu", "work_ms", 50, "start-to-exit",
+               exit_joinable_ns);
+    }
     fclose(csv);
     fclose(smp);
 }
@@ -89,8 +101,19 @@ int main(void)
     CHECK_INT(judge("C3", &v), TVP_V_NUANCED);
     CHECK_MSG(strstr(v.summary, "fork") != NULL, "summary: %s", v.summary);
 
-    /* A claim whose group did not run, and one that no group measures. */
+    /* C5 needs the exit figures; then it follows them both ways. */
     CHECK_INT(judge("C5", &v), TVP_V_NOT_MEASURED);
+    exit_daemon_ns = 600e3, exit_joinable_ns = 51e6; /* daemon at once, joinable after 50 ms */
+    write_run(20000, 200000, 600000, 800000);
+    CHECK_INT(judge("C5", &v), TVP_V_CONFIRMED);
+    exit_daemon_ns = 51e6; /* the daemon one held the program too */
+    write_run(20000, 200000, 600000, 800000);
+    CHECK_INT(judge("C5", &v), TVP_V_REFUTED);
+    exit_daemon_ns = 600e3, exit_joinable_ns = 700e3; /* neither waited for the work */
+    write_run(20000, 200000, 600000, 800000);
+    CHECK_INT(judge("C5", &v), TVP_V_REFUTED);
+
+    /* One that no group measures. */
     CHECK_INT(judge("C13", &v), TVP_V_NOT_MEASURED);
     CHECK(v.summary[0] != '\0');
 
