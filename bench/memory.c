@@ -76,6 +76,12 @@ static const char *const foot_metric[F_COUNT] = {"rss-added",          "pss-adde
                                                  "pss-anon-added",     "page-tables-added",
                                                  "kernel-stack-added", "fds-added"};
 static const char *const foot_unit[F_COUNT] = {"B", "B", "B", "B", "B", "fds"};
+/* The RSS figure of N idle processes is the sum of every child's whole RSS plus the parent's
+ * delta: pages the children still share (copy-on-write, libraries) are counted once per
+ * process, so it is named rss-sum there, not rss-added. The threads' figure is one process's
+ * RSS delta, where a shared page counts once. */
+#define RSS_SUM_METRIC      "rss-sum"
+#define RSS_METRIC(variant) (strcmp((variant), V_FOOT_PROCESS) == 0 ? RSS_SUM_METRIC : "rss-added")
 
 struct foot_state {
     int n;
@@ -415,6 +421,8 @@ static int foot_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
 {
     (void)c;
     struct foot_state *s = state;
+    /* Once per case process and metric: the note that a batch total was negative. */
+    static int noted_negative[F_COUNT];
     int64_t acc[F_COUNT] = {0};
     for (uint64_t i = 0; i < iters; i++) {
         int64_t d[F_COUNT] = {0};
@@ -425,10 +433,25 @@ static int foot_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
         for (int m = 0; m < F_COUNT; m++)
             acc[m] += d[m];
     }
-    /* A delta can be negative (the system freed memory meanwhile); a total below 0 over the
-     * batch is reported as 0, since the harness takes unsigned totals. */
-    for (int m = 0; m < F_COUNT; m++)
-        totals[m] += acc[m] > 0 ? (uint64_t)acc[m] : 0;
+    /* A delta can be negative (the system freed memory meanwhile, above all in the system-wide
+     * kernel-stack figure). The harness takes unsigned totals, so a batch total below 0 is
+     * recorded as 0, which leans that figure upward: the case's note says so (once per metric),
+     * with the value, rather than zeroing the noise silently. */
+    for (int m = 0; m < F_COUNT; m++) {
+        if (acc[m] >= 0) {
+            totals[m] += (uint64_t)acc[m];
+            continue;
+        }
+        if (!noted_negative[m]) {
+            noted_negative[m] = 1;
+            tvp_runner_note("%s delta negative in a batch (%lld %s over %llu operations, "
+                            "recorded as 0): %s",
+                            m == F_RSS && s->process ? RSS_SUM_METRIC : foot_metric[m],
+                            (long long)acc[m], foot_unit[m], (unsigned long long)iters,
+                            m == F_KSTACK ? "system-wide noise"
+                                          : "the system freed memory meanwhile");
+        }
+    }
     return 0;
 }
 
@@ -808,7 +831,7 @@ static int plan_footprint(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
             c.param_value = list[i];
             c.n_metrics = F_COUNT;
             for (int m = 0; m < F_COUNT; m++) {
-                c.metric[m] = foot_metric[m];
+                c.metric[m] = m == F_RSS && proc ? RSS_SUM_METRIC : foot_metric[m];
                 c.unit[m] = foot_unit[m];
             }
             c.max_iters = list[i] >= 64 ? 1 : 3;
@@ -991,8 +1014,8 @@ static void fmt_bytes(char *buf, size_t len, double b)
 static int foot_range(const struct tvp_resultset *rs, long long *lo, long long *hi)
 {
     long long t[16], p[16];
-    int nt = param_values(rs, "footprint", V_FOOT_THREAD, "pss-added", t, 16);
-    int np = param_values(rs, "footprint", V_FOOT_PROCESS, "pss-added", p, 16);
+    int nt = param_values(rs, "footprint", V_FOOT_THREAD, "pss-anon-added", t, 16);
+    int np = param_values(rs, "footprint", V_FOOT_PROCESS, "pss-anon-added", p, 16);
     int found = 0;
     for (int i = 0; i < nt; i++)
         for (int j = 0; j < np; j++)
@@ -1025,8 +1048,8 @@ static double per_extra_task(const struct tvp_resultset *rs, const char *variant
 static int chart_footprint(const struct tvp_resultset *rs, const char *dir)
 {
     long long t[16], p[16], all[32];
-    int nt = param_values(rs, "footprint", V_FOOT_THREAD, "pss-added", t, 16);
-    int np = param_values(rs, "footprint", V_FOOT_PROCESS, "pss-added", p, 16);
+    int nt = param_values(rs, "footprint", V_FOOT_THREAD, "pss-anon-added", t, 16);
+    int np = param_values(rs, "footprint", V_FOOT_PROCESS, "pss-anon-added", p, 16);
     if (nt + np == 0)
         return 0;
     int n = 0;
@@ -1048,17 +1071,20 @@ static int chart_footprint(const struct tvp_resultset *rs, const char *dir)
     if (rc)
         return rc;
     fprintf(a.f, "# memory added by N idle tasks, KiB (median, 95%% CI low, high)\n"
-                 "# N  threads:PSS(3) processes:PSS(3) threads:RSS(3) processes:RSS(3)\n");
+                 "# N  threads:anonymous-PSS(3) processes:anonymous-PSS(3) threads:RSS-added(3) "
+                 "processes:RSS-sum(3, shared pages counted per process)\n");
     for (int i = 0; i < n; i++) {
         fprintf(a.f, "%lld", all[i]);
-        tvp_dat_fig(a.f, find(rs, "footprint", V_FOOT_THREAD, "tasks", all[i], "pss-added"),
+        tvp_dat_fig(a.f, find(rs, "footprint", V_FOOT_THREAD, "tasks", all[i], "pss-anon-added"),
                     1024.0);
-        tvp_dat_fig(a.f, find(rs, "footprint", V_FOOT_PROCESS, "tasks", all[i], "pss-added"),
+        tvp_dat_fig(a.f, find(rs, "footprint", V_FOOT_PROCESS, "tasks", all[i], "pss-anon-added"),
                     1024.0);
-        tvp_dat_fig(a.f, find(rs, "footprint", V_FOOT_THREAD, "tasks", all[i], "rss-added"),
-                    1024.0);
-        tvp_dat_fig(a.f, find(rs, "footprint", V_FOOT_PROCESS, "tasks", all[i], "rss-added"),
-                    1024.0);
+        tvp_dat_fig(
+            a.f, find(rs, "footprint", V_FOOT_THREAD, "tasks", all[i], RSS_METRIC(V_FOOT_THREAD)),
+            1024.0);
+        tvp_dat_fig(
+            a.f, find(rs, "footprint", V_FOOT_PROCESS, "tasks", all[i], RSS_METRIC(V_FOOT_PROCESS)),
+            1024.0);
         fputc('\n', a.f);
     }
     long long lo = 0, hi = 0;
@@ -1067,19 +1093,20 @@ static int chart_footprint(const struct tvp_resultset *rs, const char *dir)
             "\n\n# per extra task, KiB: slope of the medians from N=%lld to N=%lld\n"
             "# what threads processes\n",
             lo, hi);
+    /* metric_p: the process variant's metric when it differs (its RSS is a sum). */
     static const struct {
-        const char *label, *metric;
-    } rows[] = {{"PSS", "pss-added"},
-                {"PSS anon", "pss-anon-added"},
-                {"RSS", "rss-added"},
-                {"page tables", "page-tables-added"},
-                {"kernel stack", "kernel-stack-added"}};
+        const char *label, *metric, *metric_p;
+    } rows[] = {{"PSS anon", "pss-anon-added", NULL},
+                {"PSS", "pss-added", NULL},
+                {"RSS (process: summed)", "rss-added", RSS_SUM_METRIC},
+                {"page tables", "page-tables-added", NULL},
+                {"kernel stack", "kernel-stack-added", NULL}};
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        const char *mp = rows[r].metric_p ? rows[r].metric_p : rows[r].metric;
         fprintf(a.f, "\"%s\"", rows[r].label);
         tvp_dat_num(a.f, have ? per_extra_task(rs, V_FOOT_THREAD, rows[r].metric, lo, hi) / 1024.0
                               : NAN);
-        tvp_dat_num(a.f, have ? per_extra_task(rs, V_FOOT_PROCESS, rows[r].metric, lo, hi) / 1024.0
-                              : NAN);
+        tvp_dat_num(a.f, have ? per_extra_task(rs, V_FOOT_PROCESS, mp, lo, hi) / 1024.0 : NAN);
         fputc('\n', a.f);
     }
     fprintf(a.f, "\n\n# descriptors per extra task\n# what threads processes\n\"fds\"");
@@ -1191,24 +1218,29 @@ static void judge_c1(const struct tvp_resultset *rs, struct tvp_verdict *v)
                  "no N at which both the idle-threads and idle-processes footprint succeeded");
         return;
     }
-    const struct tvp_fig *tp = find(rs, "footprint", V_FOOT_THREAD, "tasks", hi, "pss-added");
-    const struct tvp_fig *pp = find(rs, "footprint", V_FOOT_PROCESS, "tasks", hi, "pss-added");
+    /* Judged on anonymous PSS: the memory the tasks actually added. Total PSS also moves shares
+     * of file-backed library pages from unrelated processes to ours. */
+    const struct tvp_fig *tp = find(rs, "footprint", V_FOOT_THREAD, "tasks", hi, "pss-anon-added");
+    const struct tvp_fig *pp = find(rs, "footprint", V_FOOT_PROCESS, "tasks", hi, "pss-anon-added");
+    /* metric_p: the process variant's metric when it differs (its RSS is a sum). */
     static const struct {
-        const char *label, *metric;
+        const char *label, *metric, *metric_p;
         int bytes;
-    } rows[] = {{"PSS", "pss-added", 1},
-                {"anonymous PSS", "pss-anon-added", 1},
-                {"RSS", "rss-added", 1},
-                {"page tables", "page-tables-added", 1},
-                {"kernel stack", "kernel-stack-added", 1},
-                {"descriptors", "fds-added", 0}};
+    } rows[] = {{"anonymous PSS", "pss-anon-added", NULL, 1},
+                {"PSS (incl. shares of library pages)", "pss-added", NULL, 1},
+                {"RSS (process: sum of each child's RSS, shared pages counted per process)",
+                 "rss-added", RSS_SUM_METRIC, 1},
+                {"page tables", "page-tables-added", NULL, 1},
+                {"kernel stack", "kernel-stack-added", NULL, 1},
+                {"descriptors", "fds-added", NULL, 0}};
     double per[6][2];
     char a[32], b[32];
     snprintf(v->figures, sizeof v->figures,
              "per extra task (slope of medians N=%lld→%lld, same PU %.64s):", lo, hi, pp->cpus);
     for (size_t r = 0; r < 6; r++) {
         per[r][0] = per_extra_task(rs, V_FOOT_THREAD, rows[r].metric, lo, hi);
-        per[r][1] = per_extra_task(rs, V_FOOT_PROCESS, rows[r].metric, lo, hi);
+        per[r][1] = per_extra_task(rs, V_FOOT_PROCESS,
+                                   rows[r].metric_p ? rows[r].metric_p : rows[r].metric, lo, hi);
         if (rows[r].bytes) {
             fmt_bytes(a, sizeof a, per[r][0]);
             fmt_bytes(b, sizeof b, per[r][1]);
@@ -1228,8 +1260,8 @@ static void judge_c1(const struct tvp_resultset *rs, struct tvp_verdict *v)
     int have_pte = tvp_ratio_of(pt, tt, &pte) == 0;
     fmt_bytes(a, sizeof a, tp->median);
     fmt_bytes(b, sizeof b, pp->median);
-    tvp_appendf(v->figures, sizeof v->figures, "; PSS added at N=%lld: %s threads, %s processes",
-                hi, a, b);
+    tvp_appendf(v->figures, sizeof v->figures,
+                "; anonymous PSS added at N=%lld: %s threads, %s processes", hi, a, b);
     if (have_pss)
         tvp_appendf(v->figures, sizeof v->figures, " = %.3g× [95%% CI %.3g, %.3g]", pss.ratio,
                     pss.lo, pss.hi);
@@ -1240,43 +1272,47 @@ static void judge_c1(const struct tvp_resultset *rs, struct tvp_verdict *v)
     int pte_more = have_pte ? pte.lo > 1.0 : (pt && tt && tt->median <= 0 && pt->median > 0);
     int fds_more = isfinite(per[5][1]) && isfinite(per[5][0]) && per[5][1] > per[5][0];
     snprintf(v->rule, sizeof v->rule,
-             "PSS added by N idle processes / by N idle threads at the largest N (%lld), ratio of "
-             "medians with a 95%% bootstrap CI: confirmed when the CI lies above %.0f× and the "
-             "processes also hold more kernel objects (page-table ratio CI above 1×, more "
-             "descriptors per task); refuted when the PSS CI lies below 1×; too close to call "
-             "when it contains 1; nuanced otherwise. Per-task figures are slopes between the "
-             "smallest and largest N. Kernel stacks are a system-wide delta",
+             "anonymous PSS (memory actually added) by N idle processes / by N idle threads at "
+             "the largest N (%lld), ratio of medians, 95%% bootstrap CI: confirmed when the CI "
+             "lies above %.0f× and processes hold more kernel objects (page-table ratio CI above "
+             "1×, more descriptors per task); refuted when the CI lies below 1×; too close to "
+             "call when it contains 1; nuanced otherwise. Page tables and kernel stacks "
+             "(system-wide) are separate figures; per-task figures are slopes from the smallest "
+             "to the largest N",
              hi, C1_THRESHOLD);
     fmt_bytes(a, sizeof a, per[0][0]);
     fmt_bytes(b, sizeof b, per[0][1]);
-    char ks[32];
+    char ks[32], pt_p[32];
     fmt_bytes(ks, sizeof ks, per[4][0]);
+    fmt_bytes(pt_p, sizeof pt_p, per[3][1]);
     if (!have_pss) {
         v->kind = TVP_V_NOT_MEASURED;
         snprintf(v->summary, sizeof v->summary,
-                 "no ratio: the threads' PSS at N=%lld has a median of 0", hi);
+                 "no ratio: the threads' anonymous PSS at N=%lld has a median of 0", hi);
     } else if (pss.lo > C1_THRESHOLD && pte_more && fds_more) {
         v->kind = TVP_V_CONFIRMED;
         snprintf(v->summary, sizeof v->summary,
-                 "each extra idle process adds %s PSS against %s for a thread (%.3g× at N=%lld, "
-                 "CI %.3g–%.3g), plus its own page tables and %.3g descriptors; a thread is "
-                 "still a kernel task with its own kernel stack (%s each)",
-                 b, a, pss.ratio, hi, pss.lo, pss.hi, per[5][1], ks);
+                 "each extra idle process adds %s anonymous PSS against %s for a thread (%.3g× "
+                 "at N=%lld, CI %.3g–%.3g), plus its own page tables (%s) and %.3g descriptors; "
+                 "a thread is still a kernel task with its own kernel stack (%s each)",
+                 b, a, pss.ratio, hi, pss.lo, pss.hi, pt_p, per[5][1], ks);
     } else if (pss.hi < 1.0) {
         v->kind = TVP_V_REFUTED;
         snprintf(v->summary, sizeof v->summary,
-                 "idle processes added less PSS than idle threads (%.3g×, CI %.3g–%.3g)", pss.ratio,
-                 pss.lo, pss.hi);
+                 "idle processes added less anonymous PSS than idle threads (%.3g×, CI "
+                 "%.3g–%.3g)",
+                 pss.ratio, pss.lo, pss.hi);
     } else if (pss.lo <= 1.0) {
         v->kind = TVP_V_TOO_CLOSE;
         snprintf(v->summary, sizeof v->summary,
-                 "PSS per process %s vs per thread %s: the CI %.3g–%.3g contains 1", b, a, pss.lo,
-                 pss.hi);
+                 "anonymous PSS per process %s vs per thread %s: the CI %.3g–%.3g contains 1", b, a,
+                 pss.lo, pss.hi);
     } else {
         v->kind = TVP_V_NUANCED;
         snprintf(v->summary, sizeof v->summary,
-                 "a process costs more than a thread (PSS %s vs %s, %.3g×, CI %.3g–%.3g)%s%s", b, a,
-                 pss.ratio, pss.lo, pss.hi,
+                 "a process costs more than a thread (anonymous PSS %s vs %s, %.3g×, CI "
+                 "%.3g–%.3g)%s%s",
+                 b, a, pss.ratio, pss.lo, pss.hi,
                  pss.lo > C1_THRESHOLD ? "" : ", but not clearly beyond 2×",
                  pte_more && fds_more ? "" : "; its extra kernel objects were not clearly more");
     }
@@ -1356,31 +1392,45 @@ static void judge_c2(const struct tvp_resultset *rs, struct tvp_verdict *v)
     }
     snprintf(v->rule, sizeof v->rule,
              "checked facts, run every time: refuted when the thread's write is not seen by its "
-             "sibling or the child's private write is seen by the parent; confirmed when both hold "
-             "and processes could not share even when asked; nuanced when both hold and the "
-             "child's MAP_SHARED write is seen (processes have their own memory by default and "
-             "share what they map shared); not measured when a fact did not run. The copy-on-write "
-             "cost (ratio of medians, 95%% bootstrap CI) is reported, not judged");
+             "sibling or the child's private write is seen by the parent; nuanced when all three "
+             "hold, the child's MAP_SHARED write being seen too (processes have their own memory "
+             "by default and share what they map shared); not measured when a fact did not run "
+             "(timeout, crash, missing) or when the MAP_SHARED sanity check failed. The "
+             "copy-on-write cost (ratio of medians, 95%% bootstrap CI) is reported, not judged");
     if (thread == 0 || priv == 0) {
         v->kind = TVP_V_REFUTED;
         snprintf(v->summary, sizeof v->summary, "a checked fact failed: %s",
                  thread == 0 ? w_thread : w_private);
-    } else if (thread < 0 || priv < 0) {
+    } else if (thread < 0 || priv < 0 || shared < 0) {
+        v->kind = TVP_V_NOT_MEASURED;
+        snprintf(v->summary, sizeof v->summary, "a checked fact did not run:");
+        const char *sep = " ";
+        if (thread < 0) {
+            tvp_appendf(v->summary, sizeof v->summary, "%sthread-write-seen (%.120s)", sep,
+                        w_thread);
+            sep = ", ";
+        }
+        if (priv < 0) {
+            tvp_appendf(v->summary, sizeof v->summary, "%sfork-private-unseen (%.120s)", sep,
+                        w_private);
+            sep = ", ";
+        }
+        if (shared < 0)
+            tvp_appendf(v->summary, sizeof v->summary, "%sfork-shared-seen (%.120s)", sep,
+                        w_shared);
+    } else if (shared == 0) {
         v->kind = TVP_V_NOT_MEASURED;
         snprintf(v->summary, sizeof v->summary,
-                 "the thread-write and fork-private facts did not both run");
-    } else if (shared == 1) {
+                 "sanity check failed: a MAP_SHARED write was not seen (%.200s), so the isolation "
+                 "the other facts show cannot be told from a broken setup",
+                 w_shared);
+    } else {
         v->kind = TVP_V_NUANCED;
         snprintf(v->summary, sizeof v->summary,
                  "threads share one memory and a forked child's private writes stay its own, but "
                  "processes share whatever they map MAP_SHARED, and a child shares the parent's "
                  "pages until its first write copies them%s%s",
                  cost[0] ? ": " : "", cost);
-    } else {
-        v->kind = TVP_V_CONFIRMED;
-        snprintf(v->summary, sizeof v->summary,
-                 "a thread's write is seen by its sibling, a forked child's is not%s%s",
-                 cost[0] ? "; " : "", cost);
     }
 }
 

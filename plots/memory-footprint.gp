@@ -1,9 +1,11 @@
 # Memory held by N idle threads vs N idle processes (claim C1).
 # Data: charts/memory-footprint.dat
-#   index 0: N, then median/low/high in KiB of PSS added by threads, by processes, RSS added by
-#            threads, by processes;
+#   index 0: N, then median/low/high in KiB of anonymous PSS added (the memory actually added,
+#            what C1 is judged on) by threads, by processes, RSS added by threads, and the
+#            processes' rss-sum (each child's whole RSS summed: shared pages counted per process);
 #   index 1: label, KiB per extra thread, KiB per extra process (slope between the smallest and
-#            the largest N) for PSS, RSS, page tables, kernel stack;
+#            the largest N) for anonymous PSS, PSS, RSS (process: summed), page tables, kernel
+#            stack;
 #   index 2: "fds", descriptors per extra thread, per extra process.
 stats datafile index 2 using 2 nooutput
 fds_thread = STATS_max
@@ -18,10 +20,10 @@ set logscale xy
 set offsets graph 0.05, graph 0.05, graph 0.3, 0
 set format y '%g'
 set key top left
-plot datafile index 0 using 1:11:12:13 with yerrorlines lt 2 dt 2 title 'processes: RSS (shared counted per process)', \
-     '' index 0 using 1:5:6:7 with yerrorlines lt 2 title 'processes: PSS', \
+plot datafile index 0 using 1:11:12:13 with yerrorlines lt 2 dt 2 title 'processes: RSS sum (shared counted per process)', \
+     '' index 0 using 1:5:6:7 with yerrorlines lt 2 title 'processes: anonymous PSS', \
      '' index 0 using 1:8:9:10 with yerrorlines lt 1 dt 2 ps 1.6 title 'threads: RSS', \
-     '' index 0 using 1:2:3:4 with yerrorlines lt 1 title 'threads: PSS'
+     '' index 0 using 1:2:3:4 with yerrorlines lt 1 title 'threads: anonymous PSS'
 
 unset logscale x
 unset offsets

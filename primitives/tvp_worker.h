@@ -23,7 +23,8 @@
  *   - join and shutdown may run concurrently with each other and with other workers' starts:
  *     a process-wide registry (one mutex) of started non-daemon workers decides who joins each
  *     thread, so no thread is joined twice, and shutdown also waits for joins that another
- *     thread has already begun.
+ *     thread has already begun. A non-daemon worker enters the registry before its thread is
+ *     created; a join or shutdown that finds it still being started waits for the outcome.
  *   - tvp_worker_shutdown joins until no started non-daemon worker is left, including workers
  *     started meanwhile by the workers it waits for. Called from a non-daemon worker it would
  *     wait for itself: refused with EDEADLK.
@@ -47,7 +48,7 @@ struct tvp_worker {
     /* Owned by worker.c. */
     int state;               /* guarded by the registry mutex (enum in worker.c) */
     _Atomic int alive;       /* 1 from start until fn has returned */
-    pthread_t thread;        /* valid once started */
+    pthread_t thread;        /* non-daemon: valid once started (a daemon's is not kept) */
     struct tvp_worker *next; /* registry link (non-daemon, started, not yet claimed by a join) */
 };
 

@@ -9,15 +9,19 @@
 #include <string.h>
 
 enum worker_state {
-    WORKER_NEW,     /* initialised, configurable, not started */
-    WORKER_STARTED, /* running or finished; a non-daemon one is in the registry */
-    WORKER_JOINING, /* a join (explicit or shutdown) has claimed it and is in pthread_join */
-    WORKER_JOINED,  /* joined */
+    WORKER_NEW,      /* initialised, configurable, not started */
+    WORKER_STARTING, /* non-daemon only: in the registry, pthread_create in progress; join and
+                      * shutdown wait until it is STARTED (or back to NEW if the create failed) */
+    WORKER_STARTED,  /* running or finished; a non-daemon one is in the registry until claimed */
+    WORKER_JOINING,  /* a join (explicit or shutdown) has claimed it and is in pthread_join */
+    WORKER_JOINED,   /* joined */
 };
 
-/* The registry of started non-daemon workers not yet claimed by a join. reg_joining counts
+/* The registry of starting or started non-daemon workers not yet claimed by a join. A worker
+ * enters it in the same critical section that marks it STARTING, before its thread exists, so
+ * no join or shutdown can miss it or claim it before it has a thread id. reg_joining counts
  * joins in progress (claimed, pthread_join not yet returned), so shutdown can wait for them
- * too; reg_cv is broadcast whenever a join completes or a worker is registered. */
+ * too; reg_cv is broadcast whenever a join completes or a worker's state leaves STARTING. */
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t reg_cv = PTHREAD_COND_INITIALIZER;
 static struct tvp_worker *reg_head;
@@ -57,14 +61,26 @@ static void reg_remove(struct tvp_worker *w)
     }
 }
 
+static void reg_broadcast(void)
+{
+    int e = pthread_cond_broadcast(&reg_cv);
+    if (e != 0)
+        tvp_die(e, "worker registry: pthread_cond_broadcast");
+}
+
+static void reg_wait(void)
+{
+    int e = pthread_cond_wait(&reg_cv, &reg_mu);
+    if (e != 0)
+        tvp_die(e, "worker registry: pthread_cond_wait");
+}
+
 /* Called with reg_mu held after a claimed join finished. */
 static void join_finished(struct tvp_worker *w)
 {
     w->state = WORKER_JOINED;
     reg_joining--;
-    int e = pthread_cond_broadcast(&reg_cv);
-    if (e != 0)
-        tvp_die(e, "worker registry: pthread_cond_broadcast");
+    reg_broadcast();
 }
 
 int tvp_worker_init(struct tvp_worker *w, void *(*fn)(void *), void *arg)
@@ -126,31 +142,48 @@ static void *trampoline(void *arg)
 
 int tvp_worker_start(struct tvp_worker *w, char *err, size_t errlen)
 {
+    /* Copies: once the thread exists, a daemon worker's struct may be freed by its owner as
+     * soon as the thread has finished (its last access is the alive flag), so start reads
+     * nothing from w after pthread_create for a daemon. The setters are refused from here on,
+     * so the copies stay true. */
     reg_lock();
     int state = w->state;
-    if (state == WORKER_NEW)
-        w->state = WORKER_STARTED; /* from here on, setters are refused */
+    const int daemon = w->daemon;
+    const int cpu = w->cpu;
+    if (state == WORKER_NEW) {
+        if (daemon) {
+            /* Never in the registry, never joined: nothing waits for STARTING. */
+            w->state = WORKER_STARTED;
+        } else {
+            /* Registered now, in the section that marks it, so a shutdown from another thread
+             * cannot miss it; join and shutdown wait while it is STARTING. */
+            w->state = WORKER_STARTING;
+            w->next = reg_head;
+            reg_head = w;
+        }
+    }
     reg_unlock();
     if (state != WORKER_NEW)
         return tvp_errfmt(err, errlen, 0, "threads can only be started once"), EINVAL;
 
     pthread_attr_t attr;
+    pthread_t tid;
     int e = pthread_attr_init(&attr);
     if (e != 0) {
         tvp_errfmt(err, errlen, e, "worker: pthread_attr_init");
         goto undo;
     }
-    if (w->cpu >= 0) {
+    if (cpu >= 0) {
         cpu_set_t set;
         CPU_ZERO(&set);
-        CPU_SET(w->cpu, &set);
+        CPU_SET(cpu, &set);
         e = pthread_attr_setaffinity_np(&attr, sizeof set, &set);
         if (e != 0) {
-            tvp_errfmt(err, errlen, e, "worker: pthread_attr_setaffinity_np(cpu %d)", w->cpu);
+            tvp_errfmt(err, errlen, e, "worker: pthread_attr_setaffinity_np(cpu %d)", cpu);
             goto out_attr;
         }
     }
-    if (w->daemon) {
+    if (daemon) {
         e = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         if (e != 0) {
             tvp_errfmt(err, errlen, e, "worker: pthread_attr_setdetachstate");
@@ -160,10 +193,11 @@ int tvp_worker_start(struct tvp_worker *w, char *err, size_t errlen)
     /* Relaxed: pthread_create orders this store before everything the new thread does, so its
      * final store of 0 cannot be overtaken by this one. */
     atomic_store_explicit(&w->alive, 1, memory_order_relaxed);
-    e = pthread_create(&w->thread, &attr, trampoline, w);
+    /* Into a local: for a daemon, w must not be written once the thread may run. */
+    e = pthread_create(&tid, &attr, trampoline, w);
     if (e != 0) {
         atomic_store_explicit(&w->alive, 0, memory_order_relaxed); /* no thread saw it */
-        tvp_errfmt(err, errlen, e, "worker: pthread_create%s", w->cpu >= 0 ? " (pinned)" : "");
+        tvp_errfmt(err, errlen, e, "worker: pthread_create%s", cpu >= 0 ? " (pinned)" : "");
     }
 out_attr:;
     /* glibc's pthread_attr_destroy frees the cpuset and returns 0. Were it to fail, the thread
@@ -173,20 +207,24 @@ out_attr:;
     (void)e2;
     if (e != 0)
         goto undo;
-    if (!w->daemon) {
+    if (!daemon) {
+        /* A non-daemon struct stays valid until joined, and no join can claim it before this
+         * section makes it STARTED: w->thread is written before any join reads it. */
         reg_lock();
-        w->next = reg_head;
-        reg_head = w;
-        e = pthread_cond_broadcast(&reg_cv);
-        if (e != 0)
-            tvp_die(e, "worker registry: pthread_cond_broadcast");
+        w->thread = tid;
+        w->state = WORKER_STARTED;
+        reg_broadcast();
         reg_unlock();
     }
     return 0;
 
 undo:
+    /* No thread was created: w is still the caller's, whatever its daemon flag. */
     reg_lock();
+    if (!daemon)
+        reg_remove(w);
     w->state = WORKER_NEW;
+    reg_broadcast();
     reg_unlock();
     return e;
 }
@@ -194,6 +232,9 @@ undo:
 int tvp_worker_join(struct tvp_worker *w, void **ret, char *err, size_t errlen)
 {
     reg_lock();
+    /* Another thread may be starting it (pthread_create in progress): wait for the outcome. */
+    while (w != self_worker && w->state == WORKER_STARTING)
+        reg_wait();
     int state = w->state;
     const char *refusal = NULL;
     int e = EINVAL;
@@ -242,17 +283,17 @@ int tvp_worker_shutdown(void)
     int first_err = 0;
     reg_lock();
     while (reg_head != NULL || reg_joining > 0) {
-        if (reg_head == NULL) {
-            /* Another thread is joining a worker: wait until it is done (that worker may
-             * still start others, which then appear in the list). */
-            int e = pthread_cond_wait(&reg_cv, &reg_mu);
-            if (e != 0)
-                tvp_die(e, "worker registry: pthread_cond_wait");
+        struct tvp_worker *w = reg_head;
+        while (w != NULL && w->state != WORKER_STARTED)
+            w = w->next;
+        if (w == NULL) {
+            /* Another thread is joining a worker, or every listed worker is still being
+             * started: wait until one of them changes (a joined worker may have started
+             * others, which then appear in the list; a failed start leaves the list). */
+            reg_wait();
             continue;
         }
-        struct tvp_worker *w = reg_head;
-        reg_head = w->next;
-        w->next = NULL;
+        reg_remove(w);
         w->state = WORKER_JOINING;
         reg_joining++;
         reg_unlock();

@@ -24,6 +24,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -336,6 +337,120 @@ static void test_join_races_shutdown(void)
     CHECK_INT(alive, 0);
 }
 
+/* Starts racing with joins from another thread and with shutdown from a third, many times. A
+ * joiner may call join on a worker while its owner is still inside start (it is published
+ * before start): the join must wait for the start's outcome rather than join a thread id not
+ * yet written, and the worker must be in the registry from the moment it is marked started, so
+ * shutdown neither misses it nor joins it after an explicit join did (a second pthread_join of
+ * a dead id shows as a non-zero shutdown result, a crash, or a TSan report). */
+enum { RACE_ROUNDS = 300, RACE_PER_ROUND = 4, RACE_N = RACE_ROUNDS * RACE_PER_ROUND };
+static struct tvp_worker race_w[RACE_N];
+static struct tvp_worker race_daemon[RACE_ROUNDS];
+static _Atomic int race_published; /* race_w[0..race_published) are initialised */
+static _Atomic int race_ran;       /* bodies run (non-daemon) */
+static _Atomic int race_stop;      /* 1 ends the shutdown thread's loop */
+static _Atomic int race_shut_err;  /* first non-zero shutdown result */
+static _Atomic int race_shut_calls;
+static int race_joined_by_joiner, race_bad_join; /* the joiner's, read after pthread_join */
+
+static void *race_body(void *arg)
+{
+    atomic_fetch_add_explicit(&race_ran, 1, memory_order_relaxed);
+    return arg;
+}
+
+static void *race_shutdown_loop(void *arg)
+{
+    (void)arg;
+    while (!atomic_load_explicit(&race_stop, memory_order_acquire)) {
+        int e = tvp_worker_shutdown();
+        atomic_fetch_add_explicit(&race_shut_calls, 1, memory_order_relaxed);
+        if (e != 0) {
+            int zero = 0;
+            atomic_compare_exchange_strong(&race_shut_err, &zero, e);
+        }
+        sched_yield();
+    }
+    return NULL;
+}
+
+/* Joins every worker as soon as it is published, retrying while it is not started yet. */
+static void *race_joiner(void *arg)
+{
+    (void)arg;
+    char err[256];
+    for (int k = 0; k < RACE_N; k++) {
+        /* Acquire: pairs with the release store in the test, so init's writes are seen. */
+        while (atomic_load_explicit(&race_published, memory_order_acquire) <= k)
+            sched_yield();
+        for (;;) {
+            int e = tvp_worker_join(&race_w[k], NULL, err, sizeof err);
+            if (e == 0) {
+                race_joined_by_joiner++;
+                break;
+            }
+            if (e == EINVAL && strstr(err, "before it is started") != NULL) {
+                sched_yield();
+                continue;
+            }
+            if (e != EINVAL || strstr(err, "already joined") == NULL)
+                race_bad_join++; /* anything but "shutdown claimed it first" */
+            break;
+        }
+    }
+    return NULL;
+}
+
+static void test_start_join_race_shutdown(void)
+{
+    char err[256];
+    pthread_t shut, joiner;
+    CHECK_INT(pthread_create(&shut, NULL, race_shutdown_loop, NULL), 0);
+    CHECK_INT(pthread_create(&joiner, NULL, race_joiner, NULL), 0);
+    int bad_start = 0;
+    for (int r = 0; r < RACE_ROUNDS; r++) {
+        struct tvp_worker *d = &race_daemon[r];
+        if (tvp_worker_init(d, quick_body, NULL) != 0 ||
+            tvp_worker_set_daemon(d, 1, err, sizeof err) != 0 ||
+            tvp_worker_start(d, err, sizeof err) != 0)
+            bad_start++;
+        for (int i = 0; i < RACE_PER_ROUND; i++) {
+            int k = r * RACE_PER_ROUND + i;
+            if (tvp_worker_init(&race_w[k], race_body, NULL) != 0)
+                bad_start++;
+            /* Release: publishes the initialised struct to the joiner before start. */
+            atomic_store_explicit(&race_published, k + 1, memory_order_release);
+            if (tvp_worker_start(&race_w[k], err, sizeof err) != 0)
+                bad_start++;
+        }
+    }
+    CHECK_INT(pthread_join(joiner, NULL), 0);
+    atomic_store_explicit(&race_stop, 1, memory_order_release);
+    CHECK_INT(pthread_join(shut, NULL), 0);
+    CHECK_INT(tvp_worker_shutdown(), 0);
+    CHECK_INT(bad_start, 0);
+    CHECK_INT(race_bad_join, 0);
+    CHECK_INT(atomic_load(&race_shut_err), 0);
+    CHECK_INT(atomic_load(&race_ran), RACE_N);
+    int alive = 0, not_joined = 0;
+    for (int k = 0; k < RACE_N; k++) {
+        alive += tvp_worker_is_alive(&race_w[k]);
+        /* Every worker was joined exactly once: a further join is refused. */
+        not_joined += tvp_worker_join(&race_w[k], NULL, err, sizeof err) != EINVAL;
+    }
+    CHECK_INT(alive, 0);
+    CHECK_INT(not_joined, 0);
+    /* Daemons are not joined: wait (up to 10 s) until each has finished before the test ends. */
+    for (int r = 0, spins = 0; r < RACE_ROUNDS && spins < 10000; spins++)
+        if (!tvp_worker_is_alive(&race_daemon[r]))
+            r++;
+        else
+            sleep_ms(1);
+    printf("start/join/shutdown race: %d joined by the joiner, %d by shutdown, %d shutdown "
+           "calls\n",
+           race_joined_by_joiner, RACE_N - race_joined_by_joiner, atomic_load(&race_shut_calls));
+}
+
 /* ---- tvp-exit-demo --------------------------------------------------------------------------- */
 
 /* Runs the demo with the given arguments; returns its exit status (or -1) and its wall time. */
@@ -428,6 +543,7 @@ int main(int argc, char **argv)
     test_shutdown_waits();
     test_shutdown_nested();
     test_join_races_shutdown();
+    test_start_join_race_shutdown();
     test_exit_demo(demo);
     return CHECK_DONE();
 }
