@@ -24,16 +24,16 @@ const struct tvp_claim tvp_claims[] = {
      "In CPython only one thread runs at a time (the GIL), so CPU-bound threads do not speed "
      "up; processes do.",
      NULL},
-    {"C7", "A mutex (Lock) serialises a critical section: acquire, work, release.", NULL},
+    {"C7", "A mutex (Lock) serialises a critical section: acquire, work, release.", "locks"},
     {"C8",
      "A recursive lock (RLock) may be taken again by the thread that holds it; a plain lock "
      "would deadlock.",
-     NULL},
+     "locks"},
     {"C9",
      "A semaphore, and a bounded one such as `BoundedSemaphore(5)`, caps how many threads "
      "run at once; releasing too often is an error.",
-     NULL},
-    {"C10", "An Event lets threads wait for a signal that another sets and clears.", NULL},
+     "locks"},
+    {"C10", "An Event lets threads wait for a signal that another sets and clears.", "locks"},
     {"C11",
      "A queue decouples producers from consumers efficiently; FIFO, LIFO and priority "
      "queues differ only in order.",

@@ -3,3 +3,4 @@
  * from this file to refuse an unknown group before it builds anything. */
 TVP_GROUP(spawn)
 TVP_GROUP(memory)
+TVP_GROUP(locks)

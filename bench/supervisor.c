@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "runner.h"
+#include "sysv_sweep.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
 
@@ -179,6 +180,8 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     if (pipe2(fds, O_CLOEXEC) != 0)
         return errno;
     fflush(NULL);
+    static struct tvp_sysv_snapshot before; /* large: not on the stack */
+    tvp_sysv_snapshot(&before);
     uint64_t t0 = tvp_now_ns();
     pid_t self = getpid();
     pid_t pid = fork();
@@ -236,10 +239,16 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     if (!eof && kill(-pid, SIGKILL) != 0 && errno != ESRCH)
         tvp_warn(errno, "%s/%s: killing the case's process group", c->benchmark, c->variant);
     end_case(pid, &wstatus);
+    int swept = tvp_sysv_sweep(&before);
     r->seconds = (double)(tvp_now_ns() - t0) / 1e9;
 
     int done = buf ? parse_report(buf, c, r) : 0;
     free(buf);
+    if (swept > 0) {
+        size_t used = strlen(r->note);
+        snprintf(r->note + used, sizeof r->note - used,
+                 "%sremoved %d System V object(s) the case left behind", used ? "; " : "", swept);
+    }
     if (interrupted && !eof) {
         r->status = TVP_INTERRUPTED;
         return EINTR;

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +53,22 @@ static int run_hang(const struct tvp_case *c, void *state, uint64_t iters, uint6
     FILE *f = fopen(path, "w");
     if (f) {
         fprintf(f, "%d\n", (int)pid);
+        fclose(f);
+    }
+    for (;;)
+        pause();
+    return 0;
+}
+
+/* Creates a System V semaphore set and hangs before any teardown could remove it. */
+static int run_leak_sysv(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
+                         char *err, size_t errlen)
+{
+    (void)c, (void)state, (void)iters, (void)totals, (void)err, (void)errlen;
+    int id = semget(IPC_PRIVATE, 1, IPC_CREAT | IPC_EXCL | 0600);
+    FILE *f = fopen(getenv("TVP_TEST_PIDFILE"), "w");
+    if (f) {
+        fprintf(f, "%d\n", id);
         fclose(f);
     }
     for (;;)
@@ -147,6 +165,22 @@ int main(void)
     /* The grandchild was killed with the group and, reparented to us, reaped. */
     CHECK_MSG(grandchild > 0 && kill(grandchild, 0) == -1 && errno == ESRCH,
               "grandchild %d still exists", grandchild);
+
+    /* The watchdog's kill skips the case's teardown: its System V objects are swept. */
+    c = make_case(run_leak_sysv);
+    CHECK_INT(tvp_supervise_case(&c, &o, 0.0, &r), 0);
+    CHECK_STR(tvp_case_status_name(r.status), "timeout");
+    CHECK_MSG(strstr(r.note, "removed 1 System V object") != NULL, "note: %s", r.note);
+    tvp_case_result_free(&r);
+    f = fopen(pidfile, "r");
+    int semid = -1;
+    CHECK(f && fscanf(f, "%d", &semid) == 1);
+    if (f)
+        fclose(f);
+    unlink(pidfile);
+    struct semid_ds ds;
+    CHECK_MSG(semid >= 0 && semctl(semid, 0, IPC_STAT, &ds) == -1 && errno == EINVAL,
+              "semaphore set %d is still there", semid);
 
     c = make_case(run_crash);
     CHECK_INT(tvp_supervise_case(&c, &o, 0.0, &r), 0);

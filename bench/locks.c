@@ -1,0 +1,1119 @@
+/* The locks group: what a lock costs and whether it serialises (claims C7 and C8); the
+ * semaphore and event benchmarks (C9, C10) come from bench/locks_sync.c through this
+ * descriptor.
+ *
+ * "uncontended": one task, lock+unlock in a tight inlined loop per lock kind; model "thread" uses
+ * a private lock, "process" the same kind initialised process-shared in MAP_SHARED memory.
+ * "contended-<cs>": 1 .. 2x PUs workers (threads, or forked processes) pinned by the spread plan
+ * share one lock; each worker takes it iters/n times (the remainder to the first), doing a
+ * non-atomic read-modify-write of a shared counter plus <cs> of calibrated work inside, and a
+ * constant ~100 ns of work outside. Timed from the start gate opening to the last worker
+ * finishing: "per-op" is ns per acquisition over all workers (ops/s = 1e9 / per-op).
+ * "jain-x1000": Jain's index x 1000 of the workers' progress (acquisitions done / quota) at the
+ * moment the first worker finished its quota: 1000 when all progressed alike, 1000/n when one ran
+ * alone. "ctx-switches": the workers' own context switches per acquisition (getrusage; the
+ * harness's counters do not follow workers started in set-up). Every batch checks the counter
+ * equals the acquisitions (no lost update), else the figure fails. "recursion": the recursive mutex
+ * taken depth times then released depth times, vs a plain mutex taken once; "per-level" ns per
+ * acquire+release pair, "nest" ns per whole nest. "self-deadlock": checked facts, every operation:
+ * an error-checking mutex locked again by its holder returns EDEADLK (the plain lock's
+ * self-deadlock, shown safely), and a recursive mutex taken 4 deep is refused to another task
+ * (trylock EBUSY) until the 4th release. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "claims.h"
+#include "clock.h"
+#include "group.h"
+#include "locks_sync.h"
+#include "locks_util.h"
+#include "resultset.h"
+#include "runner.h"
+#include "topology.h"
+#include "tvp_child.h"
+#include "tvp_err.h"
+#include "tvp_futex.h"
+#include "tvp_lock.h"
+#include "tvp_lock_all.h"
+
+extern const struct tvp_group tvp_group_locks;
+
+#define OUTSIDE_NS 100 /* work between two acquisitions, every contended case */
+
+static const struct {
+    const char *bench;
+    long ns;
+} cs_len[] = {{"contended-0ns", 0}, {"contended-100ns", 100}, {"contended-1us", 1000}};
+#define N_CS (sizeof cs_len / sizeof cs_len[0])
+
+static int bind_self(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
+}
+
+/* ---- shared memory ---- */
+
+struct slot {
+    alignas(64) _Atomic uint64_t progress; /* acquisitions done this batch */
+    uint64_t quota;
+    uint64_t snap; /* progress when the first worker finished */
+    uint64_t sink;
+    _Atomic int rc; /* ORed acquire/release results of the batch */
+    _Atomic int cpu;
+    uint64_t csw; /* the worker's context switches during its loop (getrusage) */
+};
+
+struct shm {
+    alignas(64) unsigned char lock[256];
+    alignas(64) long counter; /* plain: only touched under the lock */
+    alignas(64) _Atomic uint32_t gen;
+    _Atomic uint32_t stop;
+    alignas(64) _Atomic uint32_t arrived;
+    alignas(64) _Atomic uint32_t done;
+    _Atomic uint32_t first_done;
+    uint64_t in_steps, out_steps;
+    int n;
+    struct slot slot[];
+};
+
+static size_t shm_size(int n)
+{
+    size_t sz = sizeof(struct shm) + (size_t)n * sizeof(struct slot);
+    return (sz + 4095) & ~(size_t)4095;
+}
+
+static struct shm *shm_map(int n, char *err, size_t errlen)
+{
+    void *p = mmap(NULL, shm_size(n), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        tvp_errfmt(err, errlen, errno, "locks: mapping the shared lock and counters");
+        return NULL;
+    }
+    return p;
+}
+
+/* ---- per-kind loops, generated from lock_kinds.h: the operations are inlined ---- */
+
+typedef int (*plain_loop_fn)(struct shm *m, uint64_t n);
+typedef int (*cont_loop_fn)(struct shm *m, struct slot *me, uint64_t n);
+
+#define TVP_LOCK_KIND(id, name, type, pshared_ok)                                                  \
+    static int plain_##id(struct shm *m, uint64_t n)                                               \
+    {                                                                                              \
+        int r = 0;                                                                                 \
+        void *l = m->lock;                                                                         \
+        for (uint64_t i = 0; i < n; i++) {                                                         \
+            r |= tvp_lock_acquire_##id(l);                                                         \
+            m->counter++;                                                                          \
+            r |= tvp_lock_release_##id(l);                                                         \
+        }                                                                                          \
+        return r;                                                                                  \
+    }                                                                                              \
+    static int cont_##id(struct shm *m, struct slot *me, uint64_t n)                               \
+    {                                                                                              \
+        int r = 0;                                                                                 \
+        void *l = m->lock;                                                                         \
+        uint64_t in = m->in_steps, out = m->out_steps, x = me->sink;                               \
+        for (uint64_t i = 0; i < n; i++) {                                                         \
+            r |= tvp_lock_acquire_##id(l);                                                         \
+            long c = m->counter;                                                                   \
+            x = tvp_lcg_steps(x, in);                                                              \
+            __asm__ __volatile__("" ::: "memory"); /* keep the read and the write apart */         \
+            m->counter = c + 1;                                                                    \
+            r |= tvp_lock_release_##id(l);                                                         \
+            atomic_store_explicit(&me->progress, i + 1, memory_order_relaxed);                     \
+            x = tvp_lcg_steps(x, out);                                                             \
+        }                                                                                          \
+        me->sink = x;                                                                              \
+        return r;                                                                                  \
+    }
+#include "lock_kinds.h"
+#undef TVP_LOCK_KIND
+
+static const struct kind {
+    const char *name;
+    plain_loop_fn plain;
+    cont_loop_fn cont;
+} kinds[] = {
+#define TVP_LOCK_KIND(id, name, type, pshared_ok) {name, plain_##id, cont_##id},
+#include "lock_kinds.h"
+#undef TVP_LOCK_KIND
+};
+#define N_KINDS (sizeof kinds / sizeof kinds[0])
+
+static const struct kind *kind_find(const char *name)
+{
+    for (size_t i = 0; i < N_KINDS; i++)
+        if (strcmp(kinds[i].name, name) == 0)
+            return &kinds[i];
+    return NULL;
+}
+
+/* ---- common state ---- */
+
+struct lk_state {
+    struct shm *m;
+    int n;
+    const struct tvp_lock_desc *d;
+    const struct kind *k;
+    int lock_ok;
+    int process;
+    int started;
+    pthread_t th[TVP_MAX_CASE_PUS];
+    pid_t pid[TVP_MAX_CASE_PUS];
+    struct lk_state *self_for_thread[TVP_MAX_CASE_PUS];
+};
+
+static struct lk_state *state_new(const struct tvp_case *c, int n, char *err, size_t errlen)
+{
+    struct lk_state *s = calloc(1, sizeof *s);
+    if (!s) {
+        tvp_errfmt(err, errlen, ENOMEM, "locks: state");
+        return NULL;
+    }
+    s->n = n;
+    s->process = strcmp(c->model, "process") == 0;
+    s->d = tvp_lock_find(c->variant);
+    s->k = kind_find(c->variant);
+    if (!s->d || !s->k) {
+        snprintf(err, errlen, "locks: unknown lock kind %s", c->variant);
+        free(s);
+        return NULL;
+    }
+    if (!(s->m = shm_map(n, err, errlen))) {
+        free(s);
+        return NULL;
+    }
+    s->m->n = n;
+    if (s->d->size > sizeof s->m->lock || s->d->align > 64) {
+        snprintf(err, errlen, "locks: %s lock object too big", s->d->name);
+    } else if (s->d->init(s->m->lock, s->process, err, errlen) == 0) {
+        s->lock_ok = 1;
+        return s;
+    }
+    munmap(s->m, shm_size(n));
+    free(s);
+    return NULL;
+}
+
+static void state_free(struct lk_state *s)
+{
+    char err[256];
+    if (s->lock_ok && s->d->destroy(s->m->lock, err, sizeof err) != 0)
+        tvp_warn(0, "locks: %s", err);
+    if (munmap(s->m, shm_size(s->n)) != 0)
+        tvp_warn(errno, "locks: unmapping the shared lock");
+    free(s);
+}
+
+/* ---- uncontended ---- */
+
+static int unc_setup(const struct tvp_case *c, void **state, char *err, size_t errlen)
+{
+    struct lk_state *s = state_new(c, 1, err, errlen);
+    if (!s)
+        return -1;
+    *state = s;
+    return 0;
+}
+
+static void lk_free(const struct tvp_case *c, void *state)
+{
+    (void)c;
+    if (state)
+        state_free(state);
+}
+
+static int unc_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
+                   char *err, size_t errlen)
+{
+    (void)c;
+    struct lk_state *s = state;
+    s->m->counter = 0;
+    uint64_t t0 = tvp_now_ns();
+    int r = s->k->plain(s->m, iters);
+    totals[0] += tvp_now_ns() - t0;
+    if (r != 0 || s->m->counter != (long)iters) {
+        snprintf(err, errlen, "%s: acquire/release returned %d, counter %ld of %llu", s->d->name, r,
+                 s->m->counter, (unsigned long long)iters);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- contended ---- */
+
+static void worker_loop(struct shm *m, const struct kind *k, int idx)
+{
+    struct slot *me = &m->slot[idx];
+    uint32_t seen = 0;
+    atomic_store_explicit(&me->cpu, sched_getcpu(), memory_order_relaxed);
+    for (;;) {
+        uint32_t g;
+        while ((g = atomic_load_explicit(&m->gen, memory_order_acquire)) == seen)
+            tvp_futex_wait(&m->gen, seen, 0);
+        seen = g;
+        if (atomic_load_explicit(&m->stop, memory_order_acquire))
+            return;
+        /* The gate: everyone awake before anyone starts. */
+        atomic_fetch_add_explicit(&m->arrived, 1, memory_order_acq_rel);
+        while (atomic_load_explicit(&m->arrived, memory_order_acquire) < (uint32_t)m->n)
+            sched_yield();
+        struct rusage u0, u1;
+        int ru = getrusage(RUSAGE_THREAD, &u0);
+        int r = k->cont(m, me, me->quota);
+        ru |= getrusage(RUSAGE_THREAD, &u1);
+        me->csw = ru ? 0 : (uint64_t)((u1.ru_nvcsw - u0.ru_nvcsw) + (u1.ru_nivcsw - u0.ru_nivcsw));
+        if (!atomic_exchange_explicit(&m->first_done, 1, memory_order_acq_rel))
+            for (int j = 0; j < m->n; j++)
+                m->slot[j].snap = atomic_load_explicit(&m->slot[j].progress, memory_order_relaxed);
+        atomic_store_explicit(&me->rc, r, memory_order_relaxed);
+        atomic_store_explicit(&me->cpu, sched_getcpu(), memory_order_relaxed);
+        if (atomic_fetch_add_explicit(&m->done, 1, memory_order_acq_rel) + 1 == (uint32_t)m->n)
+            tvp_futex_wake(&m->done, 1, 0);
+    }
+}
+
+struct thread_arg {
+    struct lk_state *s;
+    int idx;
+};
+
+static void *worker_thread(void *arg)
+{
+    struct thread_arg *a = arg;
+    worker_loop(a->s->m, a->s->k, a->idx);
+    free(a);
+    return NULL;
+}
+
+static void workers_stop(struct lk_state *s)
+{
+    atomic_store_explicit(&s->m->stop, 1, memory_order_release);
+    atomic_fetch_add_explicit(&s->m->gen, 1, memory_order_acq_rel);
+    tvp_futex_wake(&s->m->gen, INT_MAX, 0);
+    for (int i = 0; i < s->started; i++) {
+        if (s->process) {
+            int st;
+            int e = tvp_wait_child(s->pid[i], &st);
+            if (e != 0 || !tvp_child_ok(st))
+                tvp_warn(e, "locks: worker process %d ended badly (status 0x%x)", i, st);
+        } else {
+            pthread_join(s->th[i], NULL);
+        }
+    }
+    s->started = 0;
+}
+
+static int cont_setup(const struct tvp_case *c, void **state, char *err, size_t errlen)
+{
+    int n = (int)c->param_value;
+    struct lk_state *s = state_new(c, n, err, errlen);
+    if (!s)
+        return -1;
+    s->m->in_steps = tvp_lcg_steps_for_ns((uint64_t)c->arg);
+    s->m->out_steps = tvp_lcg_steps_for_ns(OUTSIDE_NS);
+    tvp_runner_note("critical section %ld ns = %llu LCG steps, outside %d ns = %llu steps "
+                    "(calibrated)",
+                    c->arg, (unsigned long long)s->m->in_steps, OUTSIDE_NS,
+                    (unsigned long long)s->m->out_steps);
+    for (int i = 0; i < n; i++) {
+        s->m->slot[i].sink = (uint64_t)i + 1;
+        atomic_init(&s->m->slot[i].cpu, -1);
+    }
+    for (; s->started < n; s->started++) {
+        int i = s->started;
+        if (s->process) {
+            pid_t pid = fork();
+            if (pid < 0) {
+                tvp_errfmt(err, errlen, errno, "locks: fork");
+                break;
+            }
+            if (pid == 0) {
+                if (bind_self(c->pus[i]) != 0)
+                    _exit(3);
+                worker_loop(s->m, s->k, i);
+                _exit(0);
+            }
+            s->pid[i] = pid;
+        } else {
+            struct thread_arg *a = malloc(sizeof *a);
+            pthread_attr_t attr;
+            int rc = a ? pthread_attr_init(&attr) : ENOMEM;
+            if (rc == 0) {
+                a->s = s;
+                a->idx = i;
+                rc = tvp_bind_attr(&attr, c->pus[i]);
+                if (rc == 0)
+                    rc = pthread_create(&s->th[i], &attr, worker_thread, a);
+                pthread_attr_destroy(&attr);
+            }
+            if (rc != 0) {
+                free(a);
+                tvp_errfmt(err, errlen, rc, "locks: starting worker thread %d", i);
+                break;
+            }
+        }
+    }
+    if (s->started < n) {
+        workers_stop(s);
+        state_free(s);
+        return -1;
+    }
+    *state = s;
+    return 0;
+}
+
+static void cont_teardown(const struct tvp_case *c, void *state)
+{
+    (void)c;
+    struct lk_state *s = state;
+    if (!s)
+        return;
+    workers_stop(s);
+    state_free(s);
+}
+
+static int cont_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
+                    char *err, size_t errlen)
+{
+    (void)c;
+    struct lk_state *s = state;
+    struct shm *m = s->m;
+    int n = s->n;
+    m->counter = 0;
+    atomic_store_explicit(&m->arrived, 0, memory_order_relaxed);
+    atomic_store_explicit(&m->done, 0, memory_order_relaxed);
+    atomic_store_explicit(&m->first_done, 0, memory_order_relaxed);
+    for (int i = 0; i < n; i++) {
+        m->slot[i].quota = iters / (uint64_t)n + (i == 0 ? iters % (uint64_t)n : 0);
+        m->slot[i].snap = 0;
+        atomic_store_explicit(&m->slot[i].progress, 0, memory_order_relaxed);
+        atomic_store_explicit(&m->slot[i].rc, 0, memory_order_relaxed);
+    }
+    uint64_t t0 = tvp_now_ns();
+    atomic_fetch_add_explicit(&m->gen, 1, memory_order_acq_rel); /* release: the set-up above */
+    tvp_futex_wake(&m->gen, INT_MAX, 0);
+    uint32_t d;
+    while ((d = atomic_load_explicit(&m->done, memory_order_acquire)) < (uint32_t)n)
+        tvp_futex_wait(&m->done, d, 0);
+    uint64_t t1 = tvp_now_ns();
+    totals[0] += t1 - t0;
+    double share[TVP_MAX_CASE_PUS];
+    int ns = 0, r = 0;
+    for (int i = 0; i < n; i++) {
+        r |= atomic_load_explicit(&m->slot[i].rc, memory_order_relaxed);
+        totals[2] += m->slot[i].csw;
+        tvp_runner_note_cpu(atomic_load_explicit(&m->slot[i].cpu, memory_order_relaxed));
+        if (m->slot[i].quota > 0)
+            share[ns++] = (double)m->slot[i].snap / (double)m->slot[i].quota;
+    }
+    totals[1] += (uint64_t)llround(1000.0 * tvp_jain_index(share, ns)) * iters;
+    if (r != 0 || m->counter != (long)iters) {
+        snprintf(err, errlen,
+                 "%s, %d workers: mutual exclusion check failed: acquire/release returned %d, "
+                 "counter %ld after %llu acquisitions",
+                 s->d->name, n, r, m->counter, (unsigned long long)iters);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- recursion ---- */
+
+static int rec_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
+                   char *err, size_t errlen)
+{
+    struct lk_state *s = state;
+    long depth = c->param_value;
+    void *l = s->m->lock;
+    int r = 0;
+    uint64_t t0 = tvp_now_ns();
+    if (strcmp(c->variant, "recursive") == 0) {
+        for (uint64_t i = 0; i < iters; i++) {
+            for (long j = 0; j < depth; j++)
+                r |= tvp_lock_acquire_recursive(l);
+            for (long j = 0; j < depth; j++)
+                r |= tvp_lock_release_recursive(l);
+        }
+    } else {
+        for (uint64_t i = 0; i < iters; i++) {
+            r |= tvp_lock_acquire_mutex(l);
+            r |= tvp_lock_release_mutex(l);
+        }
+    }
+    uint64_t el = tvp_now_ns() - t0;
+    totals[0] += el / (uint64_t)depth;
+    totals[1] += el;
+    if (r != 0) {
+        snprintf(err, errlen, "%s depth %ld: acquire/release returned %d", c->variant, depth, r);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- self-deadlock and re-entry facts ---- */
+
+struct fact_state {
+    struct shm *m; /* lock[0..127]: errorcheck mutex; lock[128..255]: recursive mutex */
+    int ec_ok, rec_ok;
+};
+
+static void fact_teardown(const struct tvp_case *c, void *state);
+
+static int fact_setup(const struct tvp_case *c, void **state, char *err, size_t errlen)
+{
+    int pshared = strcmp(c->model, "process") == 0;
+    const struct tvp_lock_desc *ec = tvp_lock_find("errorcheck"), *rec = tvp_lock_find("recursive");
+    struct fact_state *s = calloc(1, sizeof *s);
+    if (!s || !ec || !rec || ec->size > 128 || rec->size > 128) {
+        free(s);
+        snprintf(err, errlen, "self-deadlock: set-up (state or lock kinds)");
+        return -1;
+    }
+    if (!(s->m = shm_map(1, err, errlen))) {
+        free(s);
+        return -1;
+    }
+    if (ec->init(s->m->lock, pshared, err, errlen) == 0) {
+        s->ec_ok = 1;
+        if (rec->init(s->m->lock + 128, pshared, err, errlen) == 0)
+            s->rec_ok = 1;
+    }
+    if (!s->rec_ok) {
+        fact_teardown(c, s); /* the runner calls no teardown after a failed set-up */
+        return -1;
+    }
+    *state = s;
+    return 0;
+}
+
+static void fact_teardown(const struct tvp_case *c, void *state)
+{
+    (void)c;
+    struct fact_state *s = state;
+    if (!s)
+        return;
+    char err[256];
+    if (s->ec_ok && tvp_lock_find("errorcheck")->destroy(s->m->lock, err, sizeof err) != 0)
+        tvp_warn(0, "%s", err);
+    if (s->rec_ok && tvp_lock_find("recursive")->destroy(s->m->lock + 128, err, sizeof err) != 0)
+        tvp_warn(0, "%s", err);
+    munmap(s->m, shm_size(1));
+    free(s);
+}
+
+static void *probe_thread(void *arg)
+{
+    int rc = pthread_mutex_trylock(arg);
+    if (rc == 0)
+        pthread_mutex_unlock(arg);
+    return (void *)(intptr_t)rc;
+}
+
+/* Another task's trylock on l: 0 (it got the lock) or the error; -1 when the probe failed. */
+static int probe_other(pthread_mutex_t *l, int process)
+{
+    if (process) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return -1;
+        if (pid == 0) {
+            int rc = pthread_mutex_trylock(l);
+            if (rc == 0)
+                pthread_mutex_unlock(l);
+            _exit(rc == 0 ? 0 : rc == EBUSY ? 1 : 2);
+        }
+        int st;
+        if (tvp_wait_child(pid, &st) != 0 || !WIFEXITED(st))
+            return -1;
+        return WEXITSTATUS(st) == 0 ? 0 : WEXITSTATUS(st) == 1 ? EBUSY : -1;
+    }
+    pthread_t t;
+    void *ret;
+    if (pthread_create(&t, NULL, probe_thread, l) != 0 || pthread_join(t, &ret) != 0)
+        return -1;
+    return (int)(intptr_t)ret;
+}
+
+static int fact_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
+                    char *err, size_t errlen)
+{
+    struct fact_state *s = state;
+    int process = strcmp(c->model, "process") == 0;
+    void *ec = s->m->lock, *rec = s->m->lock + 128;
+    for (uint64_t i = 0; i < iters; i++) {
+        int a = tvp_lock_acquire_errorcheck(ec);
+        int b = a == 0 ? tvp_lock_acquire_errorcheck(ec) : -1;
+        int u = a == 0 ? tvp_lock_release_errorcheck(ec) : -1;
+        if (a != 0 || b != EDEADLK || u != 0) {
+            snprintf(err, errlen,
+                     "self-deadlock: errorcheck mutex locked again by its holder returned %d "
+                     "(expected EDEADLK %d); first lock %d, unlock %d",
+                     b, EDEADLK, a, u);
+            return -1;
+        }
+        totals[0] += 1;
+        int r = 0, held = 1;
+        for (int j = 0; j < 4; j++)
+            r |= tvp_lock_acquire_recursive(rec);
+        for (int j = 0; j < 4; j++) {
+            if (probe_other(rec, process) != EBUSY)
+                held = 0;
+            r |= tvp_lock_release_recursive(rec);
+        }
+        int after = probe_other(rec, process);
+        if (r != 0 || !held || after != 0) {
+            snprintf(err, errlen,
+                     "self-deadlock: recursive mutex 4 deep: acquire/release %d, held against "
+                     "another %s until the last release: %s, free after it: %s",
+                     r, c->model, held ? "yes" : "no", after == 0 ? "yes" : "no");
+            return -1;
+        }
+        totals[1] += 1;
+    }
+    return 0;
+}
+
+/* ---- planning ---- */
+
+static const struct tvp_bench_info locks_benches[] = {
+    {"uncontended", "lock+unlock cost of every lock kind, one task, private and process-shared"},
+    {"contended-*", "acquisitions per second and Jain's fairness with 1 .. 2x PUs threads or "
+                    "processes, critical sections of 0, ~100 ns and ~1 us; no lost update"},
+    {"recursion", "recursive mutex cost per nesting level (depth 1..8) vs a plain mutex"},
+    {"self-deadlock", "errorcheck re-lock returns EDEADLK; recursive re-lock held until the last "
+                      "release (checked facts)"},
+    /* Planned by bench/locks_sync.c (C9, C10). */
+    {"semaphore-cap", "largest number of simultaneous holders of a bounded semaphore vs its "
+                      "permits; throughput, threads and processes"},
+    {"over-release", "one release too many is refused (checked fact)"},
+    {"event-wake", "set() to waiter running, condvar, futex and eventfd events, 1 and 4 waiters"},
+};
+
+static const char *const models[2] = {"thread", "process"};
+
+static int add_same_pu(struct tvp_plan *p, const struct tvp_plan_ctx *ctx, const char *bench,
+                       const char *variant, const char *model, struct tvp_case *c)
+{
+    (void)p;
+    tvp_case_init(c, &tvp_group_locks, bench, variant, model, &ctx->placements[TVP_PL_SAME_PU]);
+    c->unit[0] = c->unit[1] = "ns";
+    c->max_iters = 1u << 21;
+    return 0;
+}
+
+static int locks_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
+{
+    int quick = ctx->opt->quick;
+    int same_pu = tvp_plan_placement_ok(p, ctx, TVP_PL_SAME_PU);
+    int spread = tvp_plan_placement_ok(p, ctx, TVP_PL_SPREAD);
+    struct tvp_topo_summary sum;
+    tvp_topo_summarize(ctx->topo, &sum);
+    int workers[TVP_MAX_CASE_PUS], n_workers = 0, max_w = 2 * sum.pus;
+    if (max_w > TVP_MAX_CASE_PUS)
+        max_w = TVP_MAX_CASE_PUS;
+    /* 1, 2, 4, ... up to 2x PUs, with PUs and 2x PUs always present; quick: 1, PUs, 2x PUs. */
+    for (int w = 1; w <= max_w; w *= 2)
+        if (!quick || w == 1)
+            workers[n_workers++] = w;
+    int extra[2] = {sum.pus, max_w};
+    for (int e = 0; e < 2; e++) {
+        int seen = 0;
+        for (int i = 0; i < n_workers; i++)
+            seen |= workers[i] == extra[e];
+        if (!seen && extra[e] >= 1)
+            workers[n_workers++] = extra[e];
+    }
+    for (int i = 1; i < n_workers; i++) /* insertion sort */
+        for (int j = i; j > 0 && workers[j - 1] > workers[j]; j--) {
+            int t = workers[j];
+            workers[j] = workers[j - 1];
+            workers[j - 1] = t;
+        }
+
+    for (size_t d = 0; d < tvp_lock_descs_len; d++) {
+        const struct tvp_lock_desc *ld = &tvp_lock_descs[d];
+        if (ld->unavailable) {
+            tvp_plan_skip(p, "lock kind %s: %s", ld->name, ld->unavailable);
+            continue;
+        }
+        if (!kind_find(ld->name)) {
+            tvp_plan_skip(p, "lock kind %s: no timed loop in this build", ld->name);
+            continue;
+        }
+        for (int mo = 0; mo < 2; mo++) {
+            if (mo == 1 && !ld->pshared_ok) {
+                tvp_plan_skip(p, "lock kind %s: not process-shared", ld->name);
+                continue;
+            }
+            struct tvp_case c;
+            if (same_pu) {
+                add_same_pu(p, ctx, "uncontended", ld->name, models[mo], &c);
+                c.n_metrics = 1;
+                c.metric[0] = "lock+unlock";
+                snprintf(c.note, sizeof c.note, "%s lock", mo ? "process-shared" : "private");
+                c.setup = unc_setup;
+                c.run = unc_run;
+                c.teardown = lk_free;
+                if (tvp_plan_add(p, &c))
+                    return ENOMEM;
+            }
+            if (!spread)
+                continue;
+            for (size_t s = 0; s < N_CS; s++) {
+                if (quick && cs_len[s].ns == 100)
+                    continue;
+                for (int w = 0; w < n_workers; w++) {
+                    /* Quick: processes only oversubscribed with an empty section; a 1 us
+                     * section with one worker is only the work itself. */
+                    if (quick && mo == 1 && (cs_len[s].ns != 0 || workers[w] != max_w))
+                        continue;
+                    if (quick && cs_len[s].ns != 0 && workers[w] == 1)
+                        continue;
+                    tvp_case_init(&c, &tvp_group_locks, cs_len[s].bench, ld->name, models[mo],
+                                  &ctx->placements[TVP_PL_SPREAD]);
+                    snprintf(c.param, sizeof c.param, "workers");
+                    c.param_value = workers[w];
+                    c.n_pus = workers[w];
+                    if (tvp_plan_spread(ctx->topo, workers[w], c.pus) != 0)
+                        return EINVAL;
+                    c.n_metrics = 3;
+                    c.metric[0] = "per-op";
+                    c.unit[0] = "ns";
+                    c.metric[1] = "jain-x1000";
+                    c.unit[1] = "permille";
+                    /* The harness's counters follow only tasks started after they open, and
+                     * the workers start in set-up: they count their own (getrusage). */
+                    c.metric[2] = "ctx-switches";
+                    c.unit[2] = "count";
+                    c.arg = cs_len[s].ns;
+                    /* Batches of ~5 ms at most, so a full run's 15 repetitions of 2x PUs
+                     * workers stay short (min-time stops being reached only then). */
+                    c.max_iters = cs_len[s].ns >= 1000 ? 5000 : cs_len[s].ns ? 25000 : 50000;
+                    /* A spinning waiter that is preempted, or a ticket handed to a waiter that
+                     * is not running, can cost 100 us per acquisition: keep such batches
+                     * bounded (a batch that happened to calibrate fast stays under ~0.2 s). */
+                    if (workers[w] > 1 &&
+                        (!strcmp(ld->name, "spin") || !strcmp(ld->name, "ticket")))
+                        c.max_iters = 2000;
+                    snprintf(c.note, sizeof c.note,
+                             "per-op: ns/acquisition, all workers; jain-x1000: Jain's index of "
+                             "progress/quota at first finish; ctx-switches: workers' per op");
+                    c.setup = cont_setup;
+                    c.run = cont_run;
+                    c.teardown = cont_teardown;
+                    if (tvp_plan_add(p, &c))
+                        return ENOMEM;
+                }
+            }
+        }
+    }
+    if (same_pu) {
+        static const long depths[] = {1, 2, 4, 8};
+        for (int mo = 0; mo < 2; mo++) {
+            struct tvp_case c;
+            for (size_t i = 0; i < 5 && !(quick && mo == 1); i++) {
+                int plain = i == 4;
+                add_same_pu(p, ctx, "recursion", plain ? "mutex" : "recursive", models[mo], &c);
+                snprintf(c.param, sizeof c.param, "depth");
+                c.param_value = plain ? 1 : depths[i];
+                c.n_metrics = 2;
+                c.metric[0] = "per-level";
+                c.metric[1] = "nest";
+                snprintf(c.note, sizeof c.note, "%s lock; per-level = nest / depth",
+                         mo ? "process-shared" : "private");
+                c.setup = unc_setup;
+                c.run = rec_run;
+                c.teardown = lk_free;
+                if (tvp_plan_add(p, &c))
+                    return ENOMEM;
+            }
+            add_same_pu(p, ctx, "self-deadlock", "errorcheck", models[mo], &c);
+            c.n_metrics = 2;
+            c.metric[0] = "edeadlk";
+            c.metric[1] = "rlock-held";
+            c.unit[0] = c.unit[1] = "bool";
+            c.max_iters = 64;
+            snprintf(c.note, sizeof c.note,
+                     "1 = held every time: errorcheck re-lock EDEADLK; recursive 4 deep refused "
+                     "to another %s until the last release",
+                     models[mo]);
+            c.setup = fact_setup;
+            c.run = fact_run;
+            c.teardown = fact_teardown;
+            if (tvp_plan_add(p, &c))
+                return ENOMEM;
+        }
+    }
+    return tvp_locks_sync_plan(p, ctx, &tvp_group_locks);
+}
+
+/* ---- reading figures back ---- */
+
+static int is_contended(const char *bench)
+{
+    return strncmp(bench, "contended-", 10) == 0;
+}
+
+/* The ok locks figure of bench/variant/model with that parameter value (any when param < 0). */
+static const struct tvp_fig *lk_fig(const struct tvp_resultset *rs, const char *bench,
+                                    const char *variant, const char *model, long long param,
+                                    const char *metric)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (!strcmp(f->group, "locks") && !strcmp(f->benchmark, bench) &&
+            !strcmp(f->variant, variant) && !strcmp(f->model, model) &&
+            (param < 0 || f->param_value == param) && !strcmp(f->metric, metric) &&
+            !strcmp(f->status, "ok"))
+            return f;
+    }
+    return NULL;
+}
+
+/* ---- charts ---- */
+
+static void dat_rate(FILE *f, const struct tvp_fig *x)
+{
+    if (x && x->median > 0 && x->ci_low > 0)
+        fprintf(f, " %.6g %.6g %.6g", 1e9 / x->median, 1e9 / x->ci_high, 1e9 / x->ci_low);
+    else
+        fprintf(f, " NaN NaN NaN");
+}
+
+/* Worker counts that have any figure of bench/model, ascending; returns how many. */
+static int worker_counts(const struct tvp_resultset *rs, const char *bench, const char *model,
+                         long long *w, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < rs->n && n < max; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (strcmp(f->group, "locks") || strcmp(f->benchmark, bench) || strcmp(f->model, model) ||
+            strcmp(f->status, "ok"))
+            continue;
+        int seen = 0;
+        for (int k = 0; k < n; k++)
+            seen |= w[k] == f->param_value;
+        if (!seen) {
+            int k = n++;
+            while (k > 0 && w[k - 1] > f->param_value) {
+                w[k] = w[k - 1];
+                k--;
+            }
+            w[k] = f->param_value;
+        }
+    }
+    return n;
+}
+
+/* One block per model x critical section with figures: workers, then per kind median/low/high
+ * of ops/s (fair = 0) or of Jain's index (fair = 1). The first two lines name the blocks and the
+ * kinds, so the chart titles panels and lines from the data. */
+static int write_contended(const struct tvp_resultset *rs, const char *dir, int fair)
+{
+    char path[PATH_MAX + 64];
+    struct tvp_afile a;
+    int rc;
+    snprintf(path, sizeof path, "%s/locks-%s.dat", dir, fair ? "fairness" : "contended");
+    if ((rc = tvp_afile_open(&a, path)) != 0)
+        return rc;
+    long long w[2][N_CS][64];
+    int nw[2][N_CS];
+    fputs("# titles:", a.f);
+    for (int mo = 0; mo < 2; mo++)
+        for (size_t s = 0; s < N_CS; s++) {
+            nw[mo][s] = worker_counts(rs, cs_len[s].bench, models[mo], w[mo][s], 64);
+            if (nw[mo][s])
+                fprintf(a.f, " %s,_critical_section_%s", mo ? "processes" : "threads",
+                        cs_len[s].bench + 10);
+        }
+    fputs("\n# kinds:", a.f);
+    for (size_t k = 0; k < N_KINDS; k++)
+        fprintf(a.f, " %s", kinds[k].name);
+    fprintf(a.f,
+            "\n# %s (median, 95%% CI low, high) against workers, one block per model and "
+            "critical section, one column triple per kind\n",
+            fair ? "Jain's fairness index" : "acquisitions per second");
+    int blocks = 0;
+    for (int mo = 0; mo < 2; mo++)
+        for (size_t s = 0; s < N_CS; s++) {
+            if (!nw[mo][s])
+                continue;
+            if (blocks++)
+                fputs("\n\n", a.f);
+            for (int i = 0; i < nw[mo][s]; i++) {
+                fprintf(a.f, "%lld", w[mo][s][i]);
+                for (size_t k = 0; k < N_KINDS; k++) {
+                    const struct tvp_fig *f = lk_fig(rs, cs_len[s].bench, kinds[k].name, models[mo],
+                                                     w[mo][s][i], fair ? "jain-x1000" : "per-op");
+                    if (fair)
+                        tvp_dat_fig(a.f, f, 1e3);
+                    else
+                        dat_rate(a.f, f);
+                }
+                fputc('\n', a.f);
+            }
+        }
+    return tvp_afile_commit(&a);
+}
+
+static int locks_chart_data(const struct tvp_resultset *rs, const char *dir)
+{
+    char path[PATH_MAX + 64];
+    struct tvp_afile a;
+    int rc;
+    snprintf(path, sizeof path, "%s/locks-uncontended.dat", dir);
+    if ((rc = tvp_afile_open(&a, path)) != 0)
+        return rc;
+    fprintf(a.f, "# ns per lock+unlock, one task (median, 95%% CI low, high): kind, private "
+                 "lock (thread), process-shared lock (process)\n");
+    for (size_t k = 0; k < N_KINDS; k++) {
+        const struct tvp_fig *t = lk_fig(rs, "uncontended", kinds[k].name, "thread", -1,
+                                         "lock+unlock"),
+                             *p = lk_fig(rs, "uncontended", kinds[k].name, "process", -1,
+                                         "lock+unlock");
+        if (!t && !p)
+            continue;
+        fprintf(a.f, "\"%s\"", kinds[k].name);
+        tvp_dat_fig(a.f, t, 1);
+        tvp_dat_fig(a.f, p, 1);
+        fputc('\n', a.f);
+    }
+    if ((rc = tvp_afile_commit(&a)) != 0)
+        return rc;
+
+    snprintf(path, sizeof path, "%s/locks-recursion.dat", dir);
+    if ((rc = tvp_afile_open(&a, path)) != 0)
+        return rc;
+    fprintf(a.f, "# ns per nesting level (median, 95%% CI low, high) against depth: recursive "
+                 "private, recursive process-shared, plain mutex taken once private, "
+                 "process-shared (the same figure on every row, as a reference)\n");
+    const struct tvp_fig *pm[2] = {lk_fig(rs, "recursion", "mutex", "thread", 1, "per-level"),
+                                   lk_fig(rs, "recursion", "mutex", "process", 1, "per-level")};
+    static const long long depths[] = {1, 2, 4, 8};
+    for (size_t i = 0; i < 4; i++) {
+        const struct tvp_fig *r[2] = {
+            lk_fig(rs, "recursion", "recursive", "thread", depths[i], "per-level"),
+            lk_fig(rs, "recursion", "recursive", "process", depths[i], "per-level")};
+        if (!r[0] && !r[1])
+            continue;
+        fprintf(a.f, "%lld", depths[i]);
+        tvp_dat_fig(a.f, r[0], 1);
+        tvp_dat_fig(a.f, r[1], 1);
+        tvp_dat_fig(a.f, pm[0], 1);
+        tvp_dat_fig(a.f, pm[1], 1);
+        fputc('\n', a.f);
+    }
+    if ((rc = tvp_afile_commit(&a)) != 0)
+        return rc;
+    if ((rc = write_contended(rs, dir, 0)) != 0 || (rc = write_contended(rs, dir, 1)) != 0)
+        return rc;
+    return tvp_locks_sync_chart_data(rs, dir);
+}
+
+/* ---- verdicts ---- */
+
+static void fmt_ratio(char *buf, size_t len, const struct tvp_ratio *r, int have)
+{
+    if (have)
+        snprintf(buf, len, "%.3g× [%.3g, %.3g]", r->ratio, r->lo, r->hi);
+    else
+        snprintf(buf, len, "n/a");
+}
+
+static void judge_c7(const struct tvp_resultset *rs, struct tvp_verdict *v)
+{
+    snprintf(
+        v->rule, sizeof v->rule,
+        "checked fact: every batch of every contended case (each kind, threads and processes, 1 .. "
+        "2x PUs workers, each critical section) and uncontended case increments a shared "
+        "counter non-atomically inside the lock; the figure fails unless it ends at the "
+        "number of acquisitions. Confirmed when every such figure passed, refuted when any "
+        "failed, nuanced when none failed but some timed out or crashed (unchecked). Costs "
+        "(uncontended ns; mutex ns per acquisition 2 vs 1 threads, ratio with 95%% bootstrap "
+        "CI) are reported, not judged");
+    int ok = 0, failed = 0, other = 0, kinds_ok = 0;
+    char failed_list[400] = "", other_list[300] = "";
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (strcmp(f->group, "locks") ||
+            (strcmp(f->benchmark, "uncontended") && !is_contended(f->benchmark)) ||
+            (strcmp(f->metric, "per-op") && strcmp(f->metric, "lock+unlock")))
+            continue;
+        if (!strcmp(f->status, "ok"))
+            ok++;
+        else if (!strcmp(f->status, "failed")) {
+            failed++;
+            tvp_appendf(failed_list, sizeof failed_list, "%s%s %s %s %s=%lld",
+                        failed > 1 ? ", " : "", f->benchmark, f->variant, f->model, f->param,
+                        f->param_value);
+        } else {
+            other++;
+            tvp_appendf(other_list, sizeof other_list, "%s%s %s %s (%s)", other > 1 ? ", " : "",
+                        f->benchmark, f->variant, f->model, f->status);
+        }
+    }
+    for (size_t k = 0; k < N_KINDS; k++)
+        kinds_ok += lk_fig(rs, "contended-0ns", kinds[k].name, "thread", -1, "per-op") != NULL;
+    v->figures[0] = 0;
+    tvp_appendf(v->figures, sizeof v->figures,
+                "mutual-exclusion checks passed: %d figures, failed: %d, unchecked "
+                "(timeout/crash): %d",
+                ok, failed, other);
+    if (failed)
+        tvp_appendf(v->figures, sizeof v->figures, " (failed: %s)", failed_list);
+    if (other)
+        tvp_appendf(v->figures, sizeof v->figures, " (unchecked: %s)", other_list);
+    tvp_appendf(v->figures, sizeof v->figures, "; uncontended lock+unlock, one thread:");
+    int first = 1;
+    for (size_t k = 0; k < N_KINDS; k++) {
+        const struct tvp_fig *f =
+            lk_fig(rs, "uncontended", kinds[k].name, "thread", -1, "lock+unlock");
+        if (f) {
+            char b[32];
+            tvp_fmt_ns(b, sizeof b, f->median);
+            tvp_appendf(v->figures, sizeof v->figures, "%s %s %s", first ? "" : ",", kinds[k].name,
+                        b);
+            first = 0;
+        }
+    }
+    const struct tvp_fig *m1 = lk_fig(rs, "contended-0ns", "mutex", "thread", 1, "per-op");
+    const struct tvp_fig *m2 = lk_fig(rs, "contended-0ns", "mutex", "thread", 2, "per-op");
+    if (m1 && m2) {
+        struct tvp_ratio r;
+        char rb[64];
+        fmt_ratio(rb, sizeof rb, &r, tvp_ratio_of(m2, m1, &r) == 0);
+        tvp_appendf(v->figures, sizeof v->figures,
+                    "; mutex, empty critical section + %d ns outside: 1 thread %.3g M "
+                    "acquisitions/s, 2 threads %.3g M/s (ns per acquisition 2 vs 1: %s)",
+                    OUTSIDE_NS, 1e3 / m1->median, 1e3 / m2->median, rb);
+        const struct tvp_fig *cs2 =
+            lk_fig(rs, "contended-0ns", "mutex", "thread", 2, "ctx-switches");
+        double cs = cs2 ? cs2->median : 0;
+        if (cs2)
+            tvp_appendf(v->figures, sizeof v->figures,
+                        ", %.3g context switches per acquisition "
+                        "at 2",
+                        cs);
+        const struct tvp_fig *j = lk_fig(rs, "contended-0ns", "mutex", "thread", 2, "jain-x1000");
+        if (j)
+            tvp_appendf(v->figures, sizeof v->figures, ", Jain's index at 2: %.3f",
+                        j->median / 1e3);
+    }
+    if (failed) {
+        v->kind = TVP_V_REFUTED;
+        snprintf(v->summary, sizeof v->summary,
+                 "a lost update: the mutual-exclusion check failed for %d figure%s (%s)", failed,
+                 failed > 1 ? "s" : "", failed_list);
+    } else if (ok == 0 || kinds_ok == 0) {
+        v->kind = TVP_V_NOT_MEASURED;
+        snprintf(v->summary, sizeof v->summary,
+                 "no contended lock figure passed its check in this run");
+    } else if (other) {
+        v->kind = TVP_V_NUANCED;
+        snprintf(v->summary, sizeof v->summary,
+                 "no lost update in %d checked figures, but %d case%s ended unchecked (%s)", ok,
+                 other, other > 1 ? "s" : "", other_list);
+    } else {
+        v->kind = TVP_V_CONFIRMED;
+        snprintf(v->summary, sizeof v->summary,
+                 "every lock kind serialised its critical section: no lost update in %d checked "
+                 "figures (threads and processes, up to oversubscription)",
+                 ok);
+    }
+}
+
+static void judge_c8(const struct tvp_resultset *rs, struct tvp_verdict *v)
+{
+    snprintf(v->rule, sizeof v->rule,
+             "checked facts, every operation: an error-checking mutex re-locked by its holder "
+             "returns EDEADLK (where a plain mutex would deadlock), and a recursive mutex taken 4 "
+             "deep is refused to another thread or process (trylock EBUSY) until the 4th "
+             "release. Confirmed when both held and the recursion figures exist; refuted when a "
+             "fact failed. Cost per nesting level over a plain mutex lock+unlock taken once "
+             "(ratio of medians, 95%% bootstrap CI) is reported");
+    int failed = 0, held = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (strcmp(f->group, "locks") || strcmp(f->benchmark, "self-deadlock"))
+            continue;
+        if (!strcmp(f->status, "failed"))
+            failed++;
+        else if (!strcmp(f->status, "ok") && f->median == 1.0)
+            held++;
+    }
+    const struct tvp_fig *plain = lk_fig(rs, "recursion", "mutex", "thread", 1, "per-level");
+    const struct tvp_fig *r1 = lk_fig(rs, "recursion", "recursive", "thread", 1, "per-level");
+    const struct tvp_fig *r8 = lk_fig(rs, "recursion", "recursive", "thread", 8, "per-level");
+    v->figures[0] = 0;
+    tvp_appendf(v->figures, sizeof v->figures,
+                "self-deadlock facts held: %d figures, failed: %d (EDEADLK on errorcheck re-lock; "
+                "recursive re-lock held against another task until the last release)",
+                held, failed);
+    struct tvp_ratio ra, rb;
+    int have1 = r1 && plain && tvp_ratio_of(r1, plain, &ra) == 0;
+    int have8 = r8 && plain && tvp_ratio_of(r8, plain, &rb) == 0;
+    if (plain) {
+        char a[32], b[32], c[32], x[64], y[64];
+        tvp_fmt_ns(a, sizeof a, plain->median);
+        tvp_fmt_ns(b, sizeof b, r1 ? r1->median : NAN);
+        tvp_fmt_ns(c, sizeof c, r8 ? r8->median : NAN);
+        fmt_ratio(x, sizeof x, &ra, have1);
+        fmt_ratio(y, sizeof y, &rb, have8);
+        tvp_appendf(v->figures, sizeof v->figures,
+                    "; one thread, same PU: plain mutex lock+unlock %s; recursive mutex per "
+                    "nesting level at depth 1 %s (%s the plain), at depth 8 %s (%s)",
+                    a, b, x, c, y);
+    }
+    if (failed) {
+        v->kind = TVP_V_REFUTED;
+        snprintf(v->summary, sizeof v->summary,
+                 "a self-deadlock fact failed its check (%d figure%s)", failed,
+                 failed > 1 ? "s" : "");
+    } else if (held < 2 || !r1) {
+        v->kind = TVP_V_NOT_MEASURED;
+        snprintf(v->summary, sizeof v->summary,
+                 "the self-deadlock facts or the recursion figures are missing from this run");
+    } else {
+        v->kind = TVP_V_CONFIRMED;
+        snprintf(v->summary, sizeof v->summary,
+                 "the holder re-took the recursive mutex (held against others until the last "
+                 "release) while the error-checking mutex refused its holder with EDEADLK%s",
+                 have8 ? "" : "");
+        if (have8)
+            tvp_appendf(v->summary, sizeof v->summary,
+                        "; a nesting level costs %.3g× a plain lock+unlock at depth 8", rb.ratio);
+    }
+}
+
+static const struct tvp_claim_judge locks_judges[] = {
+    {"C7", judge_c7}, {"C8", judge_c8}, {"C9", tvp_judge_c9}, {"C10", tvp_judge_c10}};
+
+const struct tvp_group tvp_group_locks = {
+    .name = "locks",
+    .description = "lock kinds: uncontended cost, contended throughput and fairness, recursion, "
+                   "semaphores and events (claims C7-C10)",
+    .benches = locks_benches,
+    .n_benches = sizeof locks_benches / sizeof locks_benches[0],
+    .plan = locks_plan,
+    .chart_data = locks_chart_data,
+    .judges = locks_judges,
+    .n_judges = sizeof locks_judges / sizeof locks_judges[0],
+};

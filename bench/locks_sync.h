@@ -1,0 +1,18 @@
+/* The semaphore and event benchmarks of the locks group (claims C9 and C10): planned, charted and
+ * judged from bench/locks_sync.c, registered through the locks group's descriptor in
+ * bench/locks.c (as bench/lifecycle.c is through the spawn group's). */
+#ifndef TVP_LOCKS_SYNC_H
+#define TVP_LOCKS_SYNC_H
+
+#include "claims.h"
+#include "group.h"
+#include "resultset.h"
+
+int tvp_locks_sync_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
+                        const struct tvp_group *g);
+/* Writes charts/locks-<chart>.dat files for the semaphore and event benchmarks. */
+int tvp_locks_sync_chart_data(const struct tvp_resultset *rs, const char *dir);
+void tvp_judge_c9(const struct tvp_resultset *rs, struct tvp_verdict *v);
+void tvp_judge_c10(const struct tvp_resultset *rs, struct tvp_verdict *v);
+
+#endif
