@@ -3,6 +3,7 @@
 #ifndef TVP_CLOCK_H
 #define TVP_CLOCK_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -12,6 +13,14 @@ static inline uint64_t tvp_now_ns(void)
     /* CLOCK_MONOTONIC cannot fail with a valid pointer; the vDSO answers it without a syscall. */
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Sleeps ns nanoseconds, resuming after a signal. */
+static inline void tvp_sleep_ns(long ns)
+{
+    struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }
 
 /* Median cost of one tvp_now_ns() call in ns, measured over batches (the cost a single timed

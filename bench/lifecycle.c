@@ -27,6 +27,7 @@
 
 #include "atomic_file.h"
 #include "claims.h"
+#include "cpu_work.h"
 #include "clock.h"
 #include "lifecycle.h"
 #include "resultset.h"
@@ -41,21 +42,6 @@ extern char **environ;
 /* The joined task sleeps this long before its last instruction, so the joiner is asleep in
  * pthread_join/waitpid by then and the figure is a wake-up, not a race. */
 #define JOIN_TASK_SLEEP_NS 200000L
-
-static void sleep_ns(long ns)
-{
-    struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static int bind_to(int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
-}
 
 /* Reaps the child pid; a child that did not exit with status 0 fails the operation. Returns 0,
  * or -1 with "<what>: waitpid: <why>" or "<what>: <who> failed (status 0x..)" in err. */
@@ -113,7 +99,7 @@ static void join_teardown(const struct tvp_case *c, void *state)
 static void *join_thread_body(void *arg)
 {
     struct join_state *s = arg;
-    sleep_ns(JOIN_TASK_SLEEP_NS);
+    tvp_sleep_ns(JOIN_TASK_SLEEP_NS);
     /* Release pairs with the joiner's acquire load after pthread_join returns. */
     atomic_store_explicit(s->cpu, sched_getcpu(), memory_order_relaxed);
     atomic_store_explicit(s->last_ns, tvp_now_ns(), memory_order_release);
@@ -146,9 +132,9 @@ static int join_one_process(const struct tvp_case *c, struct join_state *s, char
         return -1;
     }
     if (pid == 0) {
-        if (c->placement != TVP_PL_SAME_PU && bind_to(c->pu_b) != 0)
+        if (c->placement != TVP_PL_SAME_PU && tvp_bind_self_os(c->pu_b) != 0)
             _exit(3);
-        sleep_ns(JOIN_TASK_SLEEP_NS);
+        tvp_sleep_ns(JOIN_TASK_SLEEP_NS);
         atomic_store_explicit(s->cpu, sched_getcpu(), memory_order_relaxed);
         atomic_store_explicit(s->last_ns, tvp_now_ns(), memory_order_release);
         _exit(0);
@@ -260,15 +246,6 @@ static int exit_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
 
 /* ---- pools ---- */
 
-/* A CPU-bound task the compiler cannot fold: `steps` rounds of a 64-bit LCG. */
-static uint64_t lcg_work(uint64_t steps)
-{
-    uint64_t x = steps;
-    for (uint64_t i = 0; i < steps; i++)
-        x = x * 6364136223846793005ull + 1442695040888963407ull;
-    return x;
-}
-
 struct pool_state {
     uint64_t steps, expect;
     struct tvp_thread_pool *tp;
@@ -293,25 +270,13 @@ static void pool_callback(void *ctx, uint64_t task_id, uint64_t result, int stat
     pthread_mutex_unlock(&s->mu);
 }
 
-/* How many LCG steps take `ns` here: the fastest of several timed probes, so a probe that was
- * preempted (the case's neighbours are still exiting) cannot shrink the task. */
+/* How many LCG steps make a task of `ns` here, said in the case's note. */
 static uint64_t steps_for_ns(uint64_t ns)
 {
-    if (ns == 0)
-        return 0;
-    const uint64_t probe = 1u << 18;
-    uint64_t best = UINT64_MAX;
-    for (int k = 0; k < 9; k++) {
-        uint64_t t0 = tvp_now_ns();
-        volatile uint64_t sink = lcg_work(probe);
-        (void)sink;
-        uint64_t el = tvp_now_ns() - t0;
-        if (el < best)
-            best = el;
-    }
-    uint64_t steps = (uint64_t)((double)probe * (double)ns / (double)(best ? best : 1)) + 1;
-    tvp_runner_note("task of %llu ns = %llu LCG steps (calibrated)", (unsigned long long)ns,
-                    (unsigned long long)steps);
+    uint64_t steps = tvp_lcg_steps_for_ns(ns);
+    if (ns)
+        tvp_runner_note("task of %llu ns = %llu LCG steps (calibrated)", (unsigned long long)ns,
+                        (unsigned long long)steps);
     return steps;
 }
 
@@ -331,7 +296,7 @@ static int pool_setup(const struct tvp_case *c, void **state, char *err, size_t 
         return -1;
     }
     s->steps = steps_for_ns((uint64_t)c->arg);
-    s->expect = lcg_work(s->steps);
+    s->expect = tvp_lcg_task(s->steps);
     int n = (int)c->param_value;
     if (strcmp(c->variant, "thread-pool") == 0)
         rc = tvp_thread_pool_create(&s->tp, n, c->pus, err, errlen);
@@ -393,7 +358,7 @@ struct per_task_arg {
 static void *per_task_thread(void *arg)
 {
     struct per_task_arg *a = arg;
-    a->result = lcg_work(a->s->steps);
+    a->result = tvp_lcg_task(a->s->steps);
     return NULL;
 }
 
@@ -418,9 +383,9 @@ static int per_task_batch(const struct tvp_case *c, struct pool_state *s, int n,
                 break;
             }
             if (pid[k] == 0) {
-                if (bind_to(c->pus[k]) != 0)
+                if (tvp_bind_self_os(c->pus[k]) != 0)
                     _exit(3);
-                atomic_store_explicit(&s->child_results[k * 8], lcg_work(s->steps),
+                atomic_store_explicit(&s->child_results[k * 8], tvp_lcg_task(s->steps),
                                       memory_order_relaxed);
                 _exit(0);
             }
@@ -490,10 +455,10 @@ static int pool_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     pthread_mutex_unlock(&s->mu);
     for (uint64_t i = 0; i < iters; i++) {
         uint64_t id;
-        int rc = s->tp ? tvp_thread_pool_apply_async(s->tp, lcg_work, s->steps, pool_callback, s,
-                                                     &id, err, errlen)
-                       : tvp_process_pool_apply_async(s->pp, lcg_work, s->steps, pool_callback, s,
-                                                      &id, err, errlen);
+        int rc = s->tp ? tvp_thread_pool_apply_async(s->tp, tvp_lcg_task, s->steps, pool_callback,
+                                                     s, &id, err, errlen)
+                       : tvp_process_pool_apply_async(s->pp, tvp_lcg_task, s->steps, pool_callback,
+                                                      s, &id, err, errlen);
         if (rc != 0)
             return -1;
     }
@@ -608,15 +573,6 @@ int tvp_lifecycle_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
 
 /* ---- charts ---- */
 
-/* Tasks per second with its interval (the inverse swaps the bounds). */
-static void dat_rate(FILE *f, const struct tvp_fig *x)
-{
-    if (x && x->median > 0 && x->ci_low > 0)
-        fprintf(f, " %.6g %.6g %.6g", 1e9 / x->median, 1e9 / x->ci_high, 1e9 / x->ci_low);
-    else
-        fprintf(f, " NaN NaN NaN");
-}
-
 int tvp_lifecycle_chart_data(const struct tvp_resultset *rs, const char *dir)
 {
     char path[PATH_MAX + 64];
@@ -684,8 +640,8 @@ int tvp_lifecycle_chart_data(const struct tvp_resultset *rs, const char *dir)
         for (int i = 0; i < n[w]; i++) {
             fprintf(a.f, "%lld", sizes[w][i]);
             for (size_t v = 0; v < sizeof pool_variants / sizeof pool_variants[0]; v++)
-                dat_rate(a.f, tvp_rs_find(rs, "spawn", pool_work[w].name, pool_variants[v],
-                                          "spread", "workers", sizes[w][i], "per-task"));
+                tvp_dat_rate(a.f, tvp_rs_find(rs, "spawn", pool_work[w].name, pool_variants[v],
+                                              "spread", "workers", sizes[w][i], "per-task"));
             fputc('\n', a.f);
         }
     }

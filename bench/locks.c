@@ -39,7 +39,7 @@
 #include "clock.h"
 #include "group.h"
 #include "locks_sync.h"
-#include "locks_util.h"
+#include "cpu_work.h"
 #include "resultset.h"
 #include "runner.h"
 #include "topology.h"
@@ -790,14 +790,6 @@ static const struct tvp_fig *lk_fig(const struct tvp_resultset *rs, const char *
 
 /* ---- charts ---- */
 
-static void dat_rate(FILE *f, const struct tvp_fig *x)
-{
-    if (x && x->median > 0 && x->ci_low > 0)
-        fprintf(f, " %.6g %.6g %.6g", 1e9 / x->median, 1e9 / x->ci_high, 1e9 / x->ci_low);
-    else
-        fprintf(f, " NaN NaN NaN");
-}
-
 /* Worker counts that have any figure of bench/model, ascending; returns how many. */
 static int worker_counts(const struct tvp_resultset *rs, const char *bench, const char *model,
                          long long *w, int max)
@@ -866,7 +858,7 @@ static int write_contended(const struct tvp_resultset *rs, const char *dir, int 
                     if (fair)
                         tvp_dat_fig(a.f, f, 1e3);
                     else
-                        dat_rate(a.f, f);
+                        tvp_dat_rate(a.f, f);
                 }
                 fputc('\n', a.f);
             }

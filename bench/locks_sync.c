@@ -42,6 +42,7 @@
 #include "atomic_file.h"
 #include "claims.h"
 #include "clock.h"
+#include "cpu_work.h"
 #include "locks_sync.h"
 #include "resultset.h"
 #include "runner.h"
@@ -100,52 +101,12 @@ struct crew {
     } arg[MAXW];
 };
 
-static void sleep_ns(long ns)
-{
-    struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static int bind_to(int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
-}
-
 static uint64_t thread_switches(void)
 {
     struct rusage ru;
     if (getrusage(RUSAGE_THREAD, &ru) != 0)
         return 0;
     return (uint64_t)ru.ru_nvcsw + (uint64_t)ru.ru_nivcsw;
-}
-
-/* A CPU-bound hold the compiler cannot fold: `steps` rounds of a 64-bit LCG. */
-static uint64_t lcg_work(uint64_t steps)
-{
-    uint64_t x = steps;
-    for (uint64_t i = 0; i < steps; i++)
-        x = x * 6364136223846793005ull + 1442695040888963407ull;
-    return x;
-}
-
-/* How many LCG steps take `ns` here: the fastest of several probes. */
-static uint64_t steps_for_ns(uint64_t ns)
-{
-    const uint64_t probe = 1u << 16;
-    uint64_t best = UINT64_MAX;
-    for (int k = 0; k < 9; k++) {
-        uint64_t t0 = tvp_now_ns();
-        volatile uint64_t sink = lcg_work(probe);
-        (void)sink;
-        uint64_t el = tvp_now_ns() - t0;
-        if (el < best)
-            best = el;
-    }
-    return (uint64_t)((double)probe * (double)ns / (double)(best ? best : 1)) + 1;
 }
 
 /* ---- the workers (threads or processes), parked between rounds ---- */
@@ -164,7 +125,7 @@ static void sem_round(struct shared *s, int idx)
         while (h > m && !atomic_compare_exchange_weak_explicit(
                             &s->max_holders, &m, h, memory_order_relaxed, memory_order_relaxed))
             ;
-        volatile uint64_t sink = lcg_work(s->hold_steps);
+        volatile uint64_t sink = tvp_lcg_task(s->hold_steps);
         (void)sink;
         sched_yield();
         atomic_fetch_sub_explicit(&s->holders, 1, memory_order_acq_rel);
@@ -261,7 +222,7 @@ static int crew_start(const struct tvp_case *c, struct crew *w, char *err, size_
                 return -1;
             }
             if (pid == 0) {
-                if (bind_to(pu) != 0)
+                if (tvp_bind_self_os(pu) != 0)
                     _exit(3);
                 worker_main(w->s, i, w->kind);
                 _exit(0);
@@ -357,7 +318,7 @@ static int sem_setup(const struct tvp_case *c, void **state, char *err, size_t e
     if (!w)
         return -1;
     w->s->cap = (uint32_t)c->arg;
-    w->s->hold_steps = steps_for_ns(SEM_HOLD_NS);
+    w->s->hold_steps = tvp_lcg_steps_for_ns(SEM_HOLD_NS);
     if (tvp_bounded_sem_init(&w->s->sem, w->s->cap, w->process, err, errlen) != 0 ||
         crew_start(c, w, err, errlen) != 0) {
         crew_free(c, w);
@@ -548,9 +509,9 @@ static int event_run(const struct tvp_case *c, void *state, uint64_t iters, uint
                 snprintf(err, errlen, "event-wake: the waiters did not start waiting");
                 return -1;
             }
-            sleep_ns(10000);
+            tvp_sleep_ns(10000);
         }
-        sleep_ns(EVENT_SETTLE_NS);
+        tvp_sleep_ns(EVENT_SETTLE_NS);
         uint64_t t0 = tvp_now_ns();
         rc = im->set(&s->ev);
         if (rc != 0) {
@@ -731,14 +692,6 @@ static const struct tvp_fig *event_fig(const struct tvp_resultset *rs, const cha
     return tvp_rs_find(rs, "locks", "event-wake", variant, placement, "waiters", n, metric);
 }
 
-static void dat_rate(FILE *f, const struct tvp_fig *x)
-{
-    if (x && x->median > 0 && x->ci_low > 0)
-        fprintf(f, " %.6g %.6g %.6g", 1e9 / x->median, 1e9 / x->ci_high, 1e9 / x->ci_low);
-    else
-        fprintf(f, " NaN NaN NaN");
-}
-
 int tvp_locks_sync_chart_data(const struct tvp_resultset *rs, const char *dir)
 {
     char path[PATH_MAX + 64];
@@ -832,8 +785,8 @@ int tvp_locks_sync_chart_data(const struct tvp_resultset *rs, const char *dir)
         for (int i = 0; i < n_ws; i++) {
             fprintf(a.f, "%lld", ws[i]);
             for (int m = 0; m < 2; m++)
-                dat_rate(a.f, tvp_rs_find(rs, "locks", "semaphore-cap", v[m], "spread", "workers",
-                                          ws[i], "per-op"));
+                tvp_dat_rate(a.f, tvp_rs_find(rs, "locks", "semaphore-cap", v[m], "spread",
+                                              "workers", ws[i], "per-op"));
             fputc('\n', a.f);
         }
     }

@@ -263,3 +263,11 @@ void tvp_dat_num(FILE *f, double v)
     else
         fprintf(f, " NaN");
 }
+
+void tvp_dat_rate(FILE *f, const struct tvp_fig *x)
+{
+    if (x && x->median > 0 && x->ci_low > 0)
+        fprintf(f, " %.6g %.6g %.6g", 1e9 / x->median, 1e9 / x->ci_high, 1e9 / x->ci_low);
+    else
+        fprintf(f, " NaN NaN NaN");
+}

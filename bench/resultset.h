@@ -65,6 +65,9 @@ int tvp_fig_counter(const struct tvp_fig *f, const char *column, double *v);
 void tvp_dat_fig(FILE *f, const struct tvp_fig *x, double unit);
 /* " v", or " NaN" when v is not finite. */
 void tvp_dat_num(FILE *f, double v);
+/* " rate low high" in operations per second for a ns-per-operation figure (the inverse swaps the
+ * interval's bounds), or " NaN NaN NaN" when x is NULL or not positive. */
+void tvp_dat_rate(FILE *f, const struct tvp_fig *x);
 
 /* Reads the string value of the first "key": "value" pair in a JSON text (no nesting rules):
  * enough for meta.json's flat machine facts. Returns 0 when found. */

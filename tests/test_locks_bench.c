@@ -2,7 +2,7 @@
  * calibrated LCG work. */
 #include "check.h"
 #include "clock.h"
-#include "locks_util.h"
+#include "cpu_work.h"
 
 #include <math.h>
 #include <stdint.h>

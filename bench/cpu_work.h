@@ -1,7 +1,7 @@
-/* Helpers of the locks group that can be tested alone: Jain's fairness index and the
- * calibrated CPU work used inside and outside a critical section. */
-#ifndef TVP_LOCKS_UTIL_H
-#define TVP_LOCKS_UTIL_H
+/* Calibrated CPU work (the tasks of the pool benchmarks, the critical sections and holds of the
+ * locks group) and Jain's fairness index: small helpers several groups share and tests check. */
+#ifndef TVP_CPU_WORK_H
+#define TVP_CPU_WORK_H
 
 #include <stdint.h>
 
@@ -16,6 +16,12 @@ static inline uint64_t tvp_lcg_steps(uint64_t x, uint64_t steps)
     for (uint64_t i = 0; i < steps; i++)
         x = x * 6364136223846793005ull + 1442695040888963407ull;
     return x;
+}
+
+/* The same as a task on one integer (a pool task): `steps` rounds starting from steps. */
+static inline uint64_t tvp_lcg_task(uint64_t steps)
+{
+    return tvp_lcg_steps(steps, steps);
 }
 
 /* How many LCG steps take about ns here (0 for 0): the fastest of several timed probes, so a

@@ -1,4 +1,4 @@
-#include "locks_util.h"
+#include "cpu_work.h"
 
 #include "clock.h"
 
