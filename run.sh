@@ -7,7 +7,6 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD="$ROOT/build"
-PROG=./run.sh
 
 usage() {
   cat <<'USAGE'
@@ -126,8 +125,7 @@ need_packages() {
     fi
     rm -f "${TMPDIR:-/tmp}/tvpbench-apt.log"
   else
-    say "missing packages: ${missing[*]}"
-    say "install them with: sudo apt-get install ${missing[*]}"
+    say "missing packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}"
     exit 1
   fi
 }
