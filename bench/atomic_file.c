@@ -57,3 +57,14 @@ void tvp_afile_abort(struct tvp_afile *a)
     a->f = NULL;
     unlink(a->tmp);
 }
+
+int tvp_chart_open(struct tvp_afile *a, const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    int n = snprintf(path, sizeof path, "%s/%s.dat", dir, name);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        tvp_warn(ENAMETOOLONG, "chart data %s in %s", name, dir);
+        return ENAMETOOLONG;
+    }
+    return tvp_afile_open(a, path);
+}

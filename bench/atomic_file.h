@@ -17,6 +17,9 @@ int tvp_afile_open(struct tvp_afile *a, const char *path);
 /* Flushes, closes and renames; on any failure removes the temporary file. Returns 0 or an error
  * number (message printed). */
 int tvp_afile_commit(struct tvp_afile *a);
+/* Opens dir/<name>.dat for writing chart data (the same as tvp_afile_open on that path). */
+int tvp_chart_open(struct tvp_afile *a, const char *dir, const char *name);
+
 /* Closes and removes the temporary file. */
 void tvp_afile_abort(struct tvp_afile *a);
 

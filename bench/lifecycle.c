@@ -575,11 +575,9 @@ int tvp_lifecycle_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
 
 int tvp_lifecycle_chart_data(const struct tvp_resultset *rs, const char *dir)
 {
-    char path[PATH_MAX + 64];
     struct tvp_afile a;
     int rc;
-    snprintf(path, sizeof path, "%s/spawn-lifecycle.dat", dir);
-    if ((rc = tvp_afile_open(&a, path)) != 0)
+    if ((rc = tvp_chart_open(&a, dir, "spawn-lifecycle")) != 0)
         return rc;
     fprintf(a.f, "# microseconds: median, 95%% CI low, high\n");
     const char *cross = tvp_rs_cross_core(rs, "spawn", "join", "pthread_join", "exit-to-joiner");
@@ -607,8 +605,7 @@ int tvp_lifecycle_chart_data(const struct tvp_resultset *rs, const char *dir)
     if ((rc = tvp_afile_commit(&a)) != 0)
         return rc;
 
-    snprintf(path, sizeof path, "%s/spawn-pool.dat", dir);
-    if ((rc = tvp_afile_open(&a, path)) != 0)
+    if ((rc = tvp_chart_open(&a, dir, "spawn-pool")) != 0)
         return rc;
     /* One block per task size that has any figure; the first line names them in block order, so
      * the chart titles its panels from the data, not from a list that may not match. */

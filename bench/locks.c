@@ -820,11 +820,9 @@ static int worker_counts(const struct tvp_resultset *rs, const char *bench, cons
  * kinds, so the chart titles panels and lines from the data. */
 static int write_contended(const struct tvp_resultset *rs, const char *dir, int fair)
 {
-    char path[PATH_MAX + 64];
     struct tvp_afile a;
     int rc;
-    snprintf(path, sizeof path, "%s/locks-%s.dat", dir, fair ? "fairness" : "contended");
-    if ((rc = tvp_afile_open(&a, path)) != 0)
+    if ((rc = tvp_chart_open(&a, dir, fair ? "locks-fairness" : "locks-contended")) != 0)
         return rc;
     long long w[2][N_CS][64];
     int nw[2][N_CS];
@@ -868,11 +866,9 @@ static int write_contended(const struct tvp_resultset *rs, const char *dir, int 
 
 static int locks_chart_data(const struct tvp_resultset *rs, const char *dir)
 {
-    char path[PATH_MAX + 64];
     struct tvp_afile a;
     int rc;
-    snprintf(path, sizeof path, "%s/locks-uncontended.dat", dir);
-    if ((rc = tvp_afile_open(&a, path)) != 0)
+    if ((rc = tvp_chart_open(&a, dir, "locks-uncontended")) != 0)
         return rc;
     fprintf(a.f, "# ns per lock+unlock, one task (median, 95%% CI low, high): kind, private "
                  "lock (thread), process-shared lock (process)\n");
@@ -891,8 +887,7 @@ static int locks_chart_data(const struct tvp_resultset *rs, const char *dir)
     if ((rc = tvp_afile_commit(&a)) != 0)
         return rc;
 
-    snprintf(path, sizeof path, "%s/locks-recursion.dat", dir);
-    if ((rc = tvp_afile_open(&a, path)) != 0)
+    if ((rc = tvp_chart_open(&a, dir, "locks-recursion")) != 0)
         return rc;
     fprintf(a.f, "# ns per nesting level (median, 95%% CI low, high) against depth: recursive "
                  "private, recursive process-shared, plain mutex taken once private, "

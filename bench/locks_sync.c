@@ -694,7 +694,6 @@ static const struct tvp_fig *event_fig(const struct tvp_resultset *rs, const cha
 
 int tvp_locks_sync_chart_data(const struct tvp_resultset *rs, const char *dir)
 {
-    char path[PATH_MAX + 64];
     struct tvp_afile a;
     int rc;
     int any_event = 0, any_sem = 0;
@@ -705,8 +704,7 @@ int tvp_locks_sync_chart_data(const struct tvp_resultset *rs, const char *dir)
         any_sem |= !strcmp(rs->figs[i].benchmark, "semaphore-cap");
     }
     if (any_event) {
-        snprintf(path, sizeof path, "%s/locks-event.dat", dir);
-        if ((rc = tvp_afile_open(&a, path)) != 0)
+        if ((rc = tvp_chart_open(&a, dir, "locks-event")) != 0)
             return rc;
         fprintf(a.f, "# set() to the last waiter running, microseconds: median, 95%% CI low, "
                      "high\n# label");
@@ -734,8 +732,7 @@ int tvp_locks_sync_chart_data(const struct tvp_resultset *rs, const char *dir)
     }
     if (!any_sem)
         return 0;
-    snprintf(path, sizeof path, "%s/locks-semaphore.dat", dir);
-    if ((rc = tvp_afile_open(&a, path)) != 0)
+    if ((rc = tvp_chart_open(&a, dir, "locks-semaphore")) != 0)
         return rc;
     static const int permits[] = {1, 2, 5};
     int have[3] = {0};

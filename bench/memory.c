@@ -1064,10 +1064,8 @@ static int chart_footprint(const struct tvp_resultset *rs, const char *dir)
         all[k] = v;
         n++;
     }
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/memory-footprint.dat", dir);
     struct tvp_afile a;
-    int rc = tvp_afile_open(&a, path);
+    int rc = tvp_chart_open(&a, dir, "memory-footprint");
     if (rc)
         return rc;
     fprintf(a.f, "# memory added by N idle tasks, KiB (median, 95%% CI low, high)\n"
@@ -1165,10 +1163,8 @@ static int chart_cow(const struct tvp_resultset *rs, const char *dir)
     }
     if (n == 0)
         return 0;
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/memory-cow.dat", dir);
     struct tvp_afile a;
-    int rc = tvp_afile_open(&a, path);
+    int rc = tvp_chart_open(&a, dir, "memory-cow");
     if (rc)
         return rc;
     fprintf(a.f, "# first write per page: ns per page (median, 95%% CI low, high) and page faults "

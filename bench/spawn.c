@@ -209,10 +209,8 @@ static const char *cross_placement(const struct tvp_resultset *rs)
 
 static int spawn_chart_data(const struct tvp_resultset *rs, const char *dir)
 {
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/spawn-start.dat", dir);
     struct tvp_afile a;
-    int rc = tvp_afile_open(&a, path);
+    int rc = tvp_chart_open(&a, dir, "spawn-start");
     if (rc)
         return rc;
     const char *cross = cross_placement(rs);
@@ -236,8 +234,7 @@ static int spawn_chart_data(const struct tvp_resultset *rs, const char *dir)
     if ((rc = tvp_afile_commit(&a)) != 0)
         return rc;
 
-    snprintf(path, sizeof path, "%s/spawn-rss.dat", dir);
-    if ((rc = tvp_afile_open(&a, path)) != 0)
+    if ((rc = tvp_chart_open(&a, dir, "spawn-rss")) != 0)
         return rc;
     fprintf(a.f, "# start-to-joined in microseconds (median, CI low, high) against parent RSS\n"
                  "# rss_mib pthread_create(3) fork(3) posix_spawn(3) page-faults/start: thread "
