@@ -37,7 +37,7 @@ const struct tvp_claim tvp_claims[] = {
     {"C11",
      "A queue decouples producers from consumers efficiently; FIFO, LIFO and priority "
      "queues differ only in order.",
-     NULL},
+     "queues"},
     {"C12",
      "multiprocessing gives processes the same tools: Process, Pool (close before join), "
      "Queue, Pipe, Manager.",

@@ -4,3 +4,4 @@
 TVP_GROUP(spawn)
 TVP_GROUP(memory)
 TVP_GROUP(locks)
+TVP_GROUP(queues)

@@ -31,6 +31,7 @@
 #ifndef TVP_LOCK_TICKET_H
 #define TVP_LOCK_TICKET_H
 
+#include "tvp_cpu_relax.h"
 #include "tvp_err.h"
 
 #include <sched.h>
@@ -56,16 +57,6 @@ typedef struct tvp_lock_ticket {
 _Static_assert(sizeof(tvp_lock_ticket_t) == 2 * TVP_CACHE_LINE,
                "ticket counters must not share a line");
 
-static inline void tvp_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield" ::: "memory");
-#else
-    atomic_signal_fence(memory_order_seq_cst);
-#endif
-}
 
 static inline int tvp_lock_init_ticket(void *l, int pshared, char *err, size_t errlen)
 {

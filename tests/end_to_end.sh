@@ -31,14 +31,15 @@ fi
 echo "run.sh all --quick took ${SECONDS}s"
 
 charts="spawn-start spawn-rss spawn-lifecycle spawn-pool memory-footprint memory-cow
-  locks-uncontended locks-contended locks-fairness locks-recursion locks-event locks-semaphore"
+  locks-uncontended locks-contended locks-fairness locks-recursion locks-event locks-semaphore
+  queues-throughput queues-latency"
 files="meta.json topology.xml run.log report.md report.html"
-for g in spawn memory locks; do files="$files $g.csv $g.samples.csv $g.json"; done
+for g in spawn memory locks queues; do files="$files $g.csv $g.samples.csv $g.json"; done
 for c in $charts; do files="$files charts/$c.png charts/$c.svg"; done
 for f in $files; do
   check "$f exists and is not empty" test -s "$out/$f"
 done
-for f in meta.json spawn.json memory.json locks.json; do
+for f in meta.json spawn.json memory.json locks.json queues.json; do
   check "$f is valid JSON" jq empty "$out/$f"
 done
 check "meta.json says complete" jq -e '.status == "complete"' "$out/meta.json"
@@ -61,7 +62,7 @@ for col in group benchmark variant model placement cpus param param_value metric
   if [[ ",$header," == *",$col,"* ]]; then ok; else bad "spawn.csv lacks column $col"; fi
 done
 check "spawn.csv has data rows" test "$(wc -l <"$out/spawn.csv")" -gt 10
-for g in spawn memory locks; do
+for g in spawn memory locks queues; do
   check "every $g figure is ok" test "$(awk -F, 'NR > 1 && $0 !~ /,ok,/' "$out/$g.csv" | wc -l)" -eq 0
 done
 # A counter the machine cannot count is null in the JSON and empty in the CSV, never 0.
@@ -79,7 +80,7 @@ check "SVG root element" grep -q '<svg' "$out/charts/spawn-start.svg"
 for n in $(seq 1 13); do
   check "report.md has a row for C$n" grep -q "^| C$n |" "$out/report.md"
 done
-for n in 1 2 3 5 7 8 9 10 12; do
+for n in 1 2 3 5 7 8 9 10 11 12; do
   check "C$n has a computed verdict" grep -Eq "^\| C$n \|.*\*\*(confirmed|refuted|nuanced|too close to call)\*\*" "$out/report.md"
 done
 check "C3 states its rule" grep -q '^| C3 |.*ratio of medians' "$out/report.md"

@@ -1,0 +1,88 @@
+/* Transport "tcp-loopback": one TCP connection over 127.0.0.1, the path a program takes when it
+ * talks to another over the network stack on the same machine. open listens on an ephemeral
+ * port (port 0, backlog 1), connects, accepts, and closes the listener at once, so no port
+ * stays open past open; TCP_NODELAY on both ends because the benchmark sends small messages
+ * one at a time and Nagle would otherwise hold them back for the peer's delayed ACK. Default
+ * buffer sizes. Each side owns one socket (read fd == write fd in the engine, closed once).
+ *
+ * Peer death: the peer's socket closes when its process ends (it holds the only copy after
+ * attach), the kernel sends FIN (or RST if it died with unread data): a read here returns end
+ * of file or ECONNRESET, a write EPIPE or ECONNRESET, all reported as EPIPE. */
+#define _GNU_SOURCE
+
+#include "fd_stream.h"
+#include "ipc_common.h"
+#include "ipc_fd_transports.h"
+#include "tvp_err.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#define NAME "tcp-loopback"
+
+static int tcp_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
+                    size_t errlen)
+{
+    int e = tvp_fd_check_cfg(NAME, cfg, err, errlen);
+    if (e != 0)
+        return e;
+    int fds[3] = {-1, -1, -1}; /* listener, connecting end (side 0), accepted end (side 1) */
+    const char *what;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t alen = sizeof a;
+    static const int one = 1;
+
+    what = "socket (listener)";
+    if ((fds[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+        goto fail;
+    what = "bind 127.0.0.1:0";
+    if (bind(fds[0], (struct sockaddr *)&a, sizeof a) != 0)
+        goto fail;
+    what = "listen";
+    if (listen(fds[0], 1) != 0)
+        goto fail;
+    what = "getsockname (the listener's port)";
+    if (getsockname(fds[0], (struct sockaddr *)&a, &alen) != 0)
+        goto fail;
+    what = "socket (connecting end)";
+    if ((fds[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+        goto fail;
+    what = "connect to the listener";
+    while (connect(fds[1], (struct sockaddr *)&a, sizeof a) != 0)
+        if (errno != EINTR)
+            goto fail;
+    what = "accept";
+    while ((fds[2] = accept4(fds[0], NULL, NULL, SOCK_CLOEXEC)) < 0)
+        if (errno != EINTR)
+            goto fail;
+    what = "setsockopt TCP_NODELAY";
+    if (setsockopt(fds[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+        setsockopt(fds[2], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+        goto fail;
+    what = "closing the listener";
+    if (tvp_ipc_close_fd(&fds[0]) != 0)
+        goto fail;
+    return tvp_fd_pair_new(out, NAME, cfg, fds[1], fds[1], fds[2], fds[2], err, errlen);
+
+fail:
+    e = errno;
+    tvp_fd_close_all(fds, 3);
+    tvp_errfmt(err, errlen, e, NAME ": open: %s", what);
+    return e;
+}
+
+const struct tvp_ipc_transport tvp_ipc_tcp_loopback = {
+    .name = NAME,
+    .description = "one TCP connection over 127.0.0.1 (TCP_NODELAY, default buffers)",
+    .open = tcp_open,
+    .attach = tvp_fd_attach,
+    .send = tvp_fd_send,
+    .recv = tvp_fd_recv,
+    .detach = tvp_fd_detach,
+    .close = tvp_fd_close,
+    .chunk = tvp_fd_chunk,
+};
