@@ -15,7 +15,7 @@ const struct tvp_claim tvp_claims[] = {
      "memory"},
     {"C2", "Threads share one memory; processes each have their own.", "memory"},
     {"C3", "Starting a process is slow; starting a thread is fast.", "spawn"},
-    {"C4", "Threads exchange data freely; processes cannot share data without help.", NULL},
+    {"C4", "Threads exchange data freely; processes cannot share data without help.", "ipc"},
     {"C5",
      "`join` makes the caller wait for the thread; a daemon (detached) thread does not hold "
      "the program open and must be marked before it starts.",
@@ -45,7 +45,7 @@ const struct tvp_claim tvp_claims[] = {
     {"C13",
      "Processes can share memory explicitly, and then exchange data nearly as cheaply as "
      "threads.",
-     NULL},
+     "ipc"},
 };
 const size_t tvp_claims_len = sizeof tvp_claims / sizeof tvp_claims[0];
 _Static_assert(sizeof tvp_claims / sizeof tvp_claims[0] <= TVP_MAX_CLAIMS, "raise TVP_MAX_CLAIMS");

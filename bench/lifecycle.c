@@ -30,6 +30,7 @@
 #include "cpu_work.h"
 #include "clock.h"
 #include "lifecycle.h"
+#include "ipc_run.h"
 #include "resultset.h"
 #include "runner.h"
 #include "tvp_err.h"
@@ -736,12 +737,13 @@ static void fmt_ratio(char *buf, size_t len, const struct tvp_ratio *r, int have
 void tvp_judge_c12(const struct tvp_resultset *rs, struct tvp_verdict *v)
 {
     snprintf(v->rule, sizeof v->rule,
-             "Pool half only (Queue, Pipe and Manager need the ipc group): per-task cost of one "
-             "process per task over a process pool, empty tasks (else the smallest task measured), "
-             "workers = cores, ratio of medians with 95%% CI: the pool half holds when the CI lies "
-             "above 1, is refuted when it lies below 1, too close to call when it contains 1; "
-             "close-before-join is enforced by the pool (join before close refused: "
-             "unit-tested). With the ipc half missing a holding pool half is reported nuanced");
+             "Pool: per-task cost of one process per task over a process pool, empty tasks (else "
+             "the smallest task measured), workers = cores, ratio of medians with 95%% CI: holds "
+             "when the CI lies above 1, refuted below 1, too close to call when it contains 1; "
+             "close-before-join is enforced by the pool (unit-tested). Queue, Pipe, Manager (ipc "
+             "group): every message between processes arrived whole through each (checked), "
+             "costs reported. Confirmed when both halves hold; nuanced when the ipc half is "
+             "missing; refuted when a pool or ipc check fails");
     const char *work = NULL;
     for (size_t w = 0; w < sizeof pool_work / sizeof pool_work[0] && !work; w++)
         for (size_t i = 0; i < rs->n && !work; i++)
@@ -787,20 +789,29 @@ void tvp_judge_c12(const struct tvp_resultset *rs, struct tvp_verdict *v)
              "%s, %lld workers: process pool %s per task, one process per task %s (%s the "
              "pool), thread pool %s (process pool %s of it)",
              work, workers, a, b, ra, c, rb);
+    int ipc_half = tvp_ipc_c12_half(rs, v->figures, sizeof v->figures);
     if (!have1) {
         v->kind = TVP_V_NOT_MEASURED;
         snprintf(v->summary, sizeof v->summary,
                  "no process-per-task figure to compare the process pool with");
+    } else if (r1.lo > 1.0 && ipc_half < 0) {
+        v->kind = TVP_V_REFUTED;
+        snprintf(v->summary, sizeof v->summary,
+                 "the pool holds, but a message between processes failed its check in the ipc "
+                 "group");
     } else if (r1.lo > 1.0) {
-        v->kind = TVP_V_NUANCED;
+        v->kind = ipc_half > 0 ? TVP_V_CONFIRMED : TVP_V_NUANCED;
         snprintf(v->summary, sizeof v->summary,
                  "a process pool dispatches a task %.3g× cheaper than starting a process for it "
-                 "(%s); Queue, Pipe and Manager are not measured yet",
+                 "(%s); %s",
                  r1.ratio,
                  !have2        ? "no thread pool figure"
                  : r2.lo > 1.0 ? "though dearer than a thread pool"
                  : r2.hi < 1.0 ? "and cheaper than a thread pool"
-                               : "and close to a thread pool");
+                               : "and close to a thread pool",
+                 ipc_half > 0 ? "Pipe, Queue and Manager carried every message whole between "
+                                "processes (costs in the figures)"
+                              : "Queue, Pipe and Manager were not measured in this run");
     } else if (r1.hi < 1.0) {
         v->kind = TVP_V_REFUTED;
         snprintf(v->summary, sizeof v->summary,

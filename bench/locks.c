@@ -790,31 +790,6 @@ static const struct tvp_fig *lk_fig(const struct tvp_resultset *rs, const char *
 
 /* ---- charts ---- */
 
-/* Worker counts that have any figure of bench/model, ascending; returns how many. */
-static int worker_counts(const struct tvp_resultset *rs, const char *bench, const char *model,
-                         long long *w, int max)
-{
-    int n = 0;
-    for (size_t i = 0; i < rs->n && n < max; i++) {
-        const struct tvp_fig *f = &rs->figs[i];
-        if (strcmp(f->group, "locks") || strcmp(f->benchmark, bench) || strcmp(f->model, model) ||
-            strcmp(f->status, "ok"))
-            continue;
-        int seen = 0;
-        for (int k = 0; k < n; k++)
-            seen |= w[k] == f->param_value;
-        if (!seen) {
-            int k = n++;
-            while (k > 0 && w[k - 1] > f->param_value) {
-                w[k] = w[k - 1];
-                k--;
-            }
-            w[k] = f->param_value;
-        }
-    }
-    return n;
-}
-
 /* One block per model x critical section with figures: workers, then per kind median/low/high
  * of ops/s (fair = 0) or of Jain's index (fair = 1). The first two lines name the blocks and the
  * kinds, so the chart titles panels and lines from the data. */
@@ -829,7 +804,8 @@ static int write_contended(const struct tvp_resultset *rs, const char *dir, int 
     fputs("# titles:", a.f);
     for (int mo = 0; mo < 2; mo++)
         for (size_t s = 0; s < N_CS; s++) {
-            nw[mo][s] = worker_counts(rs, cs_len[s].bench, models[mo], w[mo][s], 64);
+            nw[mo][s] = tvp_rs_param_values(rs, "locks", cs_len[s].bench, NULL, models[mo], NULL, 1,
+                                            w[mo][s], 64);
             if (nw[mo][s])
                 fprintf(a.f, " %s,_critical_section_%s", mo ? "processes" : "threads",
                         cs_len[s].bench + 10);

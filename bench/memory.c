@@ -973,31 +973,6 @@ static const struct tvp_fig *find_any(const struct tvp_resultset *rs, const char
     return found;
 }
 
-/* The distinct parameter values of a benchmark's ok figures for one variant, ascending. */
-static int param_values(const struct tvp_resultset *rs, const char *bench, const char *variant,
-                        const char *metric, long long *out, int max)
-{
-    int n = 0;
-    for (size_t i = 0; i < rs->n; i++) {
-        const struct tvp_fig *f = &rs->figs[i];
-        if (strcmp(f->group, "memory") || strcmp(f->benchmark, bench) ||
-            strcmp(f->variant, variant) || strcmp(f->metric, metric) || strcmp(f->status, "ok"))
-            continue;
-        int seen = 0;
-        for (int k = 0; k < n; k++)
-            seen |= out[k] == f->param_value;
-        if (seen || n >= max)
-            continue;
-        int k = n++;
-        while (k > 0 && out[k - 1] > f->param_value) {
-            out[k] = out[k - 1];
-            k--;
-        }
-        out[k] = f->param_value;
-    }
-    return n;
-}
-
 static void fmt_bytes(char *buf, size_t len, double b)
 {
     if (!isfinite(b))
@@ -1014,8 +989,10 @@ static void fmt_bytes(char *buf, size_t len, double b)
 static int foot_range(const struct tvp_resultset *rs, long long *lo, long long *hi)
 {
     long long t[16], p[16];
-    int nt = param_values(rs, "footprint", V_FOOT_THREAD, "pss-anon-added", t, 16);
-    int np = param_values(rs, "footprint", V_FOOT_PROCESS, "pss-anon-added", p, 16);
+    int nt = tvp_rs_param_values(rs, "memory", "footprint", V_FOOT_THREAD, NULL, "pss-anon-added",
+                                 1, t, 16);
+    int np = tvp_rs_param_values(rs, "memory", "footprint", V_FOOT_PROCESS, NULL, "pss-anon-added",
+                                 1, p, 16);
     int found = 0;
     for (int i = 0; i < nt; i++)
         for (int j = 0; j < np; j++)
@@ -1048,8 +1025,10 @@ static double per_extra_task(const struct tvp_resultset *rs, const char *variant
 static int chart_footprint(const struct tvp_resultset *rs, const char *dir)
 {
     long long t[16], p[16], all[32];
-    int nt = param_values(rs, "footprint", V_FOOT_THREAD, "pss-anon-added", t, 16);
-    int np = param_values(rs, "footprint", V_FOOT_PROCESS, "pss-anon-added", p, 16);
+    int nt = tvp_rs_param_values(rs, "memory", "footprint", V_FOOT_THREAD, NULL, "pss-anon-added",
+                                 1, t, 16);
+    int np = tvp_rs_param_values(rs, "memory", "footprint", V_FOOT_PROCESS, NULL, "pss-anon-added",
+                                 1, p, 16);
     if (nt + np == 0)
         return 0;
     int n = 0;
@@ -1130,7 +1109,7 @@ static double faults_per_page(const struct tvp_fig *f)
 static double faults_slope(const struct tvp_resultset *rs, const char *variant)
 {
     long long kib[32];
-    int n = param_values(rs, "cow", variant, "ns per page", kib, 32);
+    int n = tvp_rs_param_values(rs, "memory", "cow", variant, NULL, "ns per page", 1, kib, 32);
     if (n < 2)
         return NAN;
     double f0, f1;
@@ -1145,9 +1124,11 @@ static double faults_slope(const struct tvp_resultset *rs, const char *variant)
 static int chart_cow(const struct tvp_resultset *rs, const char *dir)
 {
     long long kib[32];
-    int n = param_values(rs, "cow", V_COW_PROCESS, "ns per page", kib, 32);
+    int n =
+        tvp_rs_param_values(rs, "memory", "cow", V_COW_PROCESS, NULL, "ns per page", 1, kib, 32);
     long long more[32];
-    int m = param_values(rs, "cow", V_COW_THREAD, "ns per page", more, 32);
+    int m =
+        tvp_rs_param_values(rs, "memory", "cow", V_COW_THREAD, NULL, "ns per page", 1, more, 32);
     for (int i = 0; i < m && n < 32; i++) {
         int seen = 0;
         for (int k = 0; k < n; k++)
@@ -1345,7 +1326,8 @@ static void judge_c2(const struct tvp_resultset *rs, struct tvp_verdict *v)
              shared < 0 ? word[2] : word[shared]);
     /* The cost of "each their own": the copy at the first write after fork. */
     long long kib[32];
-    int n = param_values(rs, "cow", V_COW_PROCESS, "ns per page", kib, 32);
+    int n =
+        tvp_rs_param_values(rs, "memory", "cow", V_COW_PROCESS, NULL, "ns per page", 1, kib, 32);
     char cost[400] = "";
     long long top = -1;
     for (int i = n - 1; i >= 0 && top < 0; i--)

@@ -238,6 +238,32 @@ const char *tvp_rs_cross_core(const struct tvp_resultset *rs, const char *group,
     return NULL;
 }
 
+int tvp_rs_param_values(const struct tvp_resultset *rs, const char *group, const char *benchmark,
+                        const char *variant, const char *model, const char *metric, int only_ok,
+                        long long *out, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (strcmp(f->group, group) || strcmp(f->benchmark, benchmark) ||
+            (variant && strcmp(f->variant, variant)) || (model && strcmp(f->model, model)) ||
+            (metric && strcmp(f->metric, metric)) || (only_ok && strcmp(f->status, "ok")))
+            continue;
+        int seen = 0;
+        for (int k = 0; k < n; k++)
+            seen |= out[k] == f->param_value;
+        if (seen || n >= max)
+            continue;
+        int k = n++;
+        while (k > 0 && out[k - 1] > f->param_value) {
+            out[k] = out[k - 1];
+            k--;
+        }
+        out[k] = f->param_value;
+    }
+    return n;
+}
+
 int tvp_fig_counter(const struct tvp_fig *f, const char *column, double *v)
 {
     for (int i = 0; i < f->n_ctr; i++)

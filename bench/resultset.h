@@ -57,6 +57,13 @@ const struct tvp_fig *tvp_rs_find(const struct tvp_resultset *rs, const char *gr
 const char *tvp_rs_cross_core(const struct tvp_resultset *rs, const char *group,
                               const char *benchmark, const char *variant, const char *metric);
 
+/* The distinct parameter values of the figures of group/benchmark, ascending, into out (at most
+ * max); returns how many. variant, model and metric narrow the figures when not NULL; only_ok:
+ * count only figures whose status is ok. */
+int tvp_rs_param_values(const struct tvp_resultset *rs, const char *group, const char *benchmark,
+                        const char *variant, const char *model, const char *metric, int only_ok,
+                        long long *out, int max);
+
 /* Counter per operation by column name ("page_faults"); returns 0 and sets *v when counted. */
 int tvp_fig_counter(const struct tvp_fig *f, const char *column, double *v);
 

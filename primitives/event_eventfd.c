@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 
 #include "event_common.h"
+#include "eventfd_util.h"
 #include "tvp_err.h"
 #include "tvp_event.h"
 
@@ -24,15 +25,6 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-
-#ifdef __SANITIZE_THREAD__
-#include <sanitizer/tsan_interface.h>
-#define TSAN_RELEASE(a) __tsan_release(a)
-#define TSAN_ACQUIRE(a) __tsan_acquire(a)
-#else
-#define TSAN_RELEASE(a) ((void)(a))
-#define TSAN_ACQUIRE(a) ((void)(a))
-#endif
 
 static int efd_init(struct tvp_event *ev, int pshared, char *err, size_t errlen)
 {
@@ -62,35 +54,15 @@ static int efd_destroy(struct tvp_event *ev, char *err, size_t errlen)
 
 static int efd_set(struct tvp_event *ev)
 {
-    uint64_t one = 1;
-    TSAN_RELEASE(ev);
-    for (;;) {
-        ssize_t n = write(ev->u.efd.fd, &one, sizeof one);
-        if (n == (ssize_t)sizeof one)
-            return 0;
-        if (n >= 0)
-            return EIO; /* an eventfd write is all or nothing: not expected */
-        if (errno == EAGAIN)
-            return 0; /* the counter is at its maximum: set already */
-        if (errno != EINTR)
-            return errno;
-    }
+    TVP_TSAN_RELEASE(ev);
+    int e = tvp_eventfd_add1(ev->u.efd.fd);
+    return e == EAGAIN ? 0 : e; /* EAGAIN: the counter is at its maximum: set already */
 }
 
 static int efd_clear(struct tvp_event *ev)
 {
-    uint64_t v;
-    for (;;) {
-        ssize_t n = read(ev->u.efd.fd, &v, sizeof v);
-        if (n == (ssize_t)sizeof v)
-            return 0;
-        if (n >= 0)
-            return EIO;
-        if (errno == EAGAIN)
-            return 0; /* it was clear */
-        if (errno != EINTR)
-            return errno;
-    }
+    int e = tvp_eventfd_take(ev->u.efd.fd);
+    return e == EAGAIN ? 0 : e; /* EAGAIN: it was clear */
 }
 
 /* Polls once with the given timeout (NULL: no limit). 1 readable, 0 not, or -errno. */
@@ -112,7 +84,7 @@ static int efd_is_set(struct tvp_event *ev)
     while ((r = efd_poll(ev, &zero)) == -EINTR)
         ;
     if (r == 1)
-        TSAN_ACQUIRE(ev);
+        TVP_TSAN_ACQUIRE(ev);
     return r;
 }
 
@@ -126,7 +98,7 @@ static int efd_wait(struct tvp_event *ev, int64_t timeout_ns)
             (void)tvp_event_time_left(&deadline, &left); /* 0 left: one last look */
         int r = efd_poll(ev, timeout_ns >= 0 ? &left : NULL);
         if (r == 1) {
-            TSAN_ACQUIRE(ev);
+            TVP_TSAN_ACQUIRE(ev);
             return 1;
         }
         if (r == -EINTR)

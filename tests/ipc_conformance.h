@@ -192,24 +192,37 @@ static inline void *ipc_thread_side1(void *arg)
     return NULL;
 }
 
-/* Counts the directory entries that start with "tvp-<pid>-" for a pid of ipc_pids, naming each
- * as label/name; -1 when the directory cannot be read. */
-static inline int ipc_count_names(const char *dir, const char *label)
+/* 1 when name starts with "tvp-<pid>-" for a pid of ipc_pids: a name one of them made. */
+static inline int ipc_is_our_name(const char *name)
+{
+    for (int i = 0; i < ipc_npids; i++) {
+        char pre[32];
+        int w = snprintf(pre, sizeof pre, "tvp-%ld-", (long)ipc_pids[i]);
+        if (w > 0 && strncmp(name, pre, (size_t)w) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Counts the entries of dir: every one but . and .. when label is NULL; else those ours
+ * (ipc_is_our_name), each named as left behind label/name. -1 when dir cannot be read. */
+static inline int ipc_count_entries(const char *dir, const char *label)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
         return -1;
     int n = 0;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        for (int i = 0; i < ipc_npids; i++) {
-            char pre[32];
-            int w = snprintf(pre, sizeof pre, "tvp-%ld-", (long)ipc_pids[i]);
-            if (w > 0 && strncmp(e->d_name, pre, (size_t)w) == 0) {
-                fprintf(stderr, "ipc_conformance: left behind: %s/%s\n", label, e->d_name);
-                n++;
-            }
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (label == NULL) {
+            n++;
+        } else if (ipc_is_our_name(e->d_name)) {
+            fprintf(stderr, "ipc_conformance: left behind: %s/%s\n", label, e->d_name);
+            n++;
         }
+    }
     closedir(d);
     return n;
 }
@@ -222,7 +235,7 @@ static int ipc_mq_how; /* 0 not known yet, 1 /dev/mqueue, 2 namespace, -1 cannot
 static inline int ipc_count_mqueues(void)
 {
     if (ipc_mq_how >= 0 && ipc_mq_how != 2) {
-        int n = ipc_count_names("/dev/mqueue", "/dev/mqueue");
+        int n = ipc_count_entries("/dev/mqueue", "/dev/mqueue");
         if (n >= 0) {
             ipc_mq_how = 1;
             return n;
@@ -240,7 +253,7 @@ static inline int ipc_count_mqueues(void)
         close(pfd[0]);
         if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
             mount("mqueue", "/tmp", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
-            n = ipc_count_names("/tmp", "mqueue");
+            n = ipc_count_entries("/tmp", "mqueue");
         ssize_t w = write(pfd[1], &n, sizeof n);
         _exit(w == (ssize_t)sizeof n ? 0 : 1);
     }
@@ -376,11 +389,11 @@ static inline void ipc_check_left(const struct ipc_before *b, const char *what)
     CHECK_MSG(count_fds() == b->fds, "%s: %d descriptors open, %d before", what, count_fds(),
               b->fds);
     CHECK_MSG(no_children(), "%s: a child process was left behind", what);
-    int n = ipc_count_names("/dev/shm", "/dev/shm");
+    int n = ipc_count_entries("/dev/shm", "/dev/shm");
     CHECK_MSG(n <= 0, "%s: %d /dev/shm entries left behind", what, n);
     n = ipc_count_mqueues();
     CHECK_MSG(n <= 0, "%s: %d POSIX message queues left behind", what, n);
-    n = ipc_count_names(ipc_tmpdir(), ipc_tmpdir());
+    n = ipc_count_entries(ipc_tmpdir(), ipc_tmpdir());
     CHECK_MSG(n <= 0, "%s: %d entries left behind in %s", what, n, ipc_tmpdir());
     int left = ipc_sysv_left(b);
     CHECK_MSG(left == 0, "%s: %d System V message queues left behind", what, left);

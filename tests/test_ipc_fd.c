@@ -157,19 +157,6 @@ static void test_no_truncation(const struct tvp_ipc_transport *t)
 
 /* ---- names ---- */
 
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
 static void test_fifo_names(void)
 {
     const char *old = getenv("TMPDIR");
@@ -180,8 +167,8 @@ static void test_fifo_names(void)
     setenv("TMPDIR", dir, 1);
     struct tvp_ipc_pair *p = open_pair(&tvp_ipc_fifo, 64);
     if (p != NULL) {
-        CHECK_MSG(count_entries(dir) == 0, "fifo: %d entries in $TMPDIR right after open",
-                  count_entries(dir));
+        CHECK_MSG(ipc_count_entries(dir, NULL) == 0, "fifo: %d entries in $TMPDIR right after open",
+                  ipc_count_entries(dir, NULL));
         close_pair(&tvp_ipc_fifo, p);
     }
     CHECK_MSG(rmdir(dir) == 0, "rmdir %s: %s", dir, strerror(errno));

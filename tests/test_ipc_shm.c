@@ -27,8 +27,7 @@
  * manager-dict also: a server that does not answer QUIT (stopped with SIGSTOP) is killed and
  * reaped by close within about 1 s; the server holds none of the descriptors it inherited (a
  * pipe's write end closed here after open shows end of file at once).
- * If the generic conformance test (tests/ipc_conformance.h) is there, it runs for each
- * transport too.
+ * The generic conformance suite (tests/ipc_conformance.h) runs for each transport too.
  *
  * Every scenario runs under a watchdog (alarm): a hang prints the scenario and fails the test
  * instead of hanging ctest; children have PR_SET_PDEATHSIG(SIGKILL), so they go with us. Forks
@@ -38,6 +37,7 @@
 #define _GNU_SOURCE
 
 #include "check.h"
+#include "ipc_conformance.h"
 #include "ipc_shm_transports.h"
 #include "test_util.h"
 #include "tvp_child.h"
@@ -57,13 +57,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#if __has_include("ipc_conformance.h")
-#include "ipc_conformance.h"
-#define HAVE_CONFORMANCE 1
-#else
-#define HAVE_CONFORMANCE 0
-#endif
 
 #if TEST_TSAN
 #define N_SMALL 2000
@@ -405,37 +398,44 @@ static int stream1(struct tvp_ipc_pair *p, int side)
     return f + (xsend(p, side, &sum, sizeof sum) != 0);
 }
 
-static int big0(struct tvp_ipc_pair *p, int side)
+/* One side of a one-way run of n messages, message i of lens[i] bytes (len each when lens is
+ * NULL; len is at least the largest) filled with seed0 + i. The sender (what NULL) fills and
+ * sends them, counting each in *sent when sent is not NULL; the receiver receives each and
+ * checks every byte, what naming a message in a failure. Stops at the first failure; returns
+ * the failures. */
+static int filled_messages(struct tvp_ipc_pair *p, int side, int n, const size_t *lens, size_t len,
+                           uint64_t seed0, const char *what, _Atomic int *sent)
 {
-    unsigned char *b = malloc(BIG);
+    unsigned char *b = malloc(len);
     if (b == NULL)
         return side_fail("malloc");
     int f = 0;
-    for (int i = 0; i < N_BIG && f == 0; i++) {
-        fill(b, BIG, 1000 + (uint64_t)i);
-        f += xsend(p, side, b, BIG) != 0;
+    for (int i = 0; i < n && f == 0; i++) {
+        size_t m = lens != NULL ? lens[i] : len, bad;
+        uint64_t seed = seed0 + (uint64_t)i;
+        if (what == NULL) {
+            fill(b, m, seed);
+            f += xsend(p, side, b, m) != 0;
+            if (sent != NULL)
+                atomic_fetch_add_explicit(sent, 1, memory_order_relaxed);
+        } else if (xrecv(p, side, b, m) != 0) {
+            f++;
+        } else if ((bad = mismatch(b, m, seed)) != SIZE_MAX) {
+            f += side_fail("%s %d differs at byte %zu", what, i, bad);
+        }
     }
     free(b);
     return f;
 }
 
+static int big0(struct tvp_ipc_pair *p, int side)
+{
+    return filled_messages(p, side, N_BIG, NULL, BIG, 1000, NULL, NULL);
+}
+
 static int big1(struct tvp_ipc_pair *p, int side)
 {
-    unsigned char *b = malloc(BIG);
-    if (b == NULL)
-        return side_fail("malloc");
-    int f = 0;
-    for (int i = 0; i < N_BIG && f == 0; i++) {
-        if (xrecv(p, side, b, BIG) != 0) {
-            f++;
-            break;
-        }
-        size_t bad = mismatch(b, BIG, 1000 + (uint64_t)i);
-        if (bad != SIZE_MAX)
-            f += side_fail("message %d of 1 MiB differs at byte %zu", i, bad);
-    }
-    free(b);
-    return f;
+    return filled_messages(p, side, N_BIG, NULL, BIG, 1000, "1 MiB message", NULL);
 }
 
 #define AHEAD_N    128
@@ -445,39 +445,16 @@ static _Atomic int ahead_sent;
 
 static int ahead0(struct tvp_ipc_pair *p, int side)
 {
-    unsigned char *b = malloc(AHEAD_SIZE);
-    if (b == NULL)
-        return side_fail("malloc");
-    int f = 0;
-    for (int i = 0; i < AHEAD_N && f == 0; i++) {
-        fill(b, AHEAD_SIZE, 300 + (uint64_t)i);
-        f += xsend(p, side, b, AHEAD_SIZE) != 0;
-        atomic_fetch_add_explicit(&ahead_sent, 1, memory_order_relaxed);
-    }
-    free(b);
-    return f;
+    return filled_messages(p, side, AHEAD_N, NULL, AHEAD_SIZE, 300, NULL, &ahead_sent);
 }
 
 static int ahead1(struct tvp_ipc_pair *p, int side)
 {
-    unsigned char *b = malloc(AHEAD_SIZE);
-    if (b == NULL)
-        return side_fail("malloc");
     sleep_ms(100);
-    int f = 0, sent = atomic_load_explicit(&ahead_sent, memory_order_relaxed);
+    int sent = atomic_load_explicit(&ahead_sent, memory_order_relaxed);
     if (!cur_procs && sent > AHEAD_MAX)
-        f += side_fail("%d messages of 64 KiB went out while nobody read", sent);
-    for (int i = 0; i < AHEAD_N && f == 0; i++) {
-        if (xrecv(p, side, b, AHEAD_SIZE) != 0) {
-            f++;
-            break;
-        }
-        size_t bad = mismatch(b, AHEAD_SIZE, 300 + (uint64_t)i);
-        if (bad != SIZE_MAX)
-            f += side_fail("message %d differs at byte %zu", i, bad);
-    }
-    free(b);
-    return f;
+        return side_fail("%d messages of 64 KiB went out while nobody read", sent);
+    return filled_messages(p, side, AHEAD_N, NULL, AHEAD_SIZE, 300, "message", NULL);
 }
 
 static const size_t flush_sizes[] = {64, BIG, 7};
@@ -485,36 +462,13 @@ static const size_t flush_sizes[] = {64, BIG, 7};
 /* Side 1 sends and returns at once: run_pair detaches it right away. */
 static int flush1(struct tvp_ipc_pair *p, int side)
 {
-    unsigned char *b = malloc(BIG);
-    if (b == NULL)
-        return side_fail("malloc");
-    int f = 0;
-    for (size_t i = 0; i < 3 && f == 0; i++) {
-        fill(b, flush_sizes[i], 77 + i);
-        f += xsend(p, side, b, flush_sizes[i]) != 0;
-    }
-    free(b);
-    return f;
+    return filled_messages(p, side, 3, flush_sizes, BIG, 77, NULL, NULL);
 }
 
 static int flush0(struct tvp_ipc_pair *p, int side)
 {
-    unsigned char *b = malloc(BIG);
-    if (b == NULL)
-        return side_fail("malloc");
     sleep_ms(50); /* the peer has sent and is detaching by now */
-    int f = 0;
-    for (size_t i = 0; i < 3 && f == 0; i++) {
-        if (xrecv(p, side, b, flush_sizes[i]) != 0) {
-            f++;
-            break;
-        }
-        size_t bad = mismatch(b, flush_sizes[i], 77 + i);
-        if (bad != SIZE_MAX)
-            f += side_fail("flushed message %zu differs at byte %zu", i, bad);
-    }
-    free(b);
-    return f;
+    return filled_messages(p, side, 3, flush_sizes, BIG, 77, "flushed message", NULL);
 }
 
 /* ---- peer death (process model) ---- */
@@ -777,13 +731,11 @@ int main(void)
             manager_inherits_nothing();
             manager_stuck_server();
         }
-#if HAVE_CONFORMANCE
         cur_what = "conformance";
         alarm(WATCHDOG_S * 4);
         ipc_conformance(cur);
         alarm(0);
         check_clean();
-#endif
         printf("  %-15s threads and processes: %s (%.1f s)\n", cur->name,
                check_failed == f0 ? "ok" : "FAILED", (double)(now_ns() - t0) / 1e9);
     }

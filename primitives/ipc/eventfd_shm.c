@@ -25,14 +25,16 @@
  * Ordering: the kernel orders everything before a write() to an eventfd before a read() that
  * takes the count (the eventfd's wait-queue lock, and the system calls themselves are full
  * barriers), so the memcpy into buf happens-before the memcpy out and the copy out before the
- * next copy in. ThreadSanitizer does not see that edge through the kernel, so under TSan give()
- * announces __tsan_release and take() __tsan_acquire on the eventfd's slot in the pair.
+ * next copy in. ThreadSanitizer does not see that edge through the kernel, so under TSan the
+ * giver announces a release and the taker an acquire on the eventfd's slot in the pair
+ * (eventfd_util.h).
  *
  * Descriptors: both sides use all four eventfds, so attach closes none; detach closes the side's
  * pidfd, and in the process model (where this process holds one side only) all of this
  * process's descriptors of the pair; close closes whatever is left and unmaps. */
 #define _GNU_SOURCE
 
+#include "eventfd_util.h"
 #include "ipc_common.h"
 #include "ipc_shm_transports.h"
 #include "shm_map.h"
@@ -44,23 +46,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <unistd.h>
-
-#ifdef __SANITIZE_THREAD__
-#include <sanitizer/tsan_interface.h>
-#define TSAN_RELEASE(a) __tsan_release(a)
-#define TSAN_ACQUIRE(a) __tsan_acquire(a)
-#else
-#define TSAN_RELEASE(a) ((void)(a))
-#define TSAN_ACQUIRE(a) ((void)(a))
-#endif
 
 #define NAME  "eventfd-shm"
 #define ALIGN 128 /* the two buffers never share a cache line (or an adjacent-line pair) */
 
 struct tvp_ipc_pair {
-    int processes;
-    size_t max_msg;
+    struct tvp_ipc_head h; /* first: name, model, sizes (ipc_common.h) */
     void *map;
     size_t map_len;
     unsigned char *buf[2]; /* buf[d]: the message side d sends, in map */
@@ -69,111 +60,64 @@ struct tvp_ipc_pair {
     int pidfd[2];          /* pidfd[s]: side s's watch on its peer (process model), else -1 */
 };
 
+/* Closes every descriptor of the pair this process holds. 0 or the first error. */
 static int close_all(struct tvp_ipc_pair *p)
 {
-    int rc = 0, e;
-    for (int i = 0; i < 2; i++) {
-        if ((e = tvp_ipc_close_fd(&p->full[i])) != 0 && rc == 0)
-            rc = e;
-        if ((e = tvp_ipc_close_fd(&p->empty[i])) != 0 && rc == 0)
-            rc = e;
-        if ((e = tvp_ipc_close_fd(&p->pidfd[i])) != 0 && rc == 0)
-            rc = e;
-    }
+    int e1 = tvp_ipc_close_fds(p->full, 2), e2 = tvp_ipc_close_fds(p->empty, 2);
+    int e3 = tvp_ipc_close_fds(p->pidfd, 2);
+    return e1 ? e1 : e2 ? e2 : e3;
+}
+
+static int efs_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
+{
+    if (p == NULL)
+        return 0;
+    int rc = 0;
+    tvp_ipc_keep_first(&rc, close_all(p), err, errlen, NAME ": close: close");
+    tvp_ipc_keep_first(&rc, tvp_shm_map_close(p->map, p->map_len), err, errlen, NAME ": munmap");
+    free(p);
     return rc;
 }
 
 static int efs_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
                     size_t errlen)
 {
-    *out = NULL;
-    if (cfg == NULL || cfg->max_msg == 0 || cfg->max_msg > SIZE_MAX / 4) {
-        tvp_errfmt(err, errlen, 0, NAME ": open: max_msg %zu: must be >= 1 and fit twice in memory",
-                   cfg ? cfg->max_msg : 0);
-        return EINVAL;
-    }
-    struct tvp_ipc_pair *p = calloc(1, sizeof *p);
-    if (p == NULL) {
-        tvp_errfmt(err, errlen, ENOMEM, NAME ": open: calloc");
-        return ENOMEM;
-    }
-    p->processes = cfg->processes != 0;
-    p->max_msg = cfg->max_msg;
+    int e;
+    struct tvp_ipc_pair *p =
+        tvp_ipc_new_pair(out, cfg, SIZE_MAX / 4, sizeof *p, 0, NAME, &e, err, errlen);
+    if (p == NULL)
+        return e;
     for (int i = 0; i < 2; i++)
         p->full[i] = p->empty[i] = p->pidfd[i] = -1;
     size_t slot = (cfg->max_msg + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     p->map_len = 2 * slot;
-    int e = tvp_shm_map_open(&p->map, p->map_len, NAME, "efs", err, errlen);
-    if (e != 0) {
-        free(p);
-        return e;
-    }
+    e = tvp_shm_map_open(&p->map, p->map_len, NAME, "efs", err, errlen);
     p->buf[0] = p->map;
     p->buf[1] = (unsigned char *)p->map + slot;
-    for (int d = 0; d < 2; d++) {
-        p->full[d] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (p->full[d] < 0) {
-            e = errno;
-            break;
-        }
-        p->empty[d] = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (p->empty[d] < 0) {
-            e = errno;
-            break;
-        }
-    }
-    if (e != 0) {
-        tvp_errfmt(err, errlen, e, NAME ": open: eventfd");
-        char err2[128];
-        (void)close_all(p);
-        (void)tvp_shm_map_close(p->map, p->map_len, NAME, err2, sizeof err2);
-        free(p);
-        return e;
-    }
-    *out = p;
-    return 0;
+    for (int d = 0; d < 2 && e == 0; d++)
+        if ((p->full[d] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
+            (p->empty[d] = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+            e = tvp_ipc_errno(err, errlen, NAME ": open: eventfd");
+    return tvp_ipc_open_done(out, p, e, efs_close);
 }
 
 static int efs_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, size_t errlen)
 {
-    if (side != 0 && side != 1) {
-        tvp_errfmt(err, errlen, 0, NAME ": attach: side %d: must be 0 or 1", side);
-        return EINVAL;
-    }
-    if (!p->processes)
-        return 0;
-    if (peer <= 0) {
-        tvp_errfmt(err, errlen, 0, NAME ": attach side %d: peer pid %ld: invalid", side,
-                   (long)peer);
-        return EINVAL;
-    }
-    int fd = tvp_ipc_pidfd_open(peer);
-    if (fd < 0) {
-        int e = errno;
-        tvp_errfmt(err, errlen, e, NAME ": attach side %d: pidfd_open %ld", side, (long)peer);
+    int e = tvp_ipc_check_side(&p->h, "attach", side, err, errlen);
+    if (e != 0 || !p->h.processes)
         return e;
-    }
-    (void)tvp_ipc_close_fd(&p->pidfd[side]); /* a second attach replaces the watch */
-    p->pidfd[side] = fd;
-    return 0;
+    return tvp_ipc_watch_peer(&p->pidfd[side], peer, NAME, side, err, errlen);
 }
 
 /* Takes the count of eventfd fd (0 or 1), waiting while it is 0; watches pidfd meanwhile.
  * Returns 0, EPIPE when the peer ended, or an error number. */
 static int take(int fd, int pidfd)
 {
-    uint64_t v;
     int peer_gone = 0;
     for (;;) {
-        ssize_t n = read(fd, &v, sizeof v);
-        if (n == (ssize_t)sizeof v)
-            return 0;
-        if (n >= 0)
-            return EIO; /* an eventfd read is all or nothing */
-        if (errno == EINTR)
-            continue;
-        if (errno != EAGAIN)
-            return errno;
+        int e = tvp_eventfd_take(fd);
+        if (e != EAGAIN)
+            return e;
         if (peer_gone)
             return EPIPE; /* the read after the pidfd said so: the peer gives nothing more */
         struct pollfd pf[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
@@ -189,123 +133,52 @@ static int take(int fd, int pidfd)
     }
 }
 
-static int give(int fd)
-{
-    const uint64_t one = 1;
-    for (;;) {
-        ssize_t n = write(fd, &one, sizeof one);
-        if (n == (ssize_t)sizeof one)
-            return 0;
-        if (n >= 0)
-            return EIO;
-        if (errno != EINTR)
-            return errno;
-    }
-}
-
-static int check_call(const struct tvp_ipc_pair *p, const char *op, int side, size_t len, char *err,
-                      size_t errlen)
-{
-    if (side != 0 && side != 1) {
-        tvp_errfmt(err, errlen, 0, NAME ": %s: side %d: must be 0 or 1", op, side);
-        return EINVAL;
-    }
-    if (len > p->max_msg) {
-        tvp_errfmt(err, errlen, 0, NAME ": %s: %zu bytes: larger than max_msg %zu", op, len,
-                   p->max_msg);
-        return EMSGSIZE;
-    }
-    return 0;
-}
-
-static int fail(int e, const char *op, const char *what, char *err, size_t errlen)
-{
-    if (e == EPIPE)
-        tvp_errfmt(err, errlen, 0, NAME ": %s: peer ended", op);
-    else
-        tvp_errfmt(err, errlen, e, NAME ": %s: %s", op, what);
-    return e;
-}
-
 static int efs_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t len, char *err,
                     size_t errlen)
 {
-    int e = check_call(p, "send", side, len, err, errlen);
+    int e = tvp_ipc_check_call(&p->h, "send", side, len, err, errlen);
     if (e != 0)
         return e;
     if ((e = take(p->empty[side], p->pidfd[side])) != 0)
-        return fail(e, "send", "read of the empty eventfd", err, errlen);
-    TSAN_ACQUIRE(&p->empty[side]);
+        return tvp_ipc_fail(NAME, "send", e, "read of the empty eventfd", err, errlen);
+    TVP_TSAN_ACQUIRE(&p->empty[side]);
     if (len > 0)
         memcpy(p->buf[side], buf, len);
-    TSAN_RELEASE(&p->full[side]);
-    if ((e = give(p->full[side])) != 0)
-        return fail(e, "send", "write of the full eventfd", err, errlen);
+    TVP_TSAN_RELEASE(&p->full[side]);
+    if ((e = tvp_eventfd_add1(p->full[side])) != 0)
+        return tvp_ipc_fail(NAME, "send", e, "write of the full eventfd", err, errlen);
     return 0;
 }
 
 static int efs_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err,
                     size_t errlen)
 {
-    int e = check_call(p, "recv", side, len, err, errlen);
+    int e = tvp_ipc_check_call(&p->h, "recv", side, len, err, errlen);
     if (e != 0)
         return e;
     int d = 1 - side;
     if ((e = take(p->full[d], p->pidfd[side])) != 0)
-        return fail(e, "recv", "read of the full eventfd", err, errlen);
-    TSAN_ACQUIRE(&p->full[d]);
+        return tvp_ipc_fail(NAME, "recv", e, "read of the full eventfd", err, errlen);
+    TVP_TSAN_ACQUIRE(&p->full[d]);
     if (len > 0)
         memcpy(buf, p->buf[d], len);
-    TSAN_RELEASE(&p->empty[d]);
-    if ((e = give(p->empty[d])) != 0)
-        return fail(e, "recv", "write of the empty eventfd", err, errlen);
+    TVP_TSAN_RELEASE(&p->empty[d]);
+    if ((e = tvp_eventfd_add1(p->empty[d])) != 0)
+        return tvp_ipc_fail(NAME, "recv", e, "write of the empty eventfd", err, errlen);
     return 0;
 }
 
 static int efs_detach(struct tvp_ipc_pair *p, int side, char *err, size_t errlen)
 {
-    if (side != 0 && side != 1) {
-        tvp_errfmt(err, errlen, 0, NAME ": detach: side %d: must be 0 or 1", side);
-        return EINVAL;
-    }
+    int e = tvp_ipc_check_side(&p->h, "detach", side, err, errlen);
+    if (e != 0)
+        return e;
     /* Nothing is queued beyond the one buffer, which the peer reads without our help. */
-    int e = p->processes ? close_all(p) : tvp_ipc_close_fd(&p->pidfd[side]);
+    e = p->h.processes ? close_all(p) : tvp_ipc_close_fd(&p->pidfd[side]);
     if (e != 0)
         tvp_errfmt(err, errlen, e, NAME ": detach side %d: close", side);
     return e;
 }
 
-static int efs_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
-{
-    if (p == NULL)
-        return 0;
-    int rc = close_all(p);
-    if (rc != 0)
-        tvp_errfmt(err, errlen, rc, NAME ": close: close");
-    char err2[128];
-    int e = tvp_shm_map_close(p->map, p->map_len, NAME, err2, sizeof err2);
-    if (e != 0 && rc == 0) {
-        rc = e;
-        tvp_errfmt(err, errlen, 0, "%s", err2);
-    }
-    free(p);
-    return rc;
-}
-
-static size_t efs_chunk(const struct tvp_ipc_pair *p)
-{
-    (void)p;
-    return 0;
-}
-
-const struct tvp_ipc_transport tvp_ipc_eventfd_shm = {
-    .name = "eventfd-shm",
-    .description = "shared-memory buffer per direction, handed over with eventfds (full/empty)",
-    .open = efs_open,
-    .attach = efs_attach,
-    .send = efs_send,
-    .recv = efs_recv,
-    .detach = efs_detach,
-    .close = efs_close,
-    .chunk = efs_chunk,
-};
+const struct tvp_ipc_transport tvp_ipc_eventfd_shm = TVP_IPC_TRANSPORT(
+    efs, NAME, "shared-memory buffer per direction, handed over with eventfds (full/empty)");

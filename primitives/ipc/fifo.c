@@ -8,12 +8,12 @@
  * Opening both ends in one process: open(O_RDONLY) of a FIFO blocks until a writer comes, so
  * the read end is opened O_NONBLOCK first (which succeeds without a writer), then the write end
  * (which succeeds because a reader now exists), and O_NONBLOCK is cleared so reads block as a
- * pipe's do. Everything after open is the descriptor engine (fd_stream.c), peer death included.
+ * pipe's do. Everything but making the FIFOs is the descriptor engine (fd_stream.c), peer death
+ * included.
  */
 #define _GNU_SOURCE
 
 #include "fd_stream.h"
-#include "ipc_common.h"
 #include "ipc_fd_transports.h"
 #include "tvp_err.h"
 
@@ -30,38 +30,25 @@
 /* Opens the FIFO at path for reading (*r) and writing (*w), leaving *r blocking. */
 static int open_ends(const char *path, int *r, int *w, char *err, size_t errlen)
 {
-    int e;
     *r = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (*r < 0) {
-        e = errno;
-        tvp_errfmt(err, errlen, e, NAME ": open: opening %s for reading", path);
-        return e;
-    }
+    if (*r < 0)
+        return tvp_ipc_errno(err, errlen, NAME ": open: opening %s for reading", path);
     *w = open(path, O_WRONLY | O_CLOEXEC);
-    if (*w < 0) {
-        e = errno;
-        tvp_errfmt(err, errlen, e, NAME ": open: opening %s for writing", path);
-        return e;
-    }
+    if (*w < 0)
+        return tvp_ipc_errno(err, errlen, NAME ": open: opening %s for writing", path);
     int fl = fcntl(*r, F_GETFL);
-    if (fl < 0 || fcntl(*r, F_SETFL, fl & ~O_NONBLOCK) != 0) {
-        e = errno;
-        tvp_errfmt(err, errlen, e, NAME ": open: clearing O_NONBLOCK on %s", path);
-        return e;
-    }
+    if (fl < 0 || fcntl(*r, F_SETFL, fl & ~O_NONBLOCK) != 0)
+        return tvp_ipc_errno(err, errlen, NAME ": open: clearing O_NONBLOCK on %s", path);
     return 0;
 }
 
-static int fifo_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
-                     size_t errlen)
+static int make_fifos(int fd[4], char *err, size_t errlen)
 {
-    int e = tvp_fd_check_cfg(NAME, cfg, err, errlen);
-    if (e != 0)
-        return e;
     const char *tmp = getenv("TMPDIR");
     if (tmp == NULL || tmp[0] == '\0')
         tmp = "/tmp";
     char name[64], dir[PATH_MAX], path[2][PATH_MAX + 8]; /* + "/0to1" */
+    int e;
     if ((e = tvp_ipc_name(name, sizeof name, "fifo")) != 0) {
         tvp_errfmt(err, errlen, e, NAME ": open: naming the directory");
         return e;
@@ -71,18 +58,14 @@ static int fifo_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, c
         tvp_errfmt(err, errlen, ENAMETOOLONG, NAME ": open: directory under %s", tmp);
         return ENAMETOOLONG;
     }
-    if (mkdtemp(dir) == NULL) {
-        e = errno;
-        tvp_errfmt(err, errlen, e, NAME ": open: mkdtemp %s", dir);
-        return e;
-    }
+    if (mkdtemp(dir) == NULL)
+        return tvp_ipc_errno(err, errlen, NAME ": open: mkdtemp %s", dir);
     /* fds: [0] read end 0->1, [1] write end 0->1, [2] read end 1->0, [3] write end 1->0 */
     int fds[4] = {-1, -1, -1, -1}, made = 0;
     for (int i = 0; i < 2; i++) {
         snprintf(path[i], sizeof path[i], "%s/%s", dir, i == 0 ? "0to1" : "1to0");
         if (mkfifo(path[i], 0600) != 0) {
-            e = errno;
-            tvp_errfmt(err, errlen, e, NAME ": open: mkfifo %s", path[i]);
+            e = tvp_ipc_errno(err, errlen, NAME ": open: mkfifo %s", path[i]);
             goto fail;
         }
         made++;
@@ -93,34 +76,27 @@ static int fifo_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, c
     /* Both ends are held: the names have served their purpose. */
     for (; made > 0; made--)
         if (unlink(path[made - 1]) != 0) {
-            e = errno;
-            tvp_errfmt(err, errlen, e, NAME ": open: unlink %s", path[made - 1]);
+            e = tvp_ipc_errno(err, errlen, NAME ": open: unlink %s", path[made - 1]);
             goto fail;
         }
     if (rmdir(dir) != 0) {
-        e = errno;
-        tvp_errfmt(err, errlen, e, NAME ": open: rmdir %s", dir);
-        tvp_fd_close_all(fds, 4);
+        e = tvp_ipc_errno(err, errlen, NAME ": open: rmdir %s", dir);
+        (void)tvp_ipc_close_fds(fds, 4);
         return e;
     }
-    return tvp_fd_pair_new(out, NAME, cfg, fds[2], fds[1], fds[0], fds[3], err, errlen);
+    fd[0] = fds[2]; /* side 0 reads 1->0 and writes 0->1 */
+    fd[1] = fds[1];
+    fd[2] = fds[0];
+    fd[3] = fds[3];
+    return 0;
 
 fail:
-    tvp_fd_close_all(fds, 4);
+    (void)tvp_ipc_close_fds(fds, 4);
     while (made > 0)
         (void)unlink(path[--made]); /* the error to report is the one above */
     (void)rmdir(dir);
     return e;
 }
 
-const struct tvp_ipc_transport tvp_ipc_fifo = {
-    .name = NAME,
-    .description = "two named FIFOs (mkfifo), one per direction, unlinked once open",
-    .open = fifo_open,
-    .attach = tvp_fd_attach,
-    .send = tvp_fd_send,
-    .recv = tvp_fd_recv,
-    .detach = tvp_fd_detach,
-    .close = tvp_fd_close,
-    .chunk = tvp_fd_chunk,
-};
+TVP_FD_TRANSPORT(tvp_ipc_fifo, NAME,
+                 "two named FIFOs (mkfifo), one per direction, unlinked once open", make_fifos);

@@ -68,13 +68,12 @@ struct mgr_side {
 };
 
 struct tvp_ipc_pair {
-    int processes;
-    size_t max_msg;
-    pid_t opener;     /* the process that called open (and will call close) */
-    pid_t server;     /* 0 when none */
-    int server_pidfd; /* the opener's, to wait for the server with a timeout */
-    int cli[2];       /* client end of side s's connection */
-    int ctl;          /* the opener's control connection */
+    struct tvp_ipc_head h; /* first: name, model, sizes (ipc_common.h) */
+    pid_t opener;          /* the process that called open (and will call close) */
+    pid_t server;          /* 0 when none */
+    int server_pidfd;      /* the opener's, to wait for the server with a timeout */
+    int cli[2];            /* client end of side s's connection */
+    int ctl;               /* the opener's control connection */
     struct mgr_side side[2];
 };
 
@@ -187,39 +186,33 @@ static int stop_server(struct tvp_ipc_pair *p, char *err, size_t errlen)
     return rc;
 }
 
-/* Closes everything this process holds of the pair and stops the server (opener only). */
-static int destroy(struct tvp_ipc_pair *p, char *err, size_t errlen)
+/* Closes everything this process holds of the pair and stops the server (opener only); also
+ * for a half-made pair from open. */
+static int mgr_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
 {
-    int rc = 0, e;
+    if (p == NULL)
+        return 0;
+    int rc = 0;
     for (int s = 0; s < 2; s++)
-        if ((e = tvp_ipc_close_fd(&p->cli[s])) != 0 && rc == 0) {
-            rc = e;
-            tvp_errfmt(err, errlen, e, NAME ": close: close a client connection");
-        }
+        tvp_ipc_keep_first(&rc, tvp_ipc_close_fd(&p->cli[s]), err, errlen,
+                           NAME ": close: close a client connection");
     if (p->ctl >= 0 && p->server > 0) {
         struct tvp_mgr_req q = {.op = TVP_MGR_QUIT};
         struct iovec iov = {&q, sizeof q};
+        int e = tvp_mgr_sendv(p->ctl, &iov, 1);
         /* EPIPE: the server has ended already; the wait below tells how. */
-        if ((e = tvp_mgr_sendv(p->ctl, &iov, 1)) != 0 && e != EPIPE && rc == 0) {
-            rc = e;
-            tvp_errfmt(err, errlen, e, NAME ": close: send QUIT");
-        }
+        tvp_ipc_keep_first(&rc, e == EPIPE ? 0 : e, err, errlen, NAME ": close: send QUIT");
     }
-    if ((e = tvp_ipc_close_fd(&p->ctl)) != 0 && rc == 0) {
-        rc = e;
-        tvp_errfmt(err, errlen, e, NAME ": close: close the control connection");
-    }
+    tvp_ipc_keep_first(&rc, tvp_ipc_close_fd(&p->ctl), err, errlen,
+                       NAME ": close: close the control connection");
     if (p->server > 0 && getpid() == p->opener) {
-        char err2[256];
-        if ((e = stop_server(p, err2, sizeof err2)) != 0 && rc == 0) {
+        /* stop_server words its own errors: given err only while no failure came before */
+        int first = rc == 0, e = stop_server(p, first ? err : NULL, first ? errlen : 0);
+        if (first)
             rc = e;
-            tvp_errfmt(err, errlen, 0, "%s", err2);
-        }
     }
-    if ((e = tvp_ipc_close_fd(&p->server_pidfd)) != 0 && rc == 0) {
-        rc = e;
-        tvp_errfmt(err, errlen, e, NAME ": close: close the server's pidfd");
-    }
+    tvp_ipc_keep_first(&rc, tvp_ipc_close_fd(&p->server_pidfd), err, errlen,
+                       NAME ": close: close the server's pidfd");
     free(p);
     return rc;
 }
@@ -227,41 +220,29 @@ static int destroy(struct tvp_ipc_pair *p, char *err, size_t errlen)
 static int mgr_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
                     size_t errlen)
 {
-    *out = NULL;
-    if (cfg == NULL || cfg->max_msg == 0 || cfg->max_msg > SIZE_MAX / 2) {
-        tvp_errfmt(err, errlen, 0, NAME ": open: max_msg %zu: must be >= 1",
-                   cfg ? cfg->max_msg : 0);
-        return EINVAL;
-    }
-    struct tvp_ipc_pair *p = aligned_alloc(64, (sizeof *p + 63) & ~(size_t)63);
-    if (p == NULL) {
-        tvp_errfmt(err, errlen, ENOMEM, NAME ": open: aligned_alloc");
-        return ENOMEM;
-    }
-    memset(p, 0, sizeof *p);
-    p->processes = cfg->processes != 0;
-    p->max_msg = cfg->max_msg;
+    int e;
+    struct tvp_ipc_pair *p =
+        tvp_ipc_new_pair(out, cfg, SIZE_MAX / 2, sizeof *p, 64, NAME, &e, err, errlen);
+    if (p == NULL)
+        return e;
     p->opener = getpid();
     p->server_pidfd = p->ctl = p->cli[0] = p->cli[1] = -1;
 
-    int sv[TVP_MGR_CONNS][2], made = 0, e = 0;
+    int sv[TVP_MGR_CONNS][2], made = 0;
     for (; made < TVP_MGR_CONNS; made++)
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv[made]) != 0) {
-            e = errno;
-            tvp_errfmt(err, errlen, e, NAME ": open: socketpair");
+            e = tvp_ipc_errno(err, errlen, NAME ": open: socketpair");
             break;
         }
     if (e == 0) {
         int keep[TVP_MGR_CONNS] = {sv[0][1], sv[1][1], sv[2][1]};
         pid_t pid = fork();
         if (pid == 0)
-            server_main(keep, p->opener, p->max_msg);
-        if (pid < 0) {
-            e = errno;
-            tvp_errfmt(err, errlen, e, NAME ": open: fork the server");
-        } else {
+            server_main(keep, p->opener, p->h.max_msg);
+        if (pid < 0)
+            e = tvp_ipc_errno(err, errlen, NAME ": open: fork the server");
+        else
             p->server = pid;
-        }
     }
     for (int i = 0; i < made; i++)
         (void)close(sv[i][1]); /* the server's ends: only the server holds them now */
@@ -274,32 +255,17 @@ static int mgr_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, ch
             (void)close(sv[i][0]);
     }
     if (e == 0 && (p->server_pidfd = tvp_ipc_pidfd_open(p->server)) < 0) {
-        e = errno;
-        tvp_errfmt(err, errlen, e, NAME ": open: pidfd_open of the server");
+        e = tvp_ipc_errno(err, errlen, NAME ": open: pidfd_open of the server");
         (void)kill(p->server, SIGKILL); /* no pidfd to wait with: do not wait for a QUIT */
     }
-    if (e != 0) {
-        char err2[256];
-        (void)destroy(p, err2, sizeof err2);
-        return e;
-    }
-    *out = p;
-    return 0;
-}
-
-static int check_side(const char *op, int side, char *err, size_t errlen)
-{
-    if (side == 0 || side == 1)
-        return 0;
-    tvp_errfmt(err, errlen, 0, NAME ": %s: side %d: must be 0 or 1", op, side);
-    return EINVAL;
+    return tvp_ipc_open_done(out, p, e, mgr_close);
 }
 
 static int mgr_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, size_t errlen)
 {
     (void)peer; /* the server watches the peer's connection */
-    int e = check_side("attach", side, err, errlen);
-    if (e != 0 || !p->processes)
+    int e = tvp_ipc_check_side(&p->h, "attach", side, err, errlen);
+    if (e != 0 || !p->h.processes)
         return e;
     e = tvp_ipc_close_fd(&p->cli[1 - side]);
     if (e == 0 && getpid() != p->opener) {
@@ -315,10 +281,14 @@ static int mgr_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, s
     return e;
 }
 
-/* One round trip: the request (op, key, value), then the reply's header into *rep. */
-static int call(struct tvp_ipc_pair *p, int side, uint32_t op, const char *key, size_t klen,
-                const void *val, size_t vlen, struct tvp_mgr_rep *rep)
+/* One round trip on side's connection: the request (op, the key of message n to side `to`,
+ * value), then the reply's header into *rep. */
+static int call(struct tvp_ipc_pair *p, int side, uint32_t op, int to, uint64_t n, const void *val,
+                size_t vlen, struct tvp_mgr_rep *rep)
 {
+    char key[TVP_MGR_KEY_MAX];
+    int w = snprintf(key, sizeof key, "to%d/%llu", to, (unsigned long long)n);
+    size_t klen = (size_t)w; /* "to1/" and 20 digits at most: TVP_MGR_KEY_MAX holds it */
     struct tvp_mgr_req req = {.op = op, .keylen = (uint32_t)klen, .vallen = vlen};
     struct iovec iov[3] = {{&req, sizeof req}, {(void *)key, klen}, {(void *)val, vlen}};
     int e = tvp_mgr_sendv(p->cli[side], iov, 3);
@@ -345,19 +315,11 @@ static int call_failed(int e, const char *op, int status, char *err, size_t errl
 static int mgr_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t len, char *err,
                     size_t errlen)
 {
-    int e = check_side("send", side, err, errlen);
+    int e = tvp_ipc_check_call(&p->h, "send", side, len, err, errlen);
     if (e != 0)
         return e;
-    if (len > p->max_msg) {
-        tvp_errfmt(err, errlen, 0, NAME ": send: %zu bytes: larger than max_msg %zu", len,
-                   p->max_msg);
-        return EMSGSIZE;
-    }
-    char key[TVP_MGR_KEY_MAX];
-    int klen =
-        snprintf(key, sizeof key, "to%d/%llu", 1 - side, (unsigned long long)p->side[side].sent);
     struct tvp_mgr_rep rep;
-    e = call(p, side, TVP_MGR_SET, key, (size_t)klen, buf, len, &rep);
+    e = call(p, side, TVP_MGR_SET, 1 - side, p->side[side].sent, buf, len, &rep);
     if (e == 0 && rep.status == 0 && rep.vallen != 0)
         e = EPROTO; /* a SET's reply carries nothing */
     if (e != 0 || rep.status != 0)
@@ -369,19 +331,11 @@ static int mgr_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t le
 static int mgr_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err,
                     size_t errlen)
 {
-    int e = check_side("recv", side, err, errlen);
+    int e = tvp_ipc_check_call(&p->h, "recv", side, len, err, errlen);
     if (e != 0)
         return e;
-    if (len > p->max_msg) {
-        tvp_errfmt(err, errlen, 0, NAME ": recv: %zu bytes: larger than max_msg %zu", len,
-                   p->max_msg);
-        return EMSGSIZE;
-    }
-    char key[TVP_MGR_KEY_MAX];
-    int klen =
-        snprintf(key, sizeof key, "to%d/%llu", side, (unsigned long long)p->side[side].received);
     struct tvp_mgr_rep rep;
-    e = call(p, side, TVP_MGR_TAKE, key, (size_t)klen, NULL, 0, &rep);
+    e = call(p, side, TVP_MGR_TAKE, side, p->side[side].received, NULL, 0, &rep);
     if (e != 0 || rep.status != 0) {
         if (e == 0 && rep.vallen != 0)
             e = EPROTO;
@@ -402,7 +356,7 @@ static int mgr_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, cha
 
 static int mgr_detach(struct tvp_ipc_pair *p, int side, char *err, size_t errlen)
 {
-    int e = check_side("detach", side, err, errlen);
+    int e = tvp_ipc_check_side(&p->h, "detach", side, err, errlen);
     if (e != 0)
         return e;
     /* Every SET was answered: nothing is queued on this side. Closing the connection is what
@@ -412,26 +366,5 @@ static int mgr_detach(struct tvp_ipc_pair *p, int side, char *err, size_t errlen
     return e;
 }
 
-static int mgr_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
-{
-    return p == NULL ? 0 : destroy(p, err, errlen);
-}
-
-static size_t mgr_chunk(const struct tvp_ipc_pair *p)
-{
-    (void)p;
-    return 0;
-}
-
-const struct tvp_ipc_transport tvp_ipc_manager_dict = {
-    .name = NAME,
-    .description =
-        "multiprocessing.Manager().dict() analogue: server process, SET/TAKE per message",
-    .open = mgr_open,
-    .attach = mgr_attach,
-    .send = mgr_send,
-    .recv = mgr_recv,
-    .detach = mgr_detach,
-    .close = mgr_close,
-    .chunk = mgr_chunk,
-};
+const struct tvp_ipc_transport tvp_ipc_manager_dict = TVP_IPC_TRANSPORT(
+    mgr, NAME, "multiprocessing.Manager().dict() analogue: server process, SET/TAKE per message");

@@ -96,8 +96,7 @@ struct mpq_side {
 };
 
 struct tvp_ipc_pair {
-    int processes;
-    size_t max_msg;
+    struct tvp_ipc_head h; /* first: name, model, sizes (ipc_common.h) */
     struct mpq_shared *sh;
     int locks;        /* how many of sh's mutexes were initialised (for cleanup) */
     int rd[2], wr[2]; /* pipe d: side d's feeder writes wr[d], side 1 - d reads rd[d] */
@@ -199,36 +198,28 @@ static int stop_feeder(struct mpq_side *s, int drop)
 
 static int close_fds(struct tvp_ipc_pair *p)
 {
-    int rc = 0, e;
-    for (int d = 0; d < 2; d++) /* reading ends first: a blocked feeder's write then fails */
-        if ((e = tvp_ipc_close_fd(&p->rd[d])) != 0 && rc == 0)
-            rc = e;
-    for (int d = 0; d < 2; d++)
-        if ((e = tvp_ipc_close_fd(&p->wr[d])) != 0 && rc == 0)
-            rc = e;
-    return rc;
+    int e1 = tvp_ipc_close_fds(p->rd, 2); /* reading ends first: a blocked feeder's write fails */
+    int e2 = tvp_ipc_close_fds(p->wr, 2);
+    return e1 ? e1 : e2;
 }
 
-/* Everything close() frees, also for a half-made pair from open. Returns the first error with
- * its message in err. */
-static int destroy(struct tvp_ipc_pair *p, char *err, size_t errlen)
+/* Stops what runs and frees everything, also for a half-made pair from open. Returns the first
+ * error with its message in err. */
+static int mpq_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
 {
-    int rc = 0, e;
+    if (p == NULL)
+        return 0;
+    int rc = 0;
     for (int s = 0; s < 2; s++) {
         if (p->side[s].started) {
             /* close the reading ends so a feeder blocked on a full pipe gets EPIPE */
             for (int d = 0; d < 2; d++)
                 (void)tvp_ipc_close_fd(&p->rd[d]);
-            if ((e = stop_feeder(&p->side[s], 1)) != 0 && rc == 0) {
-                rc = e;
-                tvp_errfmt(err, errlen, e, NAME ": close: stop the feeder of side %d", s);
-            }
+            tvp_ipc_keep_first(&rc, stop_feeder(&p->side[s], 1), err, errlen,
+                               NAME ": close: stop the feeder of side %d", s);
         }
     }
-    if ((e = close_fds(p)) != 0 && rc == 0) {
-        rc = e;
-        tvp_errfmt(err, errlen, e, NAME ": close: close a pipe");
-    }
+    tvp_ipc_keep_first(&rc, close_fds(p), err, errlen, NAME ": close: close a pipe");
     for (int s = 0; s < 2; s++) {
         struct mpq_side *sd = &p->side[s];
         if (sd->started) /* the join failed: the thread may still use mu, cv and its frames */
@@ -236,35 +227,23 @@ static int destroy(struct tvp_ipc_pair *p, char *err, size_t errlen)
         free_frames(sd->head);
         sd->head = NULL;
         if (sd->ready) {
-            if ((e = pthread_cond_destroy(&sd->cv)) != 0 && rc == 0) {
-                rc = e;
-                tvp_errfmt(err, errlen, e, NAME ": close: pthread_cond_destroy");
-            }
-            if ((e = pthread_cond_destroy(&sd->space)) != 0 && rc == 0) {
-                rc = e;
-                tvp_errfmt(err, errlen, e, NAME ": close: pthread_cond_destroy");
-            }
-            if ((e = pthread_mutex_destroy(&sd->mu)) != 0 && rc == 0) {
-                rc = e;
-                tvp_errfmt(err, errlen, e, NAME ": close: pthread_mutex_destroy");
-            }
+            tvp_ipc_keep_first(&rc, pthread_cond_destroy(&sd->cv), err, errlen,
+                               NAME ": close: pthread_cond_destroy");
+            tvp_ipc_keep_first(&rc, pthread_cond_destroy(&sd->space), err, errlen,
+                               NAME ": close: pthread_cond_destroy");
+            tvp_ipc_keep_first(&rc, pthread_mutex_destroy(&sd->mu), err, errlen,
+                               NAME ": close: pthread_mutex_destroy");
         }
     }
     if (p->sh != NULL) {
         for (int i = 0; i < p->locks; i++) {
-            e = pthread_mutex_destroy(lock_at(p->sh, i));
+            int e = pthread_mutex_destroy(lock_at(p->sh, i));
             /* EBUSY: a peer was killed holding it; a mutex owns no resource, the mapping goes. */
-            if (e != 0 && e != EBUSY && rc == 0) {
-                rc = e;
-                tvp_errfmt(err, errlen, e, NAME ": close: pthread_mutex_destroy of a pipe lock");
-            }
+            tvp_ipc_keep_first(&rc, e == EBUSY ? 0 : e, err, errlen,
+                               NAME ": close: pthread_mutex_destroy of a pipe lock");
         }
-        char err2[128];
-        if ((e = tvp_shm_map_close(p->sh, sizeof *p->sh, NAME, err2, sizeof err2)) != 0 &&
-            rc == 0) {
-            rc = e;
-            tvp_errfmt(err, errlen, 0, "%s", err2);
-        }
+        tvp_ipc_keep_first(&rc, tvp_shm_map_close(p->sh, sizeof *p->sh), err, errlen,
+                           NAME ": munmap");
     }
     if (!p->side[0].started && !p->side[1].started)
         free(p); /* else leak it: a feeder we could not join may still read it */
@@ -274,97 +253,73 @@ static int destroy(struct tvp_ipc_pair *p, char *err, size_t errlen)
 static int mpq_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
                     size_t errlen)
 {
-    *out = NULL;
-    if (cfg == NULL || cfg->max_msg == 0 || cfg->max_msg > SIZE_MAX / 2) {
-        tvp_errfmt(err, errlen, 0, NAME ": open: max_msg %zu: must be >= 1",
-                   cfg ? cfg->max_msg : 0);
-        return EINVAL;
-    }
-    struct tvp_ipc_pair *p = calloc(1, sizeof *p);
-    if (p == NULL) {
-        tvp_errfmt(err, errlen, ENOMEM, NAME ": open: calloc");
-        return ENOMEM;
-    }
-    p->processes = cfg->processes != 0;
-    p->max_msg = cfg->max_msg;
+    int e;
+    struct tvp_ipc_pair *p =
+        tvp_ipc_new_pair(out, cfg, SIZE_MAX / 2, sizeof *p, 0, NAME, &e, err, errlen);
+    if (p == NULL)
+        return e;
     for (int d = 0; d < 2; d++) {
         p->rd[d] = p->wr[d] = -1;
         p->side[d].p = p;
         p->side[d].side = d;
     }
     void *map;
-    int e = tvp_shm_map_open(&map, sizeof *p->sh, NAME, "mpq", err, errlen);
-    if (e != 0) {
-        free(p);
-        return e;
-    }
+    if ((e = tvp_shm_map_open(&map, sizeof *p->sh, NAME, "mpq", err, errlen)) != 0)
+        goto done;
     p->sh = map;
 
     pthread_mutexattr_t ma;
     if ((e = pthread_mutexattr_init(&ma)) != 0) {
         tvp_errfmt(err, errlen, e, NAME ": open: pthread_mutexattr_init");
-        goto fail;
+        goto done;
     }
-    e = pthread_mutexattr_setpshared(&ma, p->processes ? PTHREAD_PROCESS_SHARED
-                                                       : PTHREAD_PROCESS_PRIVATE);
+    e = pthread_mutexattr_setpshared(&ma, p->h.processes ? PTHREAD_PROCESS_SHARED
+                                                         : PTHREAD_PROCESS_PRIVATE);
     for (int i = 0; e == 0 && i < 4; i++)
         if ((e = pthread_mutex_init(lock_at(p->sh, i), &ma)) == 0)
             p->locks++;
     (void)pthread_mutexattr_destroy(&ma); /* cannot fail on Linux */
     if (e != 0) {
         tvp_errfmt(err, errlen, e, NAME ": open: init the pipe locks");
-        goto fail;
+        goto done;
     }
     for (int s = 0; s < 2; s++) {
         struct mpq_side *sd = &p->side[s];
         if ((e = pthread_mutex_init(&sd->mu, NULL)) != 0) {
             tvp_errfmt(err, errlen, e, NAME ": open: pthread_mutex_init");
-            goto fail;
+            goto done;
         }
         if ((e = pthread_cond_init(&sd->cv, NULL)) != 0) {
             (void)pthread_mutex_destroy(&sd->mu);
             tvp_errfmt(err, errlen, e, NAME ": open: pthread_cond_init");
-            goto fail;
+            goto done;
         }
         if ((e = pthread_cond_init(&sd->space, NULL)) != 0) {
             (void)pthread_cond_destroy(&sd->cv);
             (void)pthread_mutex_destroy(&sd->mu);
             tvp_errfmt(err, errlen, e, NAME ": open: pthread_cond_init");
-            goto fail;
+            goto done;
         }
         sd->ready = 1;
     }
     for (int d = 0; d < 2; d++) {
         int fds[2];
         if (pipe2(fds, O_CLOEXEC) != 0) {
-            e = errno;
-            tvp_errfmt(err, errlen, e, NAME ": open: pipe2");
-            goto fail;
+            e = tvp_ipc_errno(err, errlen, NAME ": open: pipe2");
+            goto done;
         }
         p->rd[d] = fds[0];
         p->wr[d] = fds[1];
     }
-    *out = p;
-    return 0;
-fail:;
-    char err2[128];
-    (void)destroy(p, err2, sizeof err2);
-    return e;
-}
-
-static int check_side(const char *op, int side, char *err, size_t errlen)
-{
-    if (side == 0 || side == 1)
-        return 0;
-    tvp_errfmt(err, errlen, 0, NAME ": %s: side %d: must be 0 or 1", op, side);
-    return EINVAL;
+done:
+    return tvp_ipc_open_done(out, p, e, mpq_close);
 }
 
 static int mpq_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, size_t errlen)
 {
     (void)peer; /* the pipes tell: end of file, EPIPE */
-    int e = check_side("attach", side, err, errlen);
-    if (e != 0 || !p->processes)
+    int e = tvp_ipc_check_side(&p->h, "attach", side, err, errlen);
+    if (e != 0 || !p->h.processes)
         return e;
     int e1 = tvp_ipc_close_fd(&p->wr[1 - side]);
     int e2 = tvp_ipc_close_fd(&p->rd[side]);
@@ -373,23 +328,12 @@ static int mpq_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, s
     return e;
 }
 
-static int peer_ended(const char *op, char *err, size_t errlen)
-{
-    tvp_errfmt(err, errlen, 0, NAME ": %s: peer ended", op);
-    return EPIPE;
-}
-
 static int mpq_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t len, char *err,
                     size_t errlen)
 {
-    int e = check_side("send", side, err, errlen);
+    int e = tvp_ipc_check_call(&p->h, "send", side, len, err, errlen);
     if (e != 0)
         return e;
-    if (len > p->max_msg) {
-        tvp_errfmt(err, errlen, 0, NAME ": send: %zu bytes: larger than max_msg %zu", len,
-                   p->max_msg);
-        return EMSGSIZE;
-    }
     struct mpq_side *s = &p->side[side];
     struct frame *f = malloc(sizeof *f + len);
     if (f == NULL) {
@@ -431,10 +375,7 @@ static int mpq_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t le
     int ue = pthread_mutex_unlock(&s->mu);
     if (fe != 0) {
         free(f);
-        if (fe == EPIPE)
-            return peer_ended("send", err, errlen);
-        tvp_errfmt(err, errlen, fe, NAME ": send: the feeder's write");
-        return fe;
+        return tvp_ipc_fail(NAME, "send", fe, "the feeder's write", err, errlen);
     }
     if (e != 0 || ue != 0) {
         if (!queued)
@@ -449,14 +390,9 @@ static int mpq_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t le
 static int mpq_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err,
                     size_t errlen)
 {
-    int e = check_side("recv", side, err, errlen);
+    int e = tvp_ipc_check_call(&p->h, "recv", side, len, err, errlen);
     if (e != 0)
         return e;
-    if (len > p->max_msg) {
-        tvp_errfmt(err, errlen, 0, NAME ": recv: %zu bytes: larger than max_msg %zu", len,
-                   p->max_msg);
-        return EMSGSIZE;
-    }
     int d = 1 - side;
     uint64_t n = 0;
     unsigned char *body = NULL;
@@ -467,7 +403,7 @@ static int mpq_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, cha
     }
     e = tvp_ipc_read_full(p->rd[d], &n, sizeof n);
     what = "read the header";
-    if (e == 0 && n > p->max_msg) {
+    if (e == 0 && n > p->h.max_msg) {
         e = EBADMSG;
         what = "header larger than max_msg";
     }
@@ -494,10 +430,7 @@ static int mpq_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, cha
     }
     if (e != 0) {
         free(body);
-        if (e == EPIPE)
-            return peer_ended("recv", err, errlen);
-        tvp_errfmt(err, errlen, e, NAME ": recv: %s", what);
-        return e;
+        return tvp_ipc_fail(NAME, "recv", e, what, err, errlen);
     }
     if (len > 0)
         memcpy(buf, body, len);
@@ -507,7 +440,7 @@ static int mpq_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, cha
 
 static int mpq_detach(struct tvp_ipc_pair *p, int side, char *err, size_t errlen)
 {
-    int e = check_side("detach", side, err, errlen);
+    int e = tvp_ipc_check_side(&p->h, "detach", side, err, errlen);
     if (e != 0)
         return e;
     struct mpq_side *s = &p->side[side];
@@ -528,26 +461,5 @@ static int mpq_detach(struct tvp_ipc_pair *p, int side, char *err, size_t errlen
     return e;
 }
 
-static int mpq_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
-{
-    return p == NULL ? 0 : destroy(p, err, errlen);
-}
-
-static size_t mpq_chunk(const struct tvp_ipc_pair *p)
-{
-    (void)p;
-    return 0;
-}
-
-const struct tvp_ipc_transport tvp_ipc_mp_queue = {
-    .name = NAME,
-    .description =
-        "multiprocessing.Queue analogue: feeder thread, pipe, shared reader/writer locks",
-    .open = mpq_open,
-    .attach = mpq_attach,
-    .send = mpq_send,
-    .recv = mpq_recv,
-    .detach = mpq_detach,
-    .close = mpq_close,
-    .chunk = mpq_chunk,
-};
+const struct tvp_ipc_transport tvp_ipc_mp_queue = TVP_IPC_TRANSPORT(
+    mpq, NAME, "multiprocessing.Queue analogue: feeder thread, pipe, shared reader/writer locks");

@@ -66,14 +66,7 @@ int tvp_shm_map_open(void **addr, size_t len, const char *who, const char *kind,
     return 0;
 }
 
-int tvp_shm_map_close(void *addr, size_t len, const char *who, char *err, size_t errlen)
+int tvp_shm_map_close(void *addr, size_t len)
 {
-    if (addr == NULL)
-        return 0;
-    if (munmap(addr, len) != 0) {
-        int e = errno;
-        tvp_errfmt(err, errlen, e, "%s: munmap", who);
-        return e;
-    }
-    return 0;
+    return addr == NULL || munmap(addr, len) == 0 ? 0 : errno;
 }

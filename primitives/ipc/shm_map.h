@@ -19,7 +19,8 @@ int tvp_shm_map_open(void **addr, size_t len, const char *who, const char *kind,
 
 /* Unmaps what tvp_shm_map_open mapped (addr may be NULL: nothing to do). In a process that
  * forked after the open, only this process's mapping goes; the memory itself goes with the
- * last one. Returns 0 or an error number with "<who>: munmap: why" in err. */
-int tvp_shm_map_close(void *addr, size_t len, const char *who, char *err, size_t errlen);
+ * last one. Returns 0 or munmap's error number, for the caller's clean-up to report (it runs
+ * among other clean-up steps, whose first failure is the one told: tvp_ipc_keep_first). */
+int tvp_shm_map_close(void *addr, size_t len);
 
 #endif

@@ -1,7 +1,9 @@
 /* The byte ring in shared memory behind "shm-ring-futex" and "shm-ring-poll" (shm_ring_futex.c,
- * shm_ring_poll.c): what both share — the layout, the copy in and out, open, attach, detach,
- * close. The two transports differ only in how a side waits for the other (a futex, or
- * busy-polling) and so in how an index is published; those live in their own files.
+ * shm_ring_poll.c): everything both share — the layout, the copy in and out, send and recv,
+ * open, attach, detach, close. The two transports differ only in their wait policy: how a side
+ * waits for the other (a futex, or busy-polling) and so how an index is published. Each
+ * transport file holds its policy and declares itself with TVP_SHM_RING_TRANSPORT, which
+ * instantiates send and recv with the policy inlined: the fast path has no indirect call.
  *
  * One ring per direction, in one shared mapping (shm_map.h) made by open before the fork:
  * rings[0] carries what side 0 sends, rings[1] what side 1 sends. A ring carries a byte stream:
@@ -56,6 +58,7 @@
 #ifndef TVP_SHM_RING_H
 #define TVP_SHM_RING_H
 
+#include "ipc_common.h"
 #include "tvp_ipc.h"
 
 #include <stdalign.h>
@@ -100,10 +103,8 @@ struct tvp_shm_ring_side {
 
 /* Shared by both ring transports (each translation unit sees this one definition). */
 struct tvp_ipc_pair {
-    const char *name; /* the transport's, for messages */
-    int processes;
-    int futex_priv; /* FUTEX_PRIVATE_FLAG in the thread model, 0 in the process model */
-    size_t max_msg;
+    struct tvp_ipc_head h; /* first: name, model, sizes (ipc_common.h) */
+    int futex_priv;        /* FUTEX_PRIVATE_FLAG in the thread model, 0 in the process model */
     void *map;
     size_t map_len;
     struct tvp_shm_ring_side side[2];
@@ -161,20 +162,105 @@ static inline size_t tvp_shm_ring_get(struct tvp_shm_ring_side *s, unsigned char
     return n;
 }
 
-/* The parts of the transports that do not depend on the wait policy. open takes the transport's
- * name; the others find it in the pair. All return 0 or an error number with
- * "<name>: what: why" in err. */
+/* The parts of the transports that do not depend on the wait policy (shm_ring.c). open takes
+ * the transport's name; the others find it in the pair. All return 0 or an error number with
+ * "<name>: what: why" in err. chunk() is tvp_ipc_chunk: a byte stream takes a message of any
+ * size whole, in as many pieces as needed. */
 int tvp_shm_ring_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, const char *name,
                       char *err, size_t errlen);
 int tvp_shm_ring_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, size_t errlen);
 int tvp_shm_ring_detach(struct tvp_ipc_pair *p, int side, char *err, size_t errlen);
 int tvp_shm_ring_close(struct tvp_ipc_pair *p, char *err, size_t errlen);
-size_t tvp_shm_ring_chunk(const struct tvp_ipc_pair *p);
 
-/* The argument checks of send and recv (side 0 or 1, len <= max_msg): 0, or EINVAL / EMSGSIZE
- * with the message in err. */
-int tvp_shm_ring_check(const struct tvp_ipc_pair *p, const char *op, int side, size_t len,
-                       char *err, size_t errlen);
+/* A wait policy, the part each ring transport has of its own:
+ *
+ * publish  stores v into *index (the release that hands the bytes over; the policy may make it
+ *          stronger) and wakes the other side if it may be asleep on it (sleeping is the flag
+ *          that side's role announces it in). 0 or an error number. On the fast path: once per
+ *          piece.
+ * wait     returns once *index != seen: 0; or EPIPE when the peer behind pidfd (-1 in the thread
+ *          model) ended with the index unchanged; or an error number. sleeping is this side's
+ *          flag for publish to read. Only when the ring is full (send) or empty (recv). */
+typedef int (*tvp_shm_ring_publish_fn)(const struct tvp_ipc_pair *p, _Atomic uint32_t *index,
+                                       uint32_t v, _Atomic uint32_t *sleeping);
+typedef int (*tvp_shm_ring_wait_fn)(const struct tvp_ipc_pair *p, int pidfd,
+                                    _Atomic uint32_t *index, uint32_t seen,
+                                    _Atomic uint32_t *sleeping);
+
+/* send and recv for the policy (publish, wait). Always inlined into the transport's own send
+ * and recv (TVP_SHM_RING_TRANSPORT), where both are constants: the compiler calls them directly
+ * and inlines publish, so each transport gets the fast path it would have written by hand. */
+static inline __attribute__((always_inline)) int
+tvp_shm_ring_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t len, char *err,
+                  size_t errlen, tvp_shm_ring_publish_fn publish, tvp_shm_ring_wait_fn wait)
+{
+    int e = tvp_ipc_check_call(&p->h, "send", side, len, err, errlen);
+    if (e != 0)
+        return e;
+    struct tvp_shm_ring_side *s = &p->side[side];
+    struct tvp_shm_ring *r = s->tx;
+    const unsigned char *src = buf;
+    while (len > 0) {
+        size_t n = tvp_shm_ring_put(s, src, len);
+        if (n == 0) { /* full: tx_head_cache was just read, and head must move past it */
+            if ((e = wait(p, s->pidfd, &r->head, s->tx_head_cache, &r->prod_sleeping)) != 0)
+                return tvp_ipc_fail(p->h.name, "send", e, "waiting for room", err, errlen);
+            continue;
+        }
+        if ((e = publish(p, &r->tail, s->tx_tail, &r->cons_sleeping)) != 0)
+            return tvp_ipc_fail(p->h.name, "send", e, "waking the receiver", err, errlen);
+        src += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static inline __attribute__((always_inline)) int
+tvp_shm_ring_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err, size_t errlen,
+                  tvp_shm_ring_publish_fn publish, tvp_shm_ring_wait_fn wait)
+{
+    int e = tvp_ipc_check_call(&p->h, "recv", side, len, err, errlen);
+    if (e != 0)
+        return e;
+    struct tvp_shm_ring_side *s = &p->side[side];
+    struct tvp_shm_ring *r = s->rx;
+    unsigned char *dst = buf;
+    while (len > 0) {
+        size_t n = tvp_shm_ring_get(s, dst, len);
+        if (n == 0) { /* empty: tail must move past our head */
+            if ((e = wait(p, s->pidfd, &r->tail, s->rx_head, &r->cons_sleeping)) != 0)
+                return tvp_ipc_fail(p->h.name, "recv", e, "waiting for data", err, errlen);
+            continue;
+        }
+        if ((e = publish(p, &r->head, s->rx_head, &r->prod_sleeping)) != 0)
+            return tvp_ipc_fail(p->h.name, "recv", e, "waking the sender", err, errlen);
+        dst += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* Defines the ring transport `var` called name_ with the wait policy (publish_, wait_): its
+ * open, send and recv, and its descriptor; attach, detach and close are shm_ring.c's. */
+#define TVP_SHM_RING_TRANSPORT(var, name_, description_, publish_, wait_)                          \
+    static int var##_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,     \
+                          size_t errlen)                                                           \
+    {                                                                                              \
+        return tvp_shm_ring_open(out, cfg, (name_), err, errlen);                                  \
+    }                                                                                              \
+    static int var##_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t len,           \
+                          char *err, size_t errlen)                                                \
+    {                                                                                              \
+        return tvp_shm_ring_send(p, side, buf, len, err, errlen, (publish_), (wait_));             \
+    }                                                                                              \
+    static int var##_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err,      \
+                          size_t errlen)                                                           \
+    {                                                                                              \
+        return tvp_shm_ring_recv(p, side, buf, len, err, errlen, (publish_), (wait_));             \
+    }                                                                                              \
+    const struct tvp_ipc_transport var =                                                           \
+        TVP_IPC_DESCRIPTOR(name_, description_, var##_open, tvp_shm_ring_attach, var##_send,       \
+                           var##_recv, tvp_shm_ring_detach, tvp_shm_ring_close, tvp_ipc_chunk)
 
 /* CLOCK_MONOTONIC in ns, for the wait loops (the vDSO: no system call). */
 static inline int64_t tvp_shm_ring_now_ns(void)

@@ -1,15 +1,16 @@
 /* Transport "shm-ring-futex": the shared-memory byte ring of shm_ring.h, where a side that has
  * to wait (consumer: ring empty; producer: ring full) spins briefly and then sleeps on a futex.
+ * This file is that wait policy; the ring, send and recv included, is shm_ring.h's.
  *
  * Waiting: the futex words are the ring's indices themselves — the consumer sleeps on tail
  * while tail == its head, the producer on head while head == its tail - CAP — so the kernel's
  * compare under its hash-bucket lock is the "still nothing to do" test. Before sleeping a side
  * spins for SPIN_NS (10 us, about what one sleep plus wake-up costs both sides, so spinning at
  * most doubles the cost of a wait that ends up sleeping, and saves the system calls of a wait
- * that does not), then sleeps in slices of 100 ms on an absolute CLOCK_MONOTONIC deadline; after
- * each slice it checks the peer's pidfd (process model) and returns EPIPE when the peer has
- * ended and the index still has not moved. So a dead peer is noticed within about 100 ms, and a
- * live one costs nothing extra.
+ * that does not), then sleeps in slices of TVP_IPC_SLICE_MS (100 ms, ipc_common.h) on an
+ * absolute CLOCK_MONOTONIC deadline; after each slice it checks the peer's pidfd (process model)
+ * and returns EPIPE when the peer has ended and the index still has not moved. So a dead peer is
+ * noticed within about 100 ms, and a live one costs nothing extra.
  *
  * No system call on the fast path: a side announces that it may sleep in the ring's
  * cons_sleeping / prod_sleeping flag, and the other side calls FUTEX_WAKE only when it sees that
@@ -43,23 +44,21 @@
 #include "ipc_common.h"
 #include "ipc_shm_transports.h"
 #include "shm_ring.h"
-#include "tvp_err.h"
 #include "tvp_futex.h"
 
 #include <errno.h>
 
-#define NAME     "shm-ring-futex"
-#define SPIN_NS  10000LL     /* 10 us */
-#define SLICE_NS 100000000LL /* 100 ms between looks at the peer */
+#define SPIN_NS 10000LL /* 10 us */
 
 /* Stores a new index value and wakes the other side if it announced it may sleep on it.
  * Returns 0 or the error of FUTEX_WAKE. */
-static inline int publish(_Atomic uint32_t *index, uint32_t v, _Atomic uint32_t *sleeping, int priv)
+static inline int publish(const struct tvp_ipc_pair *p, _Atomic uint32_t *index, uint32_t v,
+                          _Atomic uint32_t *sleeping)
 {
     atomic_store_explicit(index, v, memory_order_seq_cst);         /* S1: also a release */
     if (atomic_load_explicit(sleeping, memory_order_seq_cst) == 0) /* L1 */
         return 0;
-    return tvp_futex_wake(index, 1, priv);
+    return tvp_futex_wake(index, 1, p->futex_priv);
 }
 
 /* Waits until *index != seen: spins, then sleeps on the futex in slices, watching pidfd.
@@ -84,9 +83,7 @@ static int wait_change(const struct tvp_ipc_pair *p, int pidfd, _Atomic uint32_t
             break;
         }
         struct timespec deadline;
-        int64_t t = tvp_shm_ring_now_ns() + SLICE_NS;
-        deadline.tv_sec = (time_t)(t / 1000000000);
-        deadline.tv_nsec = (long)(t % 1000000000);
+        tvp_ipc_slice_deadline(CLOCK_MONOTONIC, &deadline);
         int e = tvp_futex_wait_until(index, seen, p->futex_priv, &deadline);
         if (e == ETIMEDOUT) {
             /* Peer first, index second: a peer that published and then ended is not "gone". */
@@ -106,79 +103,7 @@ static int wait_change(const struct tvp_ipc_pair *p, int pidfd, _Atomic uint32_t
     return rc;
 }
 
-static int fail(int e, const char *op, const char *what, char *err, size_t errlen)
-{
-    if (e == EPIPE)
-        tvp_errfmt(err, errlen, 0, NAME ": %s: peer ended", op);
-    else
-        tvp_errfmt(err, errlen, e, NAME ": %s: %s", op, what);
-    return e;
-}
-
-static int rf_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
-                   size_t errlen)
-{
-    return tvp_shm_ring_open(out, cfg, NAME, err, errlen);
-}
-
-static int rf_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t len, char *err,
-                   size_t errlen)
-{
-    int e = tvp_shm_ring_check(p, "send", side, len, err, errlen);
-    if (e != 0)
-        return e;
-    struct tvp_shm_ring_side *s = &p->side[side];
-    struct tvp_shm_ring *r = s->tx;
-    const unsigned char *src = buf;
-    while (len > 0) {
-        size_t n = tvp_shm_ring_put(s, src, len);
-        if (n == 0) { /* full: tx_head_cache was just read, and head must move past it */
-            e = wait_change(p, s->pidfd, &r->head, s->tx_head_cache, &r->prod_sleeping);
-            if (e != 0)
-                return fail(e, "send", "futex wait for room", err, errlen);
-            continue;
-        }
-        if ((e = publish(&r->tail, s->tx_tail, &r->cons_sleeping, p->futex_priv)) != 0)
-            return fail(e, "send", "futex wake", err, errlen);
-        src += n;
-        len -= n;
-    }
-    return 0;
-}
-
-static int rf_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err,
-                   size_t errlen)
-{
-    int e = tvp_shm_ring_check(p, "recv", side, len, err, errlen);
-    if (e != 0)
-        return e;
-    struct tvp_shm_ring_side *s = &p->side[side];
-    struct tvp_shm_ring *r = s->rx;
-    unsigned char *dst = buf;
-    while (len > 0) {
-        size_t n = tvp_shm_ring_get(s, dst, len);
-        if (n == 0) { /* empty: tail must move past our head */
-            e = wait_change(p, s->pidfd, &r->tail, s->rx_head, &r->cons_sleeping);
-            if (e != 0)
-                return fail(e, "recv", "futex wait for data", err, errlen);
-            continue;
-        }
-        if ((e = publish(&r->head, s->rx_head, &r->prod_sleeping, p->futex_priv)) != 0)
-            return fail(e, "recv", "futex wake", err, errlen);
-        dst += n;
-        len -= n;
-    }
-    return 0;
-}
-
-const struct tvp_ipc_transport tvp_ipc_shm_ring_futex = {
-    .name = NAME,
-    .description = "shared-memory byte ring per direction; waits spin 10 us, then sleep on a futex",
-    .open = rf_open,
-    .attach = tvp_shm_ring_attach,
-    .send = rf_send,
-    .recv = rf_recv,
-    .detach = tvp_shm_ring_detach,
-    .close = tvp_shm_ring_close,
-    .chunk = tvp_shm_ring_chunk,
-};
+TVP_SHM_RING_TRANSPORT(tvp_ipc_shm_ring_futex, "shm-ring-futex",
+                       "shared-memory byte ring per direction; waits spin 10 us, then sleep on a "
+                       "futex",
+                       publish, wait_change);

@@ -1,6 +1,7 @@
 /* Transport "shm-ring-poll": the shared-memory byte ring of shm_ring.h, where a side that has to
  * wait busy-polls the other side's index and never sleeps in the kernel — the lowest latency a
- * shared-memory transport can have, bought with a whole CPU per waiting side.
+ * shared-memory transport can have, bought with a whole CPU per waiting side. This file is that
+ * wait policy; the ring, send and recv included, is shm_ring.h's.
  *
  * Waiting: load the index (acquire) and execute a pause instruction, again and again. Two
  * exceptions, both rare enough to stay off the fast path (which has no system call at all: a
@@ -19,20 +20,31 @@
 #include "ipc_common.h"
 #include "ipc_shm_transports.h"
 #include "shm_ring.h"
-#include "tvp_err.h"
 
 #include <errno.h>
 #include <sched.h>
 
-#define NAME          "shm-ring-poll"
 #define YIELD_EVERY   4096u
 #define CLOCK_EVERY   256u
 #define PEER_CHECK_NS 1000000LL /* 1 ms */
 
+/* A release store: nobody sleeps, so nobody needs waking. */
+static inline int publish(const struct tvp_ipc_pair *p, _Atomic uint32_t *index, uint32_t v,
+                          _Atomic uint32_t *sleeping)
+{
+    (void)p;
+    (void)sleeping;
+    atomic_store_explicit(index, v, memory_order_release);
+    return 0;
+}
+
 /* Spins until *index != seen. Returns 0, EPIPE when the peer ended with the index unchanged,
  * or the error of sched_yield. */
-static int wait_change(int pidfd, _Atomic uint32_t *index, uint32_t seen)
+static int wait_change(const struct tvp_ipc_pair *p, int pidfd, _Atomic uint32_t *index,
+                       uint32_t seen, _Atomic uint32_t *sleeping)
 {
+    (void)p;
+    (void)sleeping;
     int64_t last = -1;
     for (unsigned i = 1;; i++) {
         if (atomic_load_explicit(index, memory_order_acquire) != seen)
@@ -54,75 +66,7 @@ static int wait_change(int pidfd, _Atomic uint32_t *index, uint32_t seen)
     }
 }
 
-static int fail(int e, const char *op, const char *what, char *err, size_t errlen)
-{
-    if (e == EPIPE)
-        tvp_errfmt(err, errlen, 0, NAME ": %s: peer ended", op);
-    else
-        tvp_errfmt(err, errlen, e, NAME ": %s: %s", op, what);
-    return e;
-}
-
-static int rp_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
-                   size_t errlen)
-{
-    return tvp_shm_ring_open(out, cfg, NAME, err, errlen);
-}
-
-static int rp_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t len, char *err,
-                   size_t errlen)
-{
-    int e = tvp_shm_ring_check(p, "send", side, len, err, errlen);
-    if (e != 0)
-        return e;
-    struct tvp_shm_ring_side *s = &p->side[side];
-    struct tvp_shm_ring *r = s->tx;
-    const unsigned char *src = buf;
-    while (len > 0) {
-        size_t n = tvp_shm_ring_put(s, src, len);
-        if (n == 0) {
-            if ((e = wait_change(s->pidfd, &r->head, s->tx_head_cache)) != 0)
-                return fail(e, "send", "sched_yield", err, errlen);
-            continue;
-        }
-        atomic_store_explicit(&r->tail, s->tx_tail, memory_order_release);
-        src += n;
-        len -= n;
-    }
-    return 0;
-}
-
-static int rp_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err,
-                   size_t errlen)
-{
-    int e = tvp_shm_ring_check(p, "recv", side, len, err, errlen);
-    if (e != 0)
-        return e;
-    struct tvp_shm_ring_side *s = &p->side[side];
-    struct tvp_shm_ring *r = s->rx;
-    unsigned char *dst = buf;
-    while (len > 0) {
-        size_t n = tvp_shm_ring_get(s, dst, len);
-        if (n == 0) {
-            if ((e = wait_change(s->pidfd, &r->tail, s->rx_head)) != 0)
-                return fail(e, "recv", "sched_yield", err, errlen);
-            continue;
-        }
-        atomic_store_explicit(&r->head, s->rx_head, memory_order_release);
-        dst += n;
-        len -= n;
-    }
-    return 0;
-}
-
-const struct tvp_ipc_transport tvp_ipc_shm_ring_poll = {
-    .name = NAME,
-    .description = "shared-memory byte ring per direction; waits busy-poll (pause), never sleep",
-    .open = rp_open,
-    .attach = tvp_shm_ring_attach,
-    .send = rp_send,
-    .recv = rp_recv,
-    .detach = tvp_shm_ring_detach,
-    .close = tvp_shm_ring_close,
-    .chunk = tvp_shm_ring_chunk,
-};
+TVP_SHM_RING_TRANSPORT(tvp_ipc_shm_ring_poll, "shm-ring-poll",
+                       "shared-memory byte ring per direction; waits busy-poll (pause), never "
+                       "sleep",
+                       publish, wait_change);

@@ -7,36 +7,20 @@
 
 #include "fd_stream.h"
 #include "ipc_fd_transports.h"
-#include "tvp_err.h"
 
-#include <errno.h>
 #include <sys/socket.h>
 
 #define NAME "socketpair-stream"
 
-static int sps_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
-                    size_t errlen)
+static int make_socketpair(int fd[4], char *err, size_t errlen)
 {
-    int e = tvp_fd_check_cfg(NAME, cfg, err, errlen);
-    if (e != 0)
-        return e;
     int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-        e = errno;
-        tvp_errfmt(err, errlen, e, NAME ": open: socketpair(AF_UNIX, SOCK_STREAM)");
-        return e;
-    }
-    return tvp_fd_pair_new(out, NAME, cfg, sv[0], sv[0], sv[1], sv[1], err, errlen);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return tvp_ipc_errno(err, errlen, NAME ": open: socketpair(AF_UNIX, SOCK_STREAM)");
+    fd[0] = fd[1] = sv[0];
+    fd[2] = fd[3] = sv[1];
+    return 0;
 }
 
-const struct tvp_ipc_transport tvp_ipc_socketpair_stream = {
-    .name = NAME,
-    .description = "one AF_UNIX stream socketpair (duplex, default buffers)",
-    .open = sps_open,
-    .attach = tvp_fd_attach,
-    .send = tvp_fd_send,
-    .recv = tvp_fd_recv,
-    .detach = tvp_fd_detach,
-    .close = tvp_fd_close,
-    .chunk = tvp_fd_chunk,
-};
+TVP_FD_TRANSPORT(tvp_ipc_socketpair_stream, NAME,
+                 "one AF_UNIX stream socketpair (duplex, default buffers)", make_socketpair);

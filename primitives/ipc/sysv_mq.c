@@ -28,11 +28,14 @@
  *   - drains the queue this side sends to every DRAIN_MS (nobody else will read it), so a
  *     send blocked on a full queue completes and the next chunk sees `gone`.
  * The send/recv path itself makes no extra system call. In the thread model no watcher runs:
- * a side's end is its detach. */
+ * a side's end is its detach. The chunk loops are msg_chunks.c's; this file moves one kernel
+ * message at a time. */
 #define _GNU_SOURCE
 
+#include "eventfd_util.h"
 #include "ipc_common.h"
 #include "ipc_fd_transports.h"
+#include "msg_chunks.h"
 #include "tvp_err.h"
 
 #include <errno.h>
@@ -40,13 +43,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
-#include <unistd.h>
 
 #define NAME     "sysv-mq"
 #define DATA     1L
@@ -68,10 +69,8 @@ struct sysv_side {
 };
 
 struct tvp_ipc_pair {
-    int processes;
-    size_t max_msg;
-    size_t chunk;
-    int q[2]; /* q[s]: side s sends, side 1 - s receives; -1 when not made */
+    struct tvp_ipc_head h; /* first; h.chunk = min(max_msg, kernel.msgmax, msg_qbytes) */
+    int q[2];              /* q[s]: side s sends, side 1 - s receives; -1 when not made */
     struct sysv_side s[2];
 };
 
@@ -80,77 +79,53 @@ struct watch_arg {
     int side;
 };
 
-static long proc_long(const char *path, long dflt)
-{
-    FILE *f = fopen(path, "re");
-    long v;
-    if (f == NULL)
-        return dflt;
-    if (fscanf(f, "%ld", &v) != 1 || v <= 0)
-        v = dflt;
-    fclose(f);
-    return v;
-}
-
 static int smq_close(struct tvp_ipc_pair *p, char *err, size_t errlen);
 
 static int smq_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
                     size_t errlen)
 {
-    if (cfg == NULL || cfg->max_msg == 0) {
-        tvp_errfmt(err, errlen, EINVAL, NAME ": open: max_msg must be at least 1");
-        return EINVAL;
-    }
-    struct tvp_ipc_pair *p = calloc(1, sizeof *p);
-    if (p == NULL) {
-        tvp_errfmt(err, errlen, ENOMEM, NAME ": open: allocating the pair");
-        return ENOMEM;
-    }
-    p->processes = cfg->processes;
-    p->max_msg = cfg->max_msg;
+    size_t msgmax = (size_t)tvp_ipc_proc_long("/proc/sys/kernel/msgmax", 8192);
+    size_t qbytes = (size_t)tvp_ipc_proc_long("/proc/sys/kernel/msgmnb", 16384);
+    int e;
+    struct tvp_ipc_pair *p =
+        tvp_ipc_new_pair(out, cfg, SIZE_MAX, sizeof *p, 0, NAME, &e, err, errlen);
+    if (p == NULL)
+        return e;
     p->q[0] = p->q[1] = -1;
     for (int s = 0; s < 2; s++)
         p->s[s].pidfd = p->s[s].stopfd = -1;
-    int e = 0;
-    size_t msgmax = (size_t)proc_long("/proc/sys/kernel/msgmax", 8192);
-    size_t qbytes = (size_t)proc_long("/proc/sys/kernel/msgmnb", 16384);
     for (int s = 0; s < 2; s++) {
         if ((p->q[s] = msgget(IPC_PRIVATE, IPC_CREAT | IPC_EXCL | 0600)) < 0) {
-            e = errno;
-            tvp_errfmt(err, errlen, e, NAME ": open: msgget(IPC_PRIVATE) for side %d's queue", s);
-            goto fail;
+            e = tvp_ipc_errno(err, errlen, NAME ": open: msgget(IPC_PRIVATE) for side %d's queue",
+                              s);
+            goto done;
         }
         struct msqid_ds ds;
         if (msgctl(p->q[s], IPC_STAT, &ds) != 0) {
-            e = errno;
-            tvp_errfmt(err, errlen, e, NAME ": open: msgctl IPC_STAT");
-            goto fail;
+            e = tvp_ipc_errno(err, errlen, NAME ": open: msgctl IPC_STAT");
+            goto done;
         }
         if (ds.msg_qbytes < qbytes)
             qbytes = ds.msg_qbytes; /* the queue's own limit is what binds */
     }
-    p->chunk = cfg->max_msg;
-    if (p->chunk > msgmax)
-        p->chunk = msgmax;
-    if (p->chunk > qbytes)
-        p->chunk = qbytes;
+    p->h.chunk = cfg->max_msg;
+    if (p->h.chunk > msgmax)
+        p->h.chunk = msgmax;
+    if (p->h.chunk > qbytes)
+        p->h.chunk = qbytes;
     for (int s = 0; s < 2; s++) {
         struct sysv_side *d = &p->s[s];
-        if ((d->sbuf = malloc(sizeof(struct sysv_msg) + p->chunk)) == NULL ||
-            (d->rbuf = malloc(sizeof(struct sysv_msg) + p->chunk)) == NULL ||
-            (d->dbuf = malloc(sizeof(struct sysv_msg) + p->chunk)) == NULL) {
+        if ((d->sbuf = malloc(sizeof(struct sysv_msg) + p->h.chunk)) == NULL ||
+            (d->rbuf = malloc(sizeof(struct sysv_msg) + p->h.chunk)) == NULL ||
+            (d->dbuf = malloc(sizeof(struct sysv_msg) + p->h.chunk)) == NULL) {
             e = ENOMEM;
-            tvp_errfmt(err, errlen, e, NAME ": open: message buffers of %zu bytes", p->chunk);
-            goto fail;
+            tvp_errfmt(err, errlen, e, NAME ": open: message buffers of %zu bytes", p->h.chunk);
+            goto done;
         }
         d->sbuf->mtype = DATA;
     }
-    *out = p;
-    return 0;
-
-fail:
-    (void)smq_close(p, NULL, 0);
-    return e;
+done:
+    return tvp_ipc_open_done(out, p, e, smq_close);
 }
 
 /* The peer has ended: tell this side's receiver and unblock its sender (see the top). */
@@ -179,7 +154,7 @@ static void *watcher(void *arg)
             posted = msgsnd(p->q[1 - side], &end, 0, IPC_NOWAIT) == 0 || errno == EIDRM ||
                      errno == EINVAL;
         }
-        while (msgrcv(p->q[side], d->dbuf, p->chunk, 0, IPC_NOWAIT | MSG_NOERROR) >= 0)
+        while (msgrcv(p->q[side], d->dbuf, p->h.chunk, 0, IPC_NOWAIT | MSG_NOERROR) >= 0)
             ;
         int n = poll(fds, 1, DRAIN_MS);
         if (n > 0)
@@ -189,111 +164,95 @@ static void *watcher(void *arg)
 
 static int smq_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, size_t errlen)
 {
-    if (side != 0 && side != 1) {
-        tvp_errfmt(err, errlen, EINVAL, NAME ": attach: side %d is not 0 or 1", side);
-        return EINVAL;
-    }
-    if (!p->processes || peer <= 0)
-        return 0;
+    int e = tvp_ipc_check_side(&p->h, "attach", side, err, errlen);
+    if (e != 0 || !p->h.processes || peer <= 0)
+        return e;
     struct sysv_side *d = &p->s[side];
-    int e;
-    const char *what;
+    if ((e = tvp_ipc_watch_peer(&d->pidfd, peer, NAME, side, err, errlen)) != 0)
+        return e;
     struct watch_arg *a = NULL;
-    what = "pidfd_open on the peer";
-    if ((d->pidfd = tvp_ipc_pidfd_open(peer)) < 0)
-        goto fail_errno;
-    what = "eventfd to stop the watcher";
-    if ((d->stopfd = eventfd(0, EFD_CLOEXEC)) < 0)
-        goto fail_errno;
-    if ((a = malloc(sizeof *a)) == NULL) {
+    if ((d->stopfd = eventfd(0, EFD_CLOEXEC)) < 0) {
+        e = tvp_ipc_errno(err, errlen, NAME ": attach side %d: eventfd to stop the watcher", side);
+    } else if ((a = malloc(sizeof *a)) == NULL) {
         e = ENOMEM;
-        what = "allocating the watcher's argument";
-        goto fail;
-    }
-    *a = (struct watch_arg){p, side};
-    what = "starting the peer watcher thread";
-    if ((e = pthread_create(&d->watcher, NULL, watcher, a)) != 0) {
+        tvp_errfmt(err, errlen, e, NAME ": attach side %d: allocating the watcher's argument",
+                   side);
+    } else {
+        *a = (struct watch_arg){p, side};
+        if ((e = pthread_create(&d->watcher, NULL, watcher, a)) == 0) {
+            d->watching = 1;
+            return 0;
+        }
         free(a);
-        goto fail;
+        tvp_errfmt(err, errlen, e, NAME ": attach side %d: starting the peer watcher thread", side);
     }
-    d->watching = 1;
-    return 0;
-
-fail_errno:
-    e = errno;
-fail:
     (void)tvp_ipc_close_fd(&d->stopfd);
     (void)tvp_ipc_close_fd(&d->pidfd);
-    tvp_errfmt(err, errlen, e, NAME ": attach side %d: %s", side, what);
+    return e;
+}
+
+/* One call's state for the chunk loops (msg_chunks.h). */
+struct smq_call {
+    struct tvp_ipc_pair *p;
+    int side;
+};
+
+static int put_message(void *ctx, const char *chunk, size_t n, char *err, size_t errlen)
+{
+    struct smq_call *c = ctx;
+    struct sysv_side *d = &c->p->s[c->side];
+    if (atomic_load_explicit(&d->gone, memory_order_acquire))
+        return EPIPE;
+    memcpy(d->sbuf->mtext, chunk, n);
+    if (msgsnd(c->p->q[c->side], d->sbuf, n, 0) == 0)
+        return 0;
+    int e = errno;
+    if (e != EINTR)
+        tvp_errfmt(err, errlen, e, NAME ": send from side %d: msgsnd of %zu bytes%s", c->side, n,
+                   e == EIDRM || e == EINVAL ? " (queue removed)" : "");
+    return e;
+}
+
+static int get_message(void *ctx, char *chunk, size_t n, size_t *got, char *err, size_t errlen)
+{
+    struct smq_call *c = ctx;
+    struct sysv_side *d = &c->p->s[c->side];
+    if (d->ended)
+        return EPIPE;
+    ssize_t r = msgrcv(c->p->q[1 - c->side], d->rbuf, n, -SENTINEL, 0);
+    if (r >= 0 && d->rbuf->mtype == SENTINEL) {
+        d->ended = 1; /* everything the peer sent before it ended came first */
+        return EPIPE;
+    }
+    if (r >= 0) {
+        if ((size_t)r == n)
+            memcpy(chunk, d->rbuf->mtext, n);
+        *got = (size_t)r;
+        return 0;
+    }
+    int e = errno;
+    if (e == E2BIG) {
+        *got = SIZE_MAX; /* longer than n: left in the queue, and the stream is out of step */
+        return 0;
+    }
+    if (e != EINTR)
+        tvp_errfmt(err, errlen, e, NAME ": recv on side %d: msgrcv%s", c->side,
+                   e == EIDRM || e == EINVAL ? " (queue removed)" : "");
     return e;
 }
 
 static int smq_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t len, char *err,
                     size_t errlen)
 {
-    struct sysv_side *d = &p->s[side];
-    const char *b = buf;
-    int q = p->q[side];
-    for (size_t off = 0; off < len;) {
-        if (atomic_load_explicit(&d->gone, memory_order_acquire)) {
-            tvp_errfmt(err, errlen, EPIPE,
-                       NAME ": send %zu bytes from side %d: peer ended after %zu bytes", len, side,
-                       off);
-            return EPIPE;
-        }
-        size_t n = len - off < p->chunk ? len - off : p->chunk;
-        memcpy(d->sbuf->mtext, b + off, n);
-        if (msgsnd(q, d->sbuf, n, 0) == 0) {
-            off += n;
-            continue;
-        }
-        int e = errno;
-        if (e == EINTR)
-            continue;
-        tvp_errfmt(err, errlen, e, NAME ": send from side %d: msgsnd of %zu bytes%s", side, n,
-                   e == EIDRM || e == EINVAL ? " (queue removed)" : "");
-        return e;
-    }
-    return 0;
+    struct smq_call c = {p, side};
+    return tvp_ipc_send_chunks(&p->h, side, buf, len, put_message, &c, err, errlen);
 }
 
 static int smq_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err,
                     size_t errlen)
 {
-    struct sysv_side *d = &p->s[side];
-    char *b = buf;
-    int q = p->q[1 - side];
-    for (size_t off = 0; off < len;) {
-        if (d->ended) {
-            tvp_errfmt(err, errlen, EPIPE,
-                       NAME ": recv %zu bytes on side %d: peer ended after %zu bytes", len, side,
-                       off);
-            return EPIPE;
-        }
-        size_t n = len - off < p->chunk ? len - off : p->chunk;
-        ssize_t r = msgrcv(q, d->rbuf, n, -SENTINEL, 0);
-        if (r >= 0 && d->rbuf->mtype == SENTINEL) {
-            d->ended = 1;
-            continue;
-        }
-        if (r == (ssize_t)n) {
-            memcpy(b + off, d->rbuf->mtext, n);
-            off += n;
-            continue;
-        }
-        int e = r >= 0 || errno == E2BIG ? EBADMSG : errno;
-        if (e == EINTR)
-            continue;
-        if (e == EBADMSG)
-            tvp_errfmt(err, errlen, e,
-                       NAME ": recv on side %d: a message of %s%zd bytes where %zu were expected",
-                       side, r < 0 ? "more than " : "", r < 0 ? (ssize_t)n : r, n);
-        else
-            tvp_errfmt(err, errlen, e, NAME ": recv on side %d: msgrcv%s", side,
-                       e == EIDRM || e == EINVAL ? " (queue removed)" : "");
-        return e;
-    }
-    return 0;
+    struct smq_call c = {p, side};
+    return tvp_ipc_recv_chunks(&p->h, side, buf, len, get_message, &c, err, errlen);
 }
 
 /* Stops and joins side's watcher and closes its descriptors. 0 or the first error. */
@@ -302,15 +261,9 @@ static int stop_watcher(struct tvp_ipc_pair *p, int side, char *err, size_t errl
     struct sysv_side *d = &p->s[side];
     int rc = 0, e;
     if (d->watching) {
-        uint64_t one = 1;
-        ssize_t w;
-        while ((w = write(d->stopfd, &one, sizeof one)) < 0 && errno == EINTR)
-            ;
-        if (w != (ssize_t)sizeof one) {
-            rc = w < 0 ? errno : EIO;
-            tvp_errfmt(err, errlen, rc, NAME ": detach side %d: waking the watcher", side);
-            /* cannot join a thread that will not stop: leave it, close nothing it uses */
-            return rc;
+        if ((e = tvp_eventfd_add1(d->stopfd)) != 0) {
+            tvp_errfmt(err, errlen, e, NAME ": detach side %d: waking the watcher", side);
+            return e; /* cannot join a thread that will not stop: leave it, close nothing it uses */
         }
         if ((e = pthread_join(d->watcher, NULL)) != 0) {
             tvp_errfmt(err, errlen, e, NAME ": detach side %d: joining the watcher", side);
@@ -318,24 +271,17 @@ static int stop_watcher(struct tvp_ipc_pair *p, int side, char *err, size_t errl
         }
         d->watching = 0;
     }
-    if ((e = tvp_ipc_close_fd(&d->stopfd)) != 0 && rc == 0) {
-        rc = e;
-        tvp_errfmt(err, errlen, e, NAME ": detach side %d: closing the watcher's eventfd", side);
-    }
-    if ((e = tvp_ipc_close_fd(&d->pidfd)) != 0 && rc == 0) {
-        rc = e;
-        tvp_errfmt(err, errlen, e, NAME ": detach side %d: closing the peer's pidfd", side);
-    }
+    tvp_ipc_keep_first(&rc, tvp_ipc_close_fd(&d->stopfd), err, errlen,
+                       NAME ": detach side %d: closing the watcher's eventfd", side);
+    tvp_ipc_keep_first(&rc, tvp_ipc_close_fd(&d->pidfd), err, errlen,
+                       NAME ": detach side %d: closing the peer's pidfd", side);
     return rc;
 }
 
 static int smq_detach(struct tvp_ipc_pair *p, int side, char *err, size_t errlen)
 {
-    if (side != 0 && side != 1) {
-        tvp_errfmt(err, errlen, EINVAL, NAME ": detach: side %d is not 0 or 1", side);
-        return EINVAL;
-    }
-    return stop_watcher(p, side, err, errlen);
+    int e = tvp_ipc_check_side(&p->h, "detach", side, err, errlen);
+    return e != 0 ? e : stop_watcher(p, side, err, errlen);
 }
 
 static int smq_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
@@ -347,10 +293,9 @@ static int smq_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
         if ((e = stop_watcher(p, s, err, errlen)) != 0 && rc == 0)
             rc = e;
     for (int s = 0; s < 2; s++) {
-        if (p->q[s] >= 0 && msgctl(p->q[s], IPC_RMID, NULL) != 0 && rc == 0) {
-            rc = errno;
-            tvp_errfmt(err, errlen, rc, NAME ": close: msgctl IPC_RMID (queue %d)", p->q[s]);
-        }
+        if (p->q[s] >= 0)
+            tvp_ipc_keep_first(&rc, msgctl(p->q[s], IPC_RMID, NULL) != 0 ? errno : 0, err, errlen,
+                               NAME ": close: msgctl IPC_RMID (queue %d)", p->q[s]);
         p->q[s] = -1;
     }
     for (int s = 0; s < 2; s++) {
@@ -362,20 +307,7 @@ static int smq_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
     return rc;
 }
 
-static size_t smq_chunk(const struct tvp_ipc_pair *p)
-{
-    return p->chunk < p->max_msg ? p->chunk : 0;
-}
-
-const struct tvp_ipc_transport tvp_ipc_sysv_mq = {
-    .name = NAME,
-    .description = "two System V message queues, one per direction, removed by close "
-                   "(messages above kernel.msgmax split)",
-    .open = smq_open,
-    .attach = smq_attach,
-    .send = smq_send,
-    .recv = smq_recv,
-    .detach = smq_detach,
-    .close = smq_close,
-    .chunk = smq_chunk,
-};
+const struct tvp_ipc_transport tvp_ipc_sysv_mq =
+    TVP_IPC_TRANSPORT(smq, NAME,
+                      "two System V message queues, one per direction, removed by close "
+                      "(messages above kernel.msgmax split)");

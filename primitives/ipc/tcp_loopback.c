@@ -11,9 +11,7 @@
 #define _GNU_SOURCE
 
 #include "fd_stream.h"
-#include "ipc_common.h"
 #include "ipc_fd_transports.h"
-#include "tvp_err.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,12 +21,8 @@
 
 #define NAME "tcp-loopback"
 
-static int tcp_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
-                    size_t errlen)
+static int make_connection(int fd[4], char *err, size_t errlen)
 {
-    int e = tvp_fd_check_cfg(NAME, cfg, err, errlen);
-    if (e != 0)
-        return e;
     int fds[3] = {-1, -1, -1}; /* listener, connecting end (side 0), accepted end (side 1) */
     const char *what;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
@@ -66,23 +60,16 @@ static int tcp_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, ch
     what = "closing the listener";
     if (tvp_ipc_close_fd(&fds[0]) != 0)
         goto fail;
-    return tvp_fd_pair_new(out, NAME, cfg, fds[1], fds[1], fds[2], fds[2], err, errlen);
+    fd[0] = fd[1] = fds[1];
+    fd[2] = fd[3] = fds[2];
+    return 0;
 
-fail:
-    e = errno;
-    tvp_fd_close_all(fds, 3);
-    tvp_errfmt(err, errlen, e, NAME ": open: %s", what);
+fail:;
+    int e = tvp_ipc_errno(err, errlen, NAME ": open: %s", what);
+    (void)tvp_ipc_close_fds(fds, 3);
     return e;
 }
 
-const struct tvp_ipc_transport tvp_ipc_tcp_loopback = {
-    .name = NAME,
-    .description = "one TCP connection over 127.0.0.1 (TCP_NODELAY, default buffers)",
-    .open = tcp_open,
-    .attach = tvp_fd_attach,
-    .send = tvp_fd_send,
-    .recv = tvp_fd_recv,
-    .detach = tvp_fd_detach,
-    .close = tvp_fd_close,
-    .chunk = tvp_fd_chunk,
-};
+TVP_FD_TRANSPORT(tvp_ipc_tcp_loopback, NAME,
+                 "one TCP connection over 127.0.0.1 (TCP_NODELAY, default buffers)",
+                 make_connection);
