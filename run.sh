@@ -33,6 +33,8 @@ options (for all and GROUP...):
   --placement NAME[,NAME]  same-pu, smt-siblings, same-cache, cross-cache, cross-numa, spread
                            (default: every one the machine has)
   --timeout SECONDS        watchdog per benchmark case, 1..3600 (default 120; quick 40)
+  --switch-interval SECONDS  the emulated GIL's switch interval, 0.0001..1 (default 0.005, as
+                           CPython's sys.getswitchinterval())
 
 Missing system packages are installed with apt-get when run as root; otherwise the command to
 install them is printed.
@@ -58,8 +60,9 @@ check_run_args() {
     shift
     case $arg in
       --quick | --no-counters) RUN_ARGS+=("$arg") ;;
-      --out | --counters | --repetitions | --min-time | --placement | --timeout | \
-        --out=* | --counters=* | --repetitions=* | --min-time=* | --placement=* | --timeout=*)
+      --out | --counters | --repetitions | --min-time | --placement | --timeout | --switch-interval | \
+        --out=* | --counters=* | --repetitions=* | --min-time=* | --placement=* | --timeout=* | \
+        --switch-interval=*)
         if [[ $arg == *=* ]]; then name=${arg%%=*} value=${arg#*=}
         else
           name=$arg
@@ -78,6 +81,9 @@ check_run_args() {
           --timeout)
             is_number "$value" && in_range "$value" 1 3600 ||
               die_usage "--timeout: '$value' is not valid; accepted: a number of seconds 1..3600" ;;
+          --switch-interval)
+            is_number "$value" && in_range "$value" 0.0001 1 ||
+              die_usage "--switch-interval: '$value' is not valid; accepted: a number of seconds 0.0001..1" ;;
           --placement)
             local p list
             IFS=, read -ra list <<<"$value"
@@ -96,7 +102,7 @@ check_run_args() {
         esac
         RUN_ARGS+=("$name" "$value") ;;
       -h | --help) usage; exit 0 ;;
-      -*) die_usage "unknown option '$arg'; accepted: --quick --out --counters --no-counters --repetitions --min-time --placement --timeout" ;;
+      -*) die_usage "unknown option '$arg'; accepted: --quick --out --counters --no-counters --repetitions --min-time --placement --timeout --switch-interval" ;;
       *)
         if [[ $arg == all ]] || known_groups | grep -qx -- "$arg"; then GROUPS_WANTED+=("$arg")
         else die_usage "unknown group or command '$arg'; accepted: all, $(known_groups | paste -sd, - | sed 's/,/, /g'), list, test, plot, placements, help"

@@ -14,7 +14,6 @@
 #include "tvp_cpu_relax.h"
 #include "tvp_err.h"
 
-
 struct pingpong {
     alignas(64) _Atomic uint64_t line; /* the bounced line: odd = ping, even = pong */
     alignas(64) _Atomic int ready;     /* partner spinning, on its own line */

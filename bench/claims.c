@@ -23,7 +23,7 @@ const struct tvp_claim tvp_claims[] = {
     {"C6",
      "In CPython only one thread runs at a time (the GIL), so CPU-bound threads do not speed "
      "up; processes do.",
-     NULL},
+     "sched"},
     {"C7", "A mutex (Lock) serialises a critical section: acquire, work, release.", "locks"},
     {"C8",
      "A recursive lock (RLock) may be taken again by the thread that holds it; a plain lock "

@@ -108,6 +108,11 @@ struct tvp_group {
     int (*chart_data)(const struct tvp_resultset *rs, const char *charts_dir);
     const struct tvp_claim_judge *judges;
     size_t n_judges;
+    /* Optional: a section of the report of the group's own (e.g. the context-switch costs):
+     * writes its title and its lines (one finding each, '\n'-separated) and returns 1, or 0
+     * when the run has nothing for it. */
+    int (*report_section)(const struct tvp_resultset *rs, char *title, size_t tlen, char *lines,
+                          size_t llen);
 };
 
 /* The registry (bench/registry.c, listed in bench/groups.h). */

@@ -146,6 +146,7 @@ int tvp_meta_write(const struct tvp_run_ctx *ctx, const char *status)
     tvp_json_int(&j, "repetitions", o->repetitions);
     tvp_json_number(&j, "min_time_s", o->min_time_s);
     tvp_json_number(&j, "timeout_s", o->timeout_s);
+    tvp_json_number(&j, "switch_interval_s", o->switch_interval_s);
     tvp_json_bool(&j, "counters", o->counters_enabled);
     tvp_json_string(&j, "placement", o->placements_arg);
     tvp_json_end_object(&j);

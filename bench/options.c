@@ -33,6 +33,8 @@ static const struct option_spec specs[] = {
      "same-pu, smt-siblings, same-cache, cross-cache, cross-numa, spread"},
     {"--timeout", ARG_SECONDS, "SECONDS", 1, 3600, "120 (quick: 40)",
      "watchdog: a benchmark case still running after this is killed and reported"},
+    {"--switch-interval", ARG_SECONDS, "SECONDS", 0.0001, 1, "0.005",
+     "the emulated GIL's switch interval (CPython's sys.getswitchinterval())"},
 };
 
 void tvp_options_help(FILE *f)
@@ -169,6 +171,8 @@ int tvp_options_parse(struct tvp_options *o, int argc, char **argv, int first, c
                 o->min_time_s = v;
             else if (strcmp(name, "--timeout") == 0)
                 o->timeout_s = v;
+            else if (strcmp(name, "--switch-interval") == 0)
+                o->switch_interval_s = v;
         }
     }
     return 0;
@@ -182,6 +186,8 @@ void tvp_options_resolve(struct tvp_options *o)
         o->min_time_s = o->quick ? 0.01 : 0.05;
     if (o->timeout_s == 0)
         o->timeout_s = o->quick ? 40 : 120;
+    if (o->switch_interval_s == 0)
+        o->switch_interval_s = 0.005;
     if (o->counters_enabled && o->n_counters == 0) {
         for (size_t i = 0; i < tvp_counters_default_len && i < TVP_MAX_COUNTERS; i++)
             o->counter_names[i] = tvp_counters_default[i];

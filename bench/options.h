@@ -11,9 +11,10 @@
 
 struct tvp_options {
     int quick;
-    int repetitions;   /* 0 until resolved: then the quick or full default */
-    double min_time_s; /* minimum duration of one repetition */
-    double timeout_s;  /* watchdog limit per benchmark case */
+    int repetitions;          /* 0 until resolved: then the quick or full default */
+    double min_time_s;        /* minimum duration of one repetition */
+    double timeout_s;         /* watchdog limit per benchmark case */
+    double switch_interval_s; /* the emulated GIL's (sched group) */
     int counters_enabled;
     char counters_arg[512];
     const char *counter_names[TVP_MAX_COUNTERS];

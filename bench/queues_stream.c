@@ -24,7 +24,6 @@
 #include "tvp_err.h"
 #include "tvp_futex.h"
 
-
 #define MAX_TASKS   TVP_MAX_CASE_PUS
 #define POISON      UINT64_MAX
 #define SEQ_BITS    48

@@ -163,6 +163,19 @@ static void write_md(FILE *f, const struct tvp_resultset *rs, const struct tvp_v
         md_cell(f, v[i].rule);
         fputs(" |\n", f);
     }
+    for (size_t g = 0; g < tvp_groups_len; g++) {
+        char title[160], lines[4096];
+        if (!tvp_groups[g]->report_section ||
+            !tvp_groups[g]->report_section(rs, title, sizeof title, lines, sizeof lines))
+            continue;
+        fprintf(f, "\n## %s\n\n", title);
+        for (char *save = NULL, *l = strtok_r(lines, "\n", &save); l;
+             l = strtok_r(NULL, "\n", &save)) {
+            fputs("- ", f);
+            md_cell(f, l);
+            fputc('\n', f);
+        }
+    }
     if (n_charts) {
         fputs("\n## Charts\n\n", f);
         for (size_t i = 0; i < n_charts; i++)
@@ -230,6 +243,22 @@ static void write_html(FILE *f, const struct tvp_resultset *rs, const struct tvp
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
+    for (size_t g = 0; g < tvp_groups_len; g++) {
+        char title[160], lines[4096];
+        if (!tvp_groups[g]->report_section ||
+            !tvp_groups[g]->report_section(rs, title, sizeof title, lines, sizeof lines))
+            continue;
+        fputs("<h2>", f);
+        html_text(f, title);
+        fputs("</h2>\n<ul>\n", f);
+        for (char *save = NULL, *l = strtok_r(lines, "\n", &save); l;
+             l = strtok_r(NULL, "\n", &save)) {
+            fputs("<li>", f);
+            html_text(f, l);
+            fputs("</li>\n", f);
+        }
+        fputs("</ul>\n", f);
+    }
     if (n_charts) {
         fputs("<h2>Charts</h2>\n", f);
         for (size_t i = 0; i < n_charts; i++)

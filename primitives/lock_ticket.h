@@ -57,7 +57,6 @@ typedef struct tvp_lock_ticket {
 _Static_assert(sizeof(tvp_lock_ticket_t) == 2 * TVP_CACHE_LINE,
                "ticket counters must not share a line");
 
-
 static inline int tvp_lock_init_ticket(void *l, int pshared, char *err, size_t errlen)
 {
     (void)pshared;

@@ -39,6 +39,8 @@ for tool in "$runsh" "$bin run"; do
   expect_refusal "$tool min-time negative" "$@" spawn --min-time -1
   expect_refusal "$tool min-time too long" "$@" spawn --min-time 99
   expect_refusal "$tool timeout zero" "$@" spawn --timeout 0
+  expect_refusal "$tool switch interval zero" "$@" spawn --switch-interval 0
+  expect_refusal "$tool switch interval too long" "$@" spawn --switch-interval 5
   expect_refusal "$tool placement unknown" "$@" spawn --placement same-pu,elsewhere
   expect_refusal "$tool counters empty name" "$@" spawn --counters cycles,,task-clock
   expect_refusal "$tool missing value" "$@" spawn --out

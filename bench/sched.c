@@ -1,0 +1,406 @@
+/* The sched group (claim C6 and the context-switch costs): CPU-bound scaling of free threads,
+ * processes and threads under an emulated GIL (bench/sched_scaling.c), and the thread-vs-process
+ * context switch through a futex and a pipe, with working sets between switches
+ * (bench/ctxswitch.c). This file plans the cases, writes the chart data, judges C6 and writes the
+ * report's context-switch section. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "claims.h"
+#include "ctxswitch.h"
+#include "group.h"
+#include "resultset.h"
+#include "sched_scaling.h"
+#include "topology.h"
+
+extern const struct tvp_group tvp_group_sched;
+
+static const char *const modes[] = {"threads",    "processes",    "gil-threads",
+                                    "io-threads", "io-processes", "io-gil-threads"};
+#define N_MODES 6
+static const char *const mechanisms[] = {"futex", "pipe"};
+static const char *const models[] = {"thread", "process"};
+static const long long sets_full[] = {0, 65536, 1048576, 16777216};
+
+static int sched_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
+{
+    int quick = ctx->opt->quick, rc;
+    struct tvp_topo_summary sum;
+    tvp_topo_summarize(ctx->topo, &sum);
+    const struct tvp_placement *pl = ctx->placements;
+    if (tvp_plan_placement_ok(p, ctx, TVP_PL_SPREAD)) {
+        int max = 2 * sum.pus > TVP_MAX_CASE_PUS ? TVP_MAX_CASE_PUS : 2 * sum.pus;
+        int workers[64], nw = 0;
+        /* Every count up to 2x PUs on small machines; powers of two, PUs and 2x PUs on big. */
+        for (int w = 1; w <= max && nw < 60; w = max <= 8 ? w + 1 : w * 2)
+            workers[nw++] = w;
+        if (max > 8) {
+            workers[nw++] = sum.pus;
+            workers[nw++] = max;
+        }
+        for (int m = 0; m < N_MODES; m++)
+            for (int i = 0; i < nw; i++) {
+                int w = workers[i], io = m >= 3;
+                if (i > 0 && w == workers[i - 1])
+                    continue;
+                if (quick && w != 1 && w != sum.pus && (io || w != max))
+                    continue;
+                struct tvp_case c;
+                tvp_case_init(&c, &tvp_group_sched, "scaling", modes[m], "thread",
+                              &pl[TVP_PL_SPREAD]);
+                if (strstr(modes[m], "processes"))
+                    snprintf(c.model, sizeof c.model, "process");
+                snprintf(c.param, sizeof c.param, "workers");
+                c.param_value = w;
+                c.n_pus = w;
+                if (tvp_plan_spread(ctx->topo, w, c.pus) != 0)
+                    return EINVAL;
+                c.n_metrics = 1;
+                c.metric[0] = "per-job";
+                c.unit[0] = "ns";
+                c.arg = (long)(ctx->opt->switch_interval_s * 1e9);
+                c.max_iters = 64;
+                snprintf(c.note, sizeof c.note,
+                         "a job = %d units of ~%d us%s; speed-up = per-job at 1 worker / at N%s",
+                         TVP_SCALING_UNITS, TVP_SCALING_UNIT_NS / 1000,
+                         io ? " (half work, half sleep)" : "",
+                         strstr(modes[m], "gil") ? "; GIL switch interval in meta.json" : "");
+                c.setup = tvp_scaling_setup;
+                c.run = tvp_scaling_run;
+                c.teardown = tvp_scaling_teardown;
+                if ((rc = tvp_plan_add(p, &c)) != 0)
+                    return rc;
+            }
+    }
+    const struct tvp_placement *cross = tvp_placement_cross_core(pl);
+    int same = tvp_plan_placement_ok(p, ctx, TVP_PL_SAME_PU);
+    int cross_ok = cross && tvp_plan_placement_ok(p, ctx, cross->kind);
+    for (int k = 0; k < 2; k++) {
+        if (same) {
+            struct tvp_case c;
+            tvp_case_init(&c, &tvp_group_sched, "wake-cost", mechanisms[k], "thread",
+                          &pl[TVP_PL_SAME_PU]);
+            tvp_csw_describe(&c);
+            if ((rc = tvp_plan_add(p, &c)) != 0)
+                return rc;
+        }
+        for (int mo = 0; mo < 2; mo++)
+            for (size_t z = 0; z < 4; z++) {
+                if (quick && (z == 1 || z == 2))
+                    continue;
+                const struct tvp_placement *where[2] = {same ? &pl[TVP_PL_SAME_PU] : NULL,
+                                                        cross_ok && z == 0 ? cross : NULL};
+                for (int w = 0; w < 2; w++) {
+                    if (!where[w])
+                        continue;
+                    struct tvp_case c;
+                    tvp_case_init(&c, &tvp_group_sched, "switch", mechanisms[k], models[mo],
+                                  where[w]);
+                    snprintf(c.param, sizeof c.param, "working-set");
+                    c.param_value = sets_full[z];
+                    tvp_csw_describe(&c);
+                    if ((rc = tvp_plan_add(p, &c)) != 0)
+                        return rc;
+                }
+            }
+    }
+    return 0;
+}
+
+/* ---- figures ---- */
+
+static const struct tvp_fig *sc_fig(const struct tvp_resultset *rs, const char *mode,
+                                    long long workers)
+{
+    return tvp_rs_find(rs, "sched", "scaling", mode, "spread", "workers", workers, "per-job");
+}
+
+static const struct tvp_fig *sw_fig(const struct tvp_resultset *rs, const char *bench,
+                                    const char *mech, const char *model, const char *placement,
+                                    long long set, const char *metric)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (!strcmp(f->group, "sched") && !strcmp(f->benchmark, bench) &&
+            !strcmp(f->variant, mech) && !strcmp(f->model, model) &&
+            (!placement || !strcmp(f->placement, placement)) &&
+            (set < 0 || f->param_value == set) && !strcmp(f->metric, metric) &&
+            !strcmp(f->status, "ok"))
+            return f;
+    }
+    return NULL;
+}
+
+static const char *sw_cross(const struct tvp_resultset *rs)
+{
+    static const char *const order[] = {"same-cache", "cross-cache", "cross-numa"};
+    for (size_t k = 0; k < 3; k++)
+        if (sw_fig(rs, "switch", "futex", "thread", order[k], 0, "per-switch") ||
+            sw_fig(rs, "switch", "pipe", "thread", order[k], 0, "per-switch"))
+            return order[k];
+    return NULL;
+}
+
+/* Speed-up of mode at n workers over 1 worker, with its CI; 0 when not measured. */
+static int speedup(const struct tvp_resultset *rs, const char *mode, long long n,
+                   struct tvp_ratio *r)
+{
+    const struct tvp_fig *one = sc_fig(rs, mode, 1), *many = sc_fig(rs, mode, n);
+    return one && many && tvp_ratio_of(one, many, r) == 0;
+}
+
+/* ---- charts ---- */
+
+static int write_scaling(const struct tvp_resultset *rs, const char *dir)
+{
+    struct tvp_afile a;
+    int rc;
+    if ((rc = tvp_chart_open(&a, dir, "sched-scaling")) != 0)
+        return rc;
+    long long w[64];
+    int n = tvp_rs_param_values(rs, "sched", "scaling", NULL, NULL, "per-job", 1, w, 64);
+    fputs("# modes:", a.f);
+    for (int m = 0; m < N_MODES; m++)
+        fprintf(a.f, " %s", modes[m]);
+    fprintf(a.f,
+            "\n# speed-up over 1 worker (median ratio, 95%% CI low, high) against workers, "
+            "one column triple per mode; last column: the ideal, min(workers, PUs = %d)\n",
+            rs->cores > 0 ? rs->cores : 0);
+    for (int i = 0; i < n; i++) {
+        fprintf(a.f, "%lld", w[i]);
+        for (int m = 0; m < N_MODES; m++) {
+            struct tvp_ratio r;
+            if (speedup(rs, modes[m], w[i], &r))
+                fprintf(a.f, " %.6g %.6g %.6g", r.ratio, r.lo, r.hi);
+            else
+                fputs(" NaN NaN NaN", a.f);
+        }
+        tvp_dat_num(a.f, rs->cores > 0 && w[i] > rs->cores ? rs->cores : (double)w[i]);
+        fputc('\n', a.f);
+    }
+    return tvp_afile_commit(&a);
+}
+
+/* Context-switch cost bars (working set 0): per mechanism x model, same PU and cross-core per
+ * hand-off, then the mechanism alone (one task, no switch). */
+static int write_switch(const struct tvp_resultset *rs, const char *dir)
+{
+    struct tvp_afile a;
+    int rc;
+    if ((rc = tvp_chart_open(&a, dir, "sched-switch")) != 0)
+        return rc;
+    const char *cross = sw_cross(rs);
+    fprintf(a.f,
+            "# microseconds (median, 95%% CI low, high): mechanism+model; per hand-off same-pu, "
+            "per hand-off %s, the mechanism alone in one task\n",
+            cross ? cross : "-");
+    for (int k = 0; k < 2; k++)
+        for (int mo = 0; mo < 2; mo++) {
+            fprintf(a.f, "\"%s, %ss\"", mechanisms[k], models[mo]);
+            tvp_dat_fig(a.f,
+                        sw_fig(rs, "switch", mechanisms[k], models[mo], "same-pu", 0, "per-switch"),
+                        1e3);
+            tvp_dat_fig(
+                a.f,
+                cross ? sw_fig(rs, "switch", mechanisms[k], models[mo], cross, 0, "per-switch")
+                      : NULL,
+                1e3);
+            tvp_dat_fig(a.f, sw_fig(rs, "wake-cost", mechanisms[k], "thread", NULL, -1, "per-op"),
+                        1e3);
+            fputc('\n', a.f);
+        }
+    return tvp_afile_commit(&a);
+}
+
+/* Cost per hand-off on one PU against the working set touched between switches. */
+static int write_working_set(const struct tvp_resultset *rs, const char *dir)
+{
+    struct tvp_afile a;
+    int rc;
+    if ((rc = tvp_chart_open(&a, dir, "sched-working-set")) != 0)
+        return rc;
+    fputs("# microseconds per hand-off on one PU, the touching taken out (median, 95% CI low, "
+          "high) against the working set in KiB (0 drawn at 1): futex threads, futex processes, "
+          "pipe threads, pipe processes\n",
+          a.f);
+    long long z[16];
+    int n = tvp_rs_param_values(rs, "sched", "switch", NULL, NULL, "per-switch", 1, z, 16);
+    for (int i = 0; i < n; i++) {
+        fprintf(a.f, "%g", z[i] ? (double)z[i] / 1024 : 1.0);
+        for (int k = 0; k < 2; k++)
+            for (int mo = 0; mo < 2; mo++)
+                tvp_dat_fig(
+                    a.f,
+                    sw_fig(rs, "switch", mechanisms[k], models[mo], "same-pu", z[i], "per-switch"),
+                    1e3);
+        fputc('\n', a.f);
+    }
+    return tvp_afile_commit(&a);
+}
+
+static int sched_chart_data(const struct tvp_resultset *rs, const char *dir)
+{
+    int rc = write_scaling(rs, dir);
+    if (rc == 0)
+        rc = write_switch(rs, dir);
+    return rc ? rc : write_working_set(rs, dir);
+}
+
+/* ---- the verdict ---- */
+
+#define FLAT 1.25 /* "does not speed up": below 1.25x with N workers */
+
+static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
+{
+    snprintf(v->rule, sizeof v->rule,
+             "speed-up of a fixed CPU-bound job with N = PUs workers over 1 worker of the same "
+             "kind (ratio of medians, 95%% bootstrap CI). Confirmed when threads under the "
+             "emulated GIL stay below %.2f× (CI) while processes exceed it (CI); refuted when "
+             "GIL threads exceed it or processes stay below it; too close to call otherwise. "
+             "Free threads and the I/O mix (half sleep, GIL released around it) are reported: "
+             "they show the GIL, not threads, is the limit, and where threads still help",
+             FLAT);
+    long long n = rs->cores;
+    long long w[64];
+    int nw = tvp_rs_param_values(rs, "sched", "scaling", NULL, NULL, "per-job", 1, w, 64);
+    int have_n = 0;
+    for (int i = 0; i < nw; i++)
+        have_n |= w[i] == n;
+    v->figures[0] = '\0';
+    if (n < 2 || !have_n) {
+        v->kind = TVP_V_NOT_MEASURED;
+        snprintf(v->summary, sizeof v->summary,
+                 n < 2 ? "one PU: nothing can run in parallel on this machine"
+                       : "no scaling figures at N = PUs in this run");
+        return;
+    }
+    struct tvp_ratio r[N_MODES];
+    int have[N_MODES];
+    for (int m = 0; m < N_MODES; m++) {
+        have[m] = speedup(rs, modes[m], n, &r[m]);
+        if (have[m])
+            tvp_appendf(v->figures, sizeof v->figures, "%s%s %lld workers: %.3g× [%.3g, %.3g]",
+                        v->figures[0] ? "; " : "", modes[m], n, r[m].ratio, r[m].lo, r[m].hi);
+    }
+    const struct tvp_fig *g1 = sc_fig(rs, "gil-threads", 1), *t1 = sc_fig(rs, "threads", 1);
+    struct tvp_ratio o;
+    if (g1 && t1 && tvp_ratio_of(g1, t1, &o) == 0)
+        tvp_appendf(v->figures, sizeof v->figures,
+                    "; one worker under the GIL costs %.3g× one free thread (its polling)",
+                    o.ratio);
+    if (!have[0] || !have[1] || !have[2]) {
+        v->kind = TVP_V_NOT_MEASURED;
+        snprintf(v->summary, sizeof v->summary,
+                 "a CPU-bound scaling figure (free threads, processes or GIL threads) is missing");
+        return;
+    }
+    if (r[2].hi < FLAT && r[1].lo > FLAT) {
+        v->kind = TVP_V_CONFIRMED;
+        snprintf(v->summary, sizeof v->summary,
+                 "with %lld workers on %lld PUs, CPU-bound threads under the GIL sped up %.3g× "
+                 "while processes sped up %.3g× (free threads %.3g×: the lock, not threading, is "
+                 "the limit)%s",
+                 n, n, r[2].ratio, r[1].ratio, r[0].ratio,
+                 have[5] && r[5].lo > FLAT ? "; with half the time blocked, GIL threads do speed "
+                                             "up"
+                                           : "");
+    } else if (r[2].lo > FLAT || r[1].hi < FLAT) {
+        v->kind = TVP_V_REFUTED;
+        snprintf(v->summary, sizeof v->summary,
+                 "GIL threads sped up %.3g× and processes %.3g× with %lld workers", r[2].ratio,
+                 r[1].ratio, n);
+    } else {
+        v->kind = TVP_V_TOO_CLOSE;
+        snprintf(v->summary, sizeof v->summary,
+                 "the speed-ups (GIL threads %.3g×, processes %.3g×) straddle %.2f×", r[2].ratio,
+                 r[1].ratio, FLAT);
+    }
+}
+
+/* The report's context-switch section: cost per hand-off, thread vs process. */
+static int sched_section(const struct tvp_resultset *rs, char *title, size_t tlen, char *lines,
+                         size_t llen)
+{
+    const char *cross = sw_cross(rs);
+    lines[0] = '\0';
+    for (int k = 0; k < 2; k++) {
+        const struct tvp_fig *wc =
+            sw_fig(rs, "wake-cost", mechanisms[k], "thread", NULL, -1, "per-op");
+        const struct tvp_fig *f[2][2];
+        for (int mo = 0; mo < 2; mo++) {
+            f[mo][0] = sw_fig(rs, "switch", mechanisms[k], models[mo], "same-pu", 0, "per-switch");
+            f[mo][1] = cross
+                           ? sw_fig(rs, "switch", mechanisms[k], models[mo], cross, 0, "per-switch")
+                           : NULL;
+        }
+        if (!f[0][0] && !f[1][0])
+            continue;
+        char b[4][32], m[32];
+        for (int i = 0; i < 4; i++)
+            tvp_fmt_ns(b[i], sizeof b[i], f[i / 2][i % 2] ? f[i / 2][i % 2]->median : NAN);
+        tvp_fmt_ns(m, sizeof m, wc ? wc->median : NAN);
+        const struct tvp_fig *cnt =
+            sw_fig(rs, "switch", mechanisms[k], "thread", "same-pu", 0, "switches-per-iter");
+        tvp_appendf(lines, llen,
+                    "%s: per hand-off on one PU, threads %s, processes %s; cross-core (%s) "
+                    "threads %s, processes %s; the mechanism alone (one task, no switch) %s; "
+                    "%.2f context switches counted per iteration of two hand-offs on one PU\n",
+                    mechanisms[k], b[0], b[2], cross ? cross : "-", b[1], b[3], m,
+                    cnt ? cnt->median : NAN);
+        struct tvp_ratio r;
+        if (f[0][0] && f[1][0] && tvp_ratio_of(f[1][0], f[0][0], &r) == 0)
+            tvp_appendf(lines, llen,
+                        "%s on one PU: a process switch costs %.3g× [%.3g, %.3g] a thread "
+                        "switch\n",
+                        mechanisms[k], r.ratio, r.lo, r.hi);
+    }
+    static const long long big = 16777216;
+    const struct tvp_fig *t0 = sw_fig(rs, "switch", "futex", "thread", "same-pu", 0, "per-switch");
+    const struct tvp_fig *tb =
+        sw_fig(rs, "switch", "futex", "thread", "same-pu", big, "per-switch");
+    const struct tvp_fig *p0 = sw_fig(rs, "switch", "futex", "process", "same-pu", 0, "per-switch");
+    const struct tvp_fig *pb =
+        sw_fig(rs, "switch", "futex", "process", "same-pu", big, "per-switch");
+    if (t0 && tb && p0 && pb) {
+        char a[4][32];
+        tvp_fmt_ns(a[0], sizeof a[0], t0->median);
+        tvp_fmt_ns(a[1], sizeof a[1], tb->median);
+        tvp_fmt_ns(a[2], sizeof a[2], p0->median);
+        tvp_fmt_ns(a[3], sizeof a[3], pb->median);
+        tvp_appendf(lines, llen,
+                    "TLB and caches (futex, one PU, the touching itself taken out): with 16 MiB "
+                    "touched between switches, threads %s -> %s, processes %s -> %s per hand-off\n",
+                    a[0], a[1], a[2], a[3]);
+    }
+    if (!lines[0])
+        return 0;
+    snprintf(title, tlen, "Context switches: thread vs process");
+    return 1;
+}
+
+static const struct tvp_claim_judge sched_judges[] = {{"C6", judge_c6}};
+
+static const struct tvp_bench_info sched_benches[] = {
+    {"scaling", "speed-up of a fixed CPU-bound job (and an I/O mix) over 1 .. 2x PUs free threads, "
+                "processes and threads under an emulated GIL with a switch interval"},
+    {"switch", "cost per hand-off between two tasks through a futex and a pipe, threads and "
+               "processes, same PU and cross-core, with 0 .. 16 MiB touched between switches"},
+    {"wake-cost", "the futex and pipe wake-up path alone, in one task"},
+};
+
+const struct tvp_group tvp_group_sched = {
+    .name = "sched",
+    .description = "CPU-bound scaling with and without an emulated GIL, and the context-switch "
+                   "cost of threads vs processes (claim C6)",
+    .benches = sched_benches,
+    .n_benches = sizeof sched_benches / sizeof sched_benches[0],
+    .plan = sched_plan,
+    .chart_data = sched_chart_data,
+    .judges = sched_judges,
+    .n_judges = sizeof sched_judges / sizeof sched_judges[0],
+    .report_section = sched_section,
+};
