@@ -23,7 +23,7 @@ struct tvp_verdict {
     enum tvp_verdict_kind kind;
     char summary[600];  /* one sentence: the verdict with its key figures */
     char figures[3200]; /* the figures it rests on, "; "-separated */
-    char rule[600];     /* how the figures were turned into the verdict */
+    char rule[1000];    /* how the figures were turned into the verdict */
 };
 
 struct tvp_claim {

@@ -286,6 +286,17 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
             tvp_appendf(v->figures, sizeof v->figures, "%s%s %lld workers: %.3g× [%.3g, %.3g]",
                         v->figures[0] ? "; " : "", modes[m], n, r[m].ratio, r[m].lo, r[m].hi);
     }
+    for (int m = 0; m < 3; m++) {
+        const struct tvp_fig *f = sc_fig(rs, modes[m], n);
+        double cs, mig;
+        if (f && tvp_fig_counter(f, "context_switches", &cs) == 0 &&
+            tvp_fig_counter(f, "cpu_migrations", &mig) == 0)
+            tvp_appendf(v->figures, sizeof v->figures,
+                        "%s%s, %lld workers: %.3g context switches and %.3g migrations per work "
+                        "unit",
+                        m ? ", " : "; ", modes[m], n, cs / TVP_SCALING_UNITS,
+                        mig / TVP_SCALING_UNITS);
+    }
     const struct tvp_fig *g1 = sc_fig(rs, "gil-threads", 1), *t1 = sc_fig(rs, "threads", 1);
     struct tvp_ratio o;
     if (g1 && t1 && tvp_ratio_of(g1, t1, &o) == 0)
