@@ -66,15 +66,8 @@ static int cl_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_
     atomic_store_explicit(&pp->ready, 0, memory_order_relaxed);
     atomic_store_explicit(&pp->cpu, -1, memory_order_relaxed);
     pp->rounds = iters;
-    pthread_attr_t attr;
     pthread_t t;
-    int rc = pthread_attr_init(&attr);
-    if (rc == 0) {
-        rc = tvp_bind_attr(&attr, c->pu_b);
-        if (rc == 0)
-            rc = pthread_create(&t, &attr, partner, pp);
-        pthread_attr_destroy(&attr);
-    }
+    int rc = tvp_start_bound_thread(&t, c->pu_b, partner, pp);
     if (rc != 0) {
         tvp_errfmt(err, errlen, rc, "cache-line round trip: starting the partner on PU %d",
                    c->pu_b);

@@ -584,14 +584,7 @@ static int start_b(const struct tvp_case *c, struct csw *s, char *err, size_t er
             close_fd(&s->ba[1], s->what);
         }
     } else {
-        pthread_attr_t attr;
-        int rc = pthread_attr_init(&attr);
-        if (rc == 0) {
-            rc = tvp_bind_attr(&attr, c->pu_b);
-            if (rc == 0)
-                rc = pthread_create(&s->th, &attr, b_thread, &s->b);
-            pthread_attr_destroy(&attr);
-        }
+        int rc = tvp_start_bound_thread(&s->th, c->pu_b, b_thread, &s->b);
         if (rc != 0) {
             tvp_errfmt(err, errlen, rc, "%s: starting the partner thread on PU %d", s->what,
                        c->pu_b);

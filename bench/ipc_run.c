@@ -377,14 +377,7 @@ int tvp_ipcb_setup(const struct tvp_case *c, void **state, char *err, size_t err
         }
         s->pid = pid;
     } else {
-        pthread_attr_t attr;
-        int rc = pthread_attr_init(&attr);
-        if (rc == 0) {
-            rc = tvp_bind_attr(&attr, c->pu_b);
-            if (rc == 0)
-                rc = pthread_create(&s->th, &attr, side1_thread, s);
-            pthread_attr_destroy(&attr);
-        }
+        int rc = tvp_start_bound_thread(&s->th, c->pu_b, side1_thread, s);
         if (rc != 0) {
             tvp_errfmt(err, errlen, rc, "ipc: starting side 1 on PU %d", c->pu_b);
             goto fail;

@@ -354,15 +354,11 @@ static int cont_setup(const struct tvp_case *c, void **state, char *err, size_t 
             s->pid[i] = pid;
         } else {
             struct thread_arg *a = malloc(sizeof *a);
-            pthread_attr_t attr;
-            int rc = a ? pthread_attr_init(&attr) : ENOMEM;
+            int rc = a ? 0 : ENOMEM;
             if (rc == 0) {
                 a->s = s;
                 a->idx = i;
-                rc = tvp_bind_attr(&attr, c->pus[i]);
-                if (rc == 0)
-                    rc = pthread_create(&s->th[i], &attr, worker_thread, a);
-                pthread_attr_destroy(&attr);
+                rc = tvp_start_bound_thread(&s->th[i], c->pus[i], worker_thread, a);
             }
             if (rc != 0) {
                 free(a);

@@ -229,15 +229,8 @@ static int crew_start(const struct tvp_case *c, struct crew *w, char *err, size_
             }
             w->pid[i] = pid;
         } else {
-            pthread_attr_t attr;
-            int rc = pthread_attr_init(&attr);
             w->arg[i] = (struct targ){w->s, i, w->kind};
-            if (rc == 0) {
-                rc = tvp_bind_attr(&attr, pu);
-                if (rc == 0)
-                    rc = pthread_create(&w->th[i], &attr, worker_thread, &w->arg[i]);
-                pthread_attr_destroy(&attr);
-            }
+            int rc = tvp_start_bound_thread(&w->th[i], pu, worker_thread, &w->arg[i]);
             if (rc != 0) {
                 tvp_errfmt(err, errlen, rc, "%s: pthread_create", c->benchmark);
                 return -1;

@@ -21,6 +21,7 @@
 #include "topology.h"
 #include "tvp_child.h"
 #include "tvp_cpu_relax.h"
+#include "tvp_deadline.h"
 #include "tvp_err.h"
 #include "tvp_futex.h"
 
@@ -517,15 +518,11 @@ static int start_tasks(struct qs *s, char *err, size_t errlen)
             continue;
         }
         struct task_arg *a = malloc(sizeof *a);
-        pthread_attr_t attr;
-        int rc = a ? pthread_attr_init(&attr) : ENOMEM;
+        int rc = a ? 0 : ENOMEM;
         if (rc == 0) {
             a->s = s;
             a->idx = i;
-            rc = tvp_bind_attr(&attr, s->pus[i]);
-            if (rc == 0)
-                rc = pthread_create(&s->th[i], &attr, task_thread, a);
-            pthread_attr_destroy(&attr);
+            rc = tvp_start_bound_thread(&s->th[i], s->pus[i], task_thread, a);
         }
         if (rc != 0) {
             free(a);
@@ -588,12 +585,7 @@ static int wait_finished(struct qs *s, char *err, size_t errlen)
     uint64_t last = UINT64_MAX, since = tvp_now_ns();
     while (!atomic_load_explicit(&k->finished, memory_order_acquire)) {
         struct timespec dl;
-        clock_gettime(CLOCK_MONOTONIC, &dl);
-        dl.tv_nsec += 200000000L;
-        if (dl.tv_nsec >= 1000000000L) {
-            dl.tv_sec++;
-            dl.tv_nsec -= 1000000000L;
-        }
+        tvp_deadline_after(200000000, &dl);
         int rc = tvp_futex_wait_until(&k->finished, 0, s->priv, &dl);
         if (rc != 0 && rc != ETIMEDOUT) {
             tvp_errfmt(err, errlen, rc, "queues: waiting for the consumers");

@@ -226,15 +226,11 @@ int tvp_scaling_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
             continue;
         }
         struct targ *a = malloc(sizeof *a);
-        pthread_attr_t attr;
-        rc = a ? pthread_attr_init(&attr) : ENOMEM;
+        rc = a ? 0 : ENOMEM;
         if (rc == 0) {
             a->s = s;
             a->i = i;
-            rc = tvp_bind_attr(&attr, s->pus[i]);
-            if (rc == 0)
-                rc = pthread_create(&s->th[i], &attr, worker_thread, a);
-            pthread_attr_destroy(&attr);
+            rc = tvp_start_bound_thread(&s->th[i], s->pus[i], worker_thread, a);
         }
         if (rc != 0) {
             free(a);

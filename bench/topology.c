@@ -282,3 +282,16 @@ int tvp_bind_self_os(int pu_os)
         CPU_FREE(dyn);
     return e;
 }
+
+int tvp_start_bound_thread(pthread_t *t, int pu_os, void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t attr;
+    int rc = pthread_attr_init(&attr);
+    if (rc != 0)
+        return rc;
+    rc = tvp_bind_attr(&attr, pu_os);
+    if (rc == 0)
+        rc = pthread_create(t, &attr, fn, arg);
+    int e = pthread_attr_destroy(&attr);
+    return rc ? rc : e;
+}

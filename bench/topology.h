@@ -52,6 +52,10 @@ int tvp_bind_self(const struct tvp_topo *t, int pu_os);
 /* Sets attr's affinity to one PU, so a thread created with it is bound before it runs. */
 int tvp_bind_attr(pthread_attr_t *attr, int pu_os);
 
+/* Starts a thread already bound to pu_os (through its attribute, so it never runs elsewhere).
+ * Returns 0 or the pthread error. */
+int tvp_start_bound_thread(pthread_t *t, int pu_os, void *(*fn)(void *), void *arg);
+
 /* Binds the calling thread to one PU with sched_setaffinity alone (usable in a forked or
  * exec'd child that has no topology loaded). Returns 0 or an error number. */
 int tvp_bind_self_os(int pu_os);

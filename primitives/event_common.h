@@ -5,16 +5,12 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "tvp_deadline.h"
+
 /* *ts = now + ns on CLOCK_MONOTONIC (ns >= 0). */
 static inline void tvp_event_deadline(int64_t ns, struct timespec *ts)
 {
-    clock_gettime(CLOCK_MONOTONIC, ts); /* cannot fail for CLOCK_MONOTONIC with a valid ts */
-    ts->tv_sec += (time_t)(ns / 1000000000);
-    ts->tv_nsec += (long)(ns % 1000000000);
-    if (ts->tv_nsec >= 1000000000) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000;
-    }
+    tvp_deadline_after(ns, ts);
 }
 
 /* The time left until *deadline, clamped at 0, in *left. Returns 1 if the deadline passed. */

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 
 #include "tvp_gil.h"
+
+#include "tvp_deadline.h"
 #include "tvp_err.h"
 
 #include <errno.h>
@@ -49,18 +51,6 @@ static void bump(_Atomic uint64_t *c)
 {
     atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
                           memory_order_relaxed);
-}
-
-/* *ts = now + ns on CLOCK_MONOTONIC (the clock cond was created with). */
-static void deadline_after(int64_t ns, struct timespec *ts)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts); /* cannot fail for CLOCK_MONOTONIC with a valid ts */
-    ts->tv_sec += (time_t)(ns / 1000000000);
-    ts->tv_nsec += (long)(ns % 1000000000);
-    if (ts->tv_nsec >= 1000000000) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000;
-    }
 }
 
 int tvp_gil_create(struct tvp_gil **out, int64_t interval_ns, char *err, size_t errlen)
@@ -175,7 +165,7 @@ static int take_gil(struct tvp_gil *g, uint64_t me)
     while (g->locked) {
         uint64_t saved_switchnum = atomic_load_explicit(&g->switches, memory_order_relaxed);
         struct timespec deadline;
-        deadline_after(g->interval_ns, &deadline);
+        tvp_deadline_after(g->interval_ns, &deadline);
         e = pthread_cond_timedwait(&g->cond, &g->mutex, &deadline);
         if (e == ETIMEDOUT) {
             /* A whole interval passed with the same holder (no switch, even one that came and

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 
 #include "queue_storage.h"
+#include "tvp_deadline.h"
 #include "tvp_err.h"
 #include "tvp_queue.h"
 
@@ -329,13 +330,7 @@ static int sleep_on(struct tvp_queue *q, pthread_cond_t *cv, uint32_t *waiters, 
         e = pthread_cond_wait(cv, &q->mu);
     } else {
         if (!dl->set) {
-            clock_gettime(CLOCK_MONOTONIC, &dl->ts); /* cannot fail for CLOCK_MONOTONIC */
-            dl->ts.tv_sec += (time_t)(timeout_ns / 1000000000);
-            dl->ts.tv_nsec += (long)(timeout_ns % 1000000000);
-            if (dl->ts.tv_nsec >= 1000000000) {
-                dl->ts.tv_sec++;
-                dl->ts.tv_nsec -= 1000000000;
-            }
+            tvp_deadline_after(timeout_ns, &dl->ts);
             dl->set = 1;
         }
         e = pthread_cond_timedwait(cv, &q->mu, &dl->ts);

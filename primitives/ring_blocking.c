@@ -4,6 +4,7 @@
 
 #include "ring_blocking.h"
 #include "tvp_err.h"
+#include "tvp_deadline.h"
 #include "tvp_futex.h"
 
 #include <errno.h>
@@ -200,17 +201,6 @@ static inline void wake(struct tvp_blocking_ring *b, struct wait_side *s)
     }
 }
 
-static void deadline_after(int64_t ns, struct timespec *ts)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += (time_t)(ns / 1000000000);
-    ts->tv_nsec += (long)(ns % 1000000000);
-    if (ts->tv_nsec >= 1000000000) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000;
-    }
-}
-
 static int passed(const struct timespec *deadline)
 {
     struct timespec now;
@@ -239,7 +229,7 @@ static int transfer(struct tvp_blocking_ring *b, enum dir d, unsigned char *item
         if (timeout_ns > 0 && !limited) {
             /* Taken at the first wait, not at the call: the fast path reads no clock. The limit
              * is then a little longer than asked, never shorter. */
-            deadline_after(timeout_ns, &deadline);
+            tvp_deadline_after(timeout_ns, &deadline);
             limited = 1;
         }
         for (unsigned i = 0; i < b->spin; i++) {

@@ -1,6 +1,8 @@
 /* The helpers every transport shares: see ipc_common.h. */
 #define _GNU_SOURCE
 #include "ipc_common.h"
+
+#include "tvp_deadline.h"
 #include "tvp_err.h"
 
 #include <errno.h>
@@ -111,12 +113,7 @@ int tvp_ipc_unwatch_peer(int *pidfd, const char *name, int side, char *err, size
 
 void tvp_ipc_slice_deadline(clockid_t clock, struct timespec *ts)
 {
-    clock_gettime(clock, ts); /* cannot fail for the clocks used, with a valid ts */
-    ts->tv_nsec += TVP_IPC_SLICE_NS;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
+    tvp_deadline_on(clock, TVP_IPC_SLICE_NS, ts);
 }
 
 int tvp_ipc_check_side(const struct tvp_ipc_head *h, const char *op, int side, char *err,
