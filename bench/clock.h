@@ -23,6 +23,10 @@ static inline void tvp_sleep_ns(long ns)
         ;
 }
 
+/* User + system time in ns of getrusage's who (RUSAGE_SELF, RUSAGE_THREAD, RUSAGE_CHILDREN);
+ * 0 if it failed (it cannot with these arguments). */
+uint64_t tvp_rusage_cpu_ns(int who);
+
 /* Median cost of one tvp_now_ns() call in ns, measured over batches (the cost a single timed
  * interval pays once). */
 double tvp_timer_cost_ns(void);

@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "ipc_common.h"
 #include "runner.h"
 #include "topology.h"
 #include "tvp_child.h"
@@ -143,37 +144,23 @@ static int switches(int who, uint64_t *out)
     return 0;
 }
 
-/* 1 byte, repeated after a signal. Returns 0 or an error number (EIO for a short write). */
+/* One byte each way, through the whole-transfer helpers of the ipc transports: EINTR repeats,
+ * end of file is EPIPE. */
 static int put_byte(int fd, char ch)
 {
-    for (;;) {
-        ssize_t n = write(fd, &ch, 1);
-        if (n == 1)
-            return 0;
-        if (n < 0 && errno == EINTR)
-            continue;
-        return n < 0 ? errno : EIO;
-    }
+    return tvp_ipc_write_full(fd, &ch, 1);
 }
 
-/* 1 byte, repeated after a signal. Returns 0, EPIPE for end of file, or an error number. */
 static int get_byte(int fd, char *ch)
 {
-    for (;;) {
-        ssize_t n = read(fd, ch, 1);
-        if (n == 1)
-            return 0;
-        if (n < 0 && errno == EINTR)
-            continue;
-        return n < 0 ? errno : EPIPE;
-    }
+    return tvp_ipc_read_full(fd, ch, 1);
 }
 
 static void close_fd(int *fd, const char *what)
 {
-    if (*fd >= 0 && close(*fd) != 0)
-        tvp_warn(errno, "%s: closing a pipe end", what);
-    *fd = -1;
+    int e = tvp_ipc_close_fd(fd);
+    if (e != 0)
+        tvp_warn(e, "%s: closing a pipe end", what);
 }
 
 /* Waits until *word leaves `from`, at most `seconds`. A child partner (pid > 0) that ended

@@ -148,27 +148,13 @@ static const struct tvp_fig *ipc_fig(const struct tvp_resultset *rs, const char 
                                      const char *v, const char *model, const char *placement,
                                      long long bytes, const char *metric)
 {
-    for (size_t i = 0; i < rs->n; i++) {
-        const struct tvp_fig *f = &rs->figs[i];
-        if (!strcmp(f->group, "ipc") && !strcmp(f->benchmark, bench) && !strcmp(f->variant, v) &&
-            !strcmp(f->model, model) && (!placement || !strcmp(f->placement, placement)) &&
-            (bytes < 0 || f->param_value == bytes) && !strcmp(f->metric, metric) &&
-            !strcmp(f->status, "ok"))
-            return f;
-    }
-    return NULL;
+    return tvp_rs_pick(rs, "ipc", bench, v, model, placement, bytes, metric);
 }
 
 /* The cross-core placement the ping-pong figures were taken on. */
 static const char *ipc_cross(const struct tvp_resultset *rs)
 {
-    static const char *const order[] = {"same-cache", "cross-cache", "cross-numa"};
-    for (size_t k = 0; k < 3; k++)
-        for (size_t i = 0; i < rs->n; i++)
-            if (!strcmp(rs->figs[i].group, "ipc") && !strcmp(rs->figs[i].benchmark, "pingpong") &&
-                !strcmp(rs->figs[i].placement, order[k]) && !strcmp(rs->figs[i].status, "ok"))
-                return order[k];
-    return NULL;
+    return tvp_rs_cross_core_any(rs, "ipc", "pingpong");
 }
 
 static const struct tvp_fig *rtt(const struct tvp_resultset *rs, const char *v, const char *model,

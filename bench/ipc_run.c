@@ -20,6 +20,7 @@
 #include "ipc_table.h"
 #include "ring_blocking.h"
 #include "runner.h"
+#include "stats.h"
 #include "topology.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
@@ -139,15 +140,6 @@ static inline int xrecv(struct ipcb *s, int side, unsigned char *buf, unsigned c
     return rc;
 }
 
-static uint64_t cpu_ns(int who)
-{
-    struct rusage u;
-    if (getrusage(who, &u) != 0)
-        return 0;
-    return ((uint64_t)u.ru_utime.tv_sec + (uint64_t)u.ru_stime.tv_sec) * 1000000000u +
-           ((uint64_t)u.ru_utime.tv_usec + (uint64_t)u.ru_stime.tv_usec) * 1000u;
-}
-
 /* ---- side 1 ---- */
 
 static void side1_batch(struct ipcb *s)
@@ -157,7 +149,7 @@ static void side1_batch(struct ipcb *s)
     char err[200] = "";
     int rc = 0;
     k->why[0] = '\0';
-    uint64_t c0 = s->process ? cpu_ns(RUSAGE_SELF) : 0;
+    uint64_t c0 = s->process ? tvp_rusage_cpu_ns(RUSAGE_SELF) : 0;
     for (uint64_t i = 0; i < n && rc == 0; i++) {
         unsigned char *m;
         if ((rc = xrecv(s, 1, s->buf1, &m, err, sizeof err)) != 0)
@@ -177,7 +169,7 @@ static void side1_batch(struct ipcb *s)
     if (rc != 0 && k->why[0] == '\0')
         snprintf(k->why, sizeof k->why, "side 1: %s", err);
     k->rc = rc;
-    k->cpu_ns = s->process ? cpu_ns(RUSAGE_SELF) - c0 : 0;
+    k->cpu_ns = s->process ? tvp_rusage_cpu_ns(RUSAGE_SELF) - c0 : 0;
 }
 
 /* Side 1's life: attach, then one batch per generation until told to stop. */
@@ -398,12 +390,6 @@ fail:
 
 /* ---- one batch ---- */
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int run_memcpy(struct ipcb *s, uint64_t iters, uint64_t *totals)
 {
     uint64_t t0 = tvp_now_ns();
@@ -464,7 +450,7 @@ int tvp_ipcb_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t
     k->iters = iters;
     k->rc = 0;
     uint32_t done0 = atomic_load_explicit(&k->done, memory_order_acquire);
-    uint64_t c0 = cpu_ns(RUSAGE_SELF);
+    uint64_t c0 = tvp_rusage_cpu_ns(RUSAGE_SELF);
     atomic_fetch_add_explicit(&k->gen, 1, memory_order_release);
     tvp_futex_wake(&k->gen, 1, s->priv);
     int rc = 0;
@@ -514,17 +500,18 @@ int tvp_ipcb_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t
     uint32_t d;
     while ((d = atomic_load_explicit(&k->done, memory_order_acquire)) == done0)
         tvp_futex_wait(&k->done, d, s->priv);
-    uint64_t cpu = cpu_ns(RUSAGE_SELF) - c0 + k->cpu_ns;
+    uint64_t cpu = tvp_rusage_cpu_ns(RUSAGE_SELF) - c0 + k->cpu_ns;
     tvp_runner_note_cpu(atomic_load_explicit(&k->cpu, memory_order_relaxed));
     if (k->rc != 0 || k->why[0] || why[0]) {
         snprintf(err, errlen, "%s, %zu bytes: %s", c->variant, s->bytes, k->why[0] ? k->why : why);
         return -1;
     }
     if (s->bench == B_PINGPONG) {
-        qsort(s->rtt, iters, sizeof *s->rtt, cmp_u64);
+        uint64_t p50, p99;
+        tvp_u64_p50_p99(s->rtt, iters, &p50, &p99);
         totals[0] += sum;
-        totals[1] += s->rtt[(iters - 1) / 2] * iters;
-        totals[2] += s->rtt[(size_t)((double)(iters - 1) * 0.99)] * iters;
+        totals[1] += p50 * iters;
+        totals[2] += p99 * iters;
         totals[3] += cpu;
     } else {
         totals[0] += t1 - t0;

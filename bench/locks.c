@@ -773,15 +773,7 @@ static const struct tvp_fig *lk_fig(const struct tvp_resultset *rs, const char *
                                     const char *variant, const char *model, long long param,
                                     const char *metric)
 {
-    for (size_t i = 0; i < rs->n; i++) {
-        const struct tvp_fig *f = &rs->figs[i];
-        if (!strcmp(f->group, "locks") && !strcmp(f->benchmark, bench) &&
-            !strcmp(f->variant, variant) && !strcmp(f->model, model) &&
-            (param < 0 || f->param_value == param) && !strcmp(f->metric, metric) &&
-            !strcmp(f->status, "ok"))
-            return f;
-    }
-    return NULL;
+    return tvp_rs_pick(rs, "locks", bench, variant, model, NULL, param, metric);
 }
 
 /* ---- charts ---- */

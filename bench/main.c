@@ -170,7 +170,8 @@ static void probe_counters(struct tvp_run_ctx *ctx, const struct tvp_options *o)
 
 static void case_label(char *buf, size_t len, const struct tvp_case *c)
 {
-    int n = snprintf(buf, len, "%s/%s/%s/%s", c->group->name, c->benchmark, c->variant,
+    /* The model too: many cases differ only by it, and the progress lines must tell them apart. */
+    int n = snprintf(buf, len, "%s/%s/%s/%s/%s", c->group->name, c->benchmark, c->variant, c->model,
                      tvp_placement_name(c->placement));
     if (c->param[0] && n >= 0 && (size_t)n < len)
         snprintf(buf + n, len - (size_t)n, "/%s=%lld", c->param, c->param_value);

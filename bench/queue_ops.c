@@ -9,19 +9,20 @@
 #include "tvp_err.h"
 
 const struct tvp_qk_desc tvp_qk[TVP_QK_COUNT] = {
-    [TVP_QK_FIFO] = {"fifo", 1, 1, 1, "blocking FIFO (mutex + condition variables)"},
-    [TVP_QK_LIFO] = {"lifo", 1, 0, 1, "blocking LIFO (mutex + condition variables)"},
-    [TVP_QK_PRIORITY] = {"priority", 1, 0, 1,
+    [TVP_QK_FIFO] = {"fifo", 1, 1, "blocking FIFO (mutex + condition variables)"},
+    [TVP_QK_LIFO] = {"lifo", 1, 0, "blocking LIFO (mutex + condition variables)"},
+    [TVP_QK_PRIORITY] = {"priority", 1, 0,
                          "blocking priority queue (binary heap, mutex + condition variables)"},
-    [TVP_QK_SPSC] = {"spsc-ring", 0, 1, 1, "lock-free SPSC ring, futex sleep when empty/full"},
-    [TVP_QK_MPMC] = {"mpmc-ring", 1, 1, 1,
+    [TVP_QK_SPSC] = {"spsc-ring", 0, 1, "lock-free SPSC ring, futex sleep when empty/full"},
+    [TVP_QK_MPMC] = {"mpmc-ring", 1, 1,
                      "lock-free MPMC ring (sequence per slot), futex sleep when empty/full"},
 };
 
 int tvp_qk_find(const char *name)
 {
+    size_t len = strcspn(name, "+");
     for (int k = 0; k < TVP_QK_COUNT; k++)
-        if (strcmp(tvp_qk[k].name, name) == 0)
+        if (strlen(tvp_qk[k].name) == len && strncmp(tvp_qk[k].name, name, len) == 0)
             return k;
     return -1;
 }

@@ -19,11 +19,10 @@ struct tvp_qk_desc {
     const char *name;   /* the CSV variant */
     int multi;          /* 1: several producers and consumers may share it */
     int producer_order; /* 1: each consumer sees every producer's items in put order */
-    int batch;          /* 1: put_many/get_many move several items per call */
     const char *what;   /* for the CSV note */
 };
 extern const struct tvp_qk_desc tvp_qk[TVP_QK_COUNT];
-/* The kind named name, or -1. */
+/* The kind named by name up to any "+" (so "fifo+batch16" is the FIFO), or -1. */
 int tvp_qk_find(const char *name);
 
 struct tvp_bq {

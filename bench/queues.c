@@ -33,9 +33,7 @@ static const char *const variants[] = {"fifo",      "lifo",         "priority", 
 
 static int variant_multi(const char *v)
 {
-    char k[TVP_NAME_LEN];
-    snprintf(k, sizeof k, "%.*s", (int)strcspn(v, "+"), v);
-    int i = tvp_qk_find(k);
+    int i = tvp_qk_find(v);
     return i >= 0 && tvp_qk[i].multi;
 }
 
@@ -182,29 +180,13 @@ static const struct tvp_fig *q_fig(const struct tvp_resultset *rs, const char *b
                                    const char *variant, const char *model, const char *placement,
                                    long long bytes, const char *metric)
 {
-    for (size_t i = 0; i < rs->n; i++) {
-        const struct tvp_fig *f = &rs->figs[i];
-        if (!strcmp(f->group, "queues") && !strcmp(f->benchmark, bench) &&
-            !strcmp(f->variant, variant) && !strcmp(f->model, model) &&
-            (!placement || !strcmp(f->placement, placement)) &&
-            (bytes < 0 || f->param_value == bytes) && !strcmp(f->metric, metric) &&
-            !strcmp(f->status, "ok"))
-            return f;
-    }
-    return NULL;
+    return tvp_rs_pick(rs, "queues", bench, variant, model, placement, bytes, metric);
 }
 
 /* The nearest cross-core placement with a 1:1 stream figure, as the planner prefers them. */
 static const char *q_cross(const struct tvp_resultset *rs)
 {
-    static const char *const order[] = {"same-cache", "cross-cache", "cross-numa"};
-    for (size_t k = 0; k < 3; k++)
-        for (size_t i = 0; i < rs->n; i++)
-            if (!strcmp(rs->figs[i].group, "queues") &&
-                !strcmp(rs->figs[i].benchmark, "stream-1x1") &&
-                !strcmp(rs->figs[i].placement, order[k]) && !strcmp(rs->figs[i].status, "ok"))
-                return order[k];
-    return NULL;
+    return tvp_rs_cross_core_any(rs, "queues", "stream-1x1");
 }
 
 static const struct tvp_fig *floor_fig(const struct tvp_resultset *rs, const char *placement)

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "queue_ops.h"
 #include "runner.h"
+#include "stats.h"
 #include "topology.h"
 #include "tvp_child.h"
 #include "tvp_cpu_relax.h"
@@ -309,12 +310,12 @@ static void consumer(struct qs *s, int c)
         if (!s->batch)
             got = 1;
         for (size_t i = 0; i < got; i++) {
-            struct msg m = {0};
-            memcpy(&m, raw + i * s->item, s->item);
-            if (take(s, c, &m, &sum, bitmap, last)) {
+            /* Checked where it lies; take() reads past the tag only for 64-byte records. */
+            const struct msg *m = (const struct msg *)(raw + i * s->item);
+            if (take(s, c, m, &sum, bitmap, last)) {
                 /* One pill per consumer: a batch that took a second hands it back (only a
                  * multi-consumer queue can hold two). */
-                if (done++ && (rc = tvp_bq_put(&s->q, &m, INT64_MAX, TVP_QUEUE_FOREVER)) != 0)
+                if (done++ && (rc = tvp_bq_put(&s->q, m, INT64_MAX, TVP_QUEUE_FOREVER)) != 0)
                     break;
                 continue;
             }
@@ -384,10 +385,7 @@ int tvp_qs_setup(const struct tvp_case *c, void **state, char *err, size_t errle
         tvp_errfmt(err, errlen, ENOMEM, "queues: state");
         return -1;
     }
-    /* "fifo+batch16" is the FIFO moved 16 items per call. */
-    char kind_name[TVP_NAME_LEN];
-    snprintf(kind_name, sizeof kind_name, "%.*s", (int)strcspn(c->variant, "+"), c->variant);
-    int k = tvp_qk_find(kind_name);
+    int k = tvp_qk_find(c->variant); /* "fifo+batch16": the FIFO, 16 items per call */
     s->P = TVP_QS_PRODUCERS(c->arg);
     s->C = TVP_QS_CONSUMERS(c->arg);
     s->batch = TVP_QS_BATCH(c->arg);
@@ -570,12 +568,6 @@ static void abandon_tasks(struct qs *s)
             tvp_wait_child(s->pid[i], NULL);
             s->pid[i] = 0;
         }
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* Waits until the consumers have taken `total`, failing on a stall. */
@@ -766,11 +758,8 @@ int tvp_qs_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *
         }
     }
     uint64_t p50 = 0, p99 = 0;
-    if (nl > 0) {
-        qsort(s->lat_all, nl, sizeof(uint64_t), cmp_u64);
-        p50 = s->lat_all[(nl - 1) / 2];
-        p99 = s->lat_all[(size_t)((double)(nl - 1) * 0.99)];
-    }
+    if (nl > 0)
+        tvp_u64_p50_p99(s->lat_all, nl, &p50, &p99);
     if (s->handoff) {
         totals[0] += lat_sum;
         totals[1] += p50 * iters;

@@ -228,13 +228,39 @@ const struct tvp_fig *tvp_rs_find(const struct tvp_resultset *rs, const char *gr
     return NULL;
 }
 
+const struct tvp_fig *tvp_rs_pick(const struct tvp_resultset *rs, const char *group,
+                                  const char *benchmark, const char *variant, const char *model,
+                                  const char *placement, long long param_value, const char *metric)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (!strcmp(f->group, group) && !strcmp(f->benchmark, benchmark) &&
+            (!variant || !strcmp(f->variant, variant)) && (!model || !strcmp(f->model, model)) &&
+            (!placement || !strcmp(f->placement, placement)) &&
+            (param_value < 0 || f->param_value == param_value) &&
+            (!metric || !strcmp(f->metric, metric)) && !strcmp(f->status, "ok"))
+            return f;
+    }
+    return NULL;
+}
+
+static const char *const cross_order[] = {"same-cache", "cross-cache", "cross-numa"};
+
+const char *tvp_rs_cross_core_any(const struct tvp_resultset *rs, const char *group,
+                                  const char *benchmark)
+{
+    for (size_t k = 0; k < sizeof cross_order / sizeof cross_order[0]; k++)
+        if (tvp_rs_pick(rs, group, benchmark, NULL, NULL, cross_order[k], -1, NULL))
+            return cross_order[k];
+    return NULL;
+}
+
 const char *tvp_rs_cross_core(const struct tvp_resultset *rs, const char *group,
                               const char *benchmark, const char *variant, const char *metric)
 {
-    static const char *const order[] = {"same-cache", "cross-cache", "cross-numa"};
-    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
-        if (tvp_rs_find(rs, group, benchmark, variant, order[k], NULL, 0, metric))
-            return order[k];
+    for (size_t k = 0; k < sizeof cross_order / sizeof cross_order[0]; k++)
+        if (tvp_rs_find(rs, group, benchmark, variant, cross_order[k], NULL, 0, metric))
+            return cross_order[k];
     return NULL;
 }
 

@@ -52,6 +52,17 @@ const struct tvp_fig *tvp_rs_find(const struct tvp_resultset *rs, const char *gr
                                   const char *benchmark, const char *variant, const char *placement,
                                   const char *param, long long param_value, const char *metric);
 
+/* The first ok figure of group/benchmark/metric matching the other fields, each of which matches
+ * anything when NULL (param_value: when negative). NULL when there is none. */
+const struct tvp_fig *tvp_rs_pick(const struct tvp_resultset *rs, const char *group,
+                                  const char *benchmark, const char *variant, const char *model,
+                                  const char *placement, long long param_value, const char *metric);
+
+/* The nearest cross-core placement (same-cache, else cross-cache, else cross-numa) on which
+ * group/benchmark has any ok figure; NULL when none has. */
+const char *tvp_rs_cross_core_any(const struct tvp_resultset *rs, const char *group,
+                                  const char *benchmark);
+
 /* The nearest cross-core placement (same-cache, else cross-cache, else cross-numa, as the
  * planner prefers them) that has this figure without a parameter; NULL when none has it. */
 const char *tvp_rs_cross_core(const struct tvp_resultset *rs, const char *group,

@@ -40,16 +40,8 @@ void tvp_runner_note_cpu(int cpu)
 
 static uint64_t cpu_time_ns(void)
 {
-    struct rusage self, kids;
-    /* getrusage cannot fail with these arguments; both are read so reaped children count. */
-    getrusage(RUSAGE_SELF, &self);
-    getrusage(RUSAGE_CHILDREN, &kids);
-    uint64_t us = 0;
-    const struct rusage *r[2] = {&self, &kids};
-    for (int i = 0; i < 2; i++)
-        us += (uint64_t)r[i]->ru_utime.tv_sec * 1000000u + (uint64_t)r[i]->ru_utime.tv_usec +
-              (uint64_t)r[i]->ru_stime.tv_sec * 1000000u + (uint64_t)r[i]->ru_stime.tv_usec;
-    return us * 1000u;
+    /* Both, so that reaped children count. */
+    return tvp_rusage_cpu_ns(RUSAGE_SELF) + tvp_rusage_cpu_ns(RUSAGE_CHILDREN);
 }
 
 static int run_batch(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,

@@ -123,26 +123,12 @@ static const struct tvp_fig *sw_fig(const struct tvp_resultset *rs, const char *
                                     const char *mech, const char *model, const char *placement,
                                     long long set, const char *metric)
 {
-    for (size_t i = 0; i < rs->n; i++) {
-        const struct tvp_fig *f = &rs->figs[i];
-        if (!strcmp(f->group, "sched") && !strcmp(f->benchmark, bench) &&
-            !strcmp(f->variant, mech) && !strcmp(f->model, model) &&
-            (!placement || !strcmp(f->placement, placement)) &&
-            (set < 0 || f->param_value == set) && !strcmp(f->metric, metric) &&
-            !strcmp(f->status, "ok"))
-            return f;
-    }
-    return NULL;
+    return tvp_rs_pick(rs, "sched", bench, mech, model, placement, set, metric);
 }
 
 static const char *sw_cross(const struct tvp_resultset *rs)
 {
-    static const char *const order[] = {"same-cache", "cross-cache", "cross-numa"};
-    for (size_t k = 0; k < 3; k++)
-        if (sw_fig(rs, "switch", "futex", "thread", order[k], 0, "per-switch") ||
-            sw_fig(rs, "switch", "pipe", "thread", order[k], 0, "per-switch"))
-            return order[k];
-    return NULL;
+    return tvp_rs_cross_core_any(rs, "sched", "switch");
 }
 
 /* Speed-up of mode at n workers over 1 worker, with its CI; 0 when not measured. */

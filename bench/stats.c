@@ -274,6 +274,19 @@ static double resample_median(struct rng *r, const double *s, size_t n, size_t *
     return interpolate(v1, v2, r1 == r2 ? 0.0 : 0.5);
 }
 
+static int cmp_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+void tvp_u64_p50_p99(uint64_t *x, size_t n, uint64_t *p50, uint64_t *p99)
+{
+    qsort(x, n, sizeof *x, cmp_u64);
+    *p50 = x[(n - 1) / 2];
+    *p99 = x[(size_t)((double)(n - 1) * 0.99)];
+}
+
 int tvp_ratio_of_medians_ci(const double *a, size_t na, const double *b, size_t nb, double level,
                             unsigned resamples, uint64_t seed, double *ratio, double *lo,
                             double *hi)

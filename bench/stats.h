@@ -53,6 +53,10 @@ size_t tvp_count_outliers_sorted(const double *sorted, size_t n, double median, 
  * a zero median in b, also for a non-finite sample, resamples == 0 or level outside (0, 1);
  * ENOMEM). a and b are resampled independently (xoshiro256** seeded by splitmix64(seed));
  * the cost is O(resamples * (na + nb)), with no sort per resample. */
+/* Sorts x[0..n-1] (n >= 1) and gives its median (lower of the two middle values) and 99th
+ * percentile (nearest rank below): the within-batch percentiles of per-message latencies. */
+void tvp_u64_p50_p99(uint64_t *x, size_t n, uint64_t *p50, uint64_t *p99);
+
 int tvp_ratio_of_medians_ci(const double *a, size_t na, const double *b, size_t nb, double level,
                             unsigned resamples, uint64_t seed, double *ratio, double *lo,
                             double *hi);
