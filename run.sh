@@ -34,7 +34,11 @@ options (for all and GROUP...):
                            (default: every one the machine has)
   --timeout SECONDS        watchdog per benchmark case, 1..3600 (default 120; quick 40)
   --switch-interval SECONDS  the emulated GIL's switch interval, 0.0001..1 (default 0.005, as
-                           CPython's sys.getswitchinterval())
+                           CPython's sys.getswitchinterval()); the python group uses it too
+  --only TEXT              run only the cases whose label (as the progress lines print it,
+                           e.g. python/pingpong/Pipe) contains TEXT
+  --python PATH            the interpreter the python group measures (default: python3 on
+                           PATH; when there is none, that group is reported not measured)
 
 Missing system packages are installed with apt-get when run as root; otherwise the command to
 install them is printed.
@@ -61,8 +65,8 @@ check_run_args() {
     case $arg in
       --quick | --no-counters) RUN_ARGS+=("$arg") ;;
       --out | --counters | --repetitions | --min-time | --placement | --timeout | --switch-interval | \
-        --out=* | --counters=* | --repetitions=* | --min-time=* | --placement=* | --timeout=* | \
-        --switch-interval=*)
+        --python | --only | --out=* | --counters=* | --repetitions=* | --min-time=* | \
+        --placement=* | --timeout=* | --switch-interval=* | --python=* | --only=*)
         if [[ $arg == *=* ]]; then name=${arg%%=*} value=${arg#*=}
         else
           name=$arg
@@ -102,7 +106,7 @@ check_run_args() {
         esac
         RUN_ARGS+=("$name" "$value") ;;
       -h | --help) usage; exit 0 ;;
-      -*) die_usage "unknown option '$arg'; accepted: --quick --out --counters --no-counters --repetitions --min-time --placement --timeout --switch-interval" ;;
+      -*) die_usage "unknown option '$arg'; accepted: --quick --out --counters --no-counters --repetitions --min-time --placement --timeout --switch-interval --python --only" ;;
       *)
         if [[ $arg == all ]] || known_groups | grep -qx -- "$arg"; then GROUPS_WANTED+=("$arg")
         else die_usage "unknown group or command '$arg'; accepted: all, $(known_groups | paste -sd, - | sed 's/,/, /g'), list, test, plot, placements, help"
@@ -136,6 +140,23 @@ need_packages() {
   fi
 }
 
+# Like need_packages, for what a run can do without: installed as root, otherwise named and the
+# run goes on (the group that needs it says `not measured` and why).
+want_packages() {
+  local missing=() entry pkg check
+  for entry in "$@"; do
+    pkg=${entry%%:*} check=${entry#*:}
+    eval "$check" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    need_packages "$@"
+  else
+    say "optional packages missing: ${missing[*]} (what needs them is reported not measured);" \
+      "install them with: sudo apt-get install ${missing[*]}"
+  fi
+}
+
 BUILD_PKGS=(
   "cmake:command -v cmake"
   "gcc:command -v gcc"
@@ -146,9 +167,13 @@ BUILD_PKGS=(
   "libpfm4-dev:test -e /usr/include/perfmon/pfmlib_perf_event.h"
 )
 PLOT_PKGS=("gnuplot-nox:command -v gnuplot")
+# The python group measures CPython's own threading/queue/multiprocessing (standard library only).
+# Optional for a run: without it that group is reported not measured; required for the tests.
+PYTHON_PKGS=("python3:command -v python3")
 # jq validates the JSON in the end-to-end test, pgrep (procps) checks that no process is left;
 # hwloc gives lstopo for looking at the machine.
-TEST_PKGS=("jq:command -v jq" "procps:command -v pgrep" "hwloc:command -v lstopo-no-graphics")
+TEST_PKGS=("jq:command -v jq" "procps:command -v pgrep" "hwloc:command -v lstopo-no-graphics"
+  "${PYTHON_PKGS[@]}")
 
 build() { # build DIR [cmake args...]
   local dir=$1
@@ -171,6 +196,13 @@ draw_charts() { # draw_charts RUN_DIR
     name=$(basename "$dat" .dat)
     gp="$ROOT/plots/$name.gp"
     [[ -f $gp ]] || { say "no gnuplot script for $name (plots/$name.gp)"; continue; }
+    # A partial run (--only, a group's missing counterpart) can leave a chart without one figure.
+    if ! awk '!/^#/ { for (i = 2; i <= NF; i++) if ($i != "NaN" && $i ~ /^-?[0-9.]/) found = 1 }
+              END { exit !found }' "$dat"; then
+      say "no figure for chart $name in this run: not drawn"
+      rm -f "$dat"
+      continue
+    fi
     local term
     for term in png svg; do
       gnuplot -e "datafile='$dat'; outfile='$dir/charts/$name.$term'; termtype='$term'" \
@@ -184,6 +216,7 @@ cmd_run() {
   check_run_args "$@"
   ((${#GROUPS_WANTED[@]})) || GROUPS_WANTED=(all)
   need_packages "${BUILD_PKGS[@]}" "${PLOT_PKGS[@]}"
+  want_packages "${PYTHON_PKGS[@]}"
   build "$BUILD"
   local default_out=0
   if [[ -z $OUT_DIR ]]; then

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "group.h"
+#include "python_compare.h"
 #include "stats.h"
 
 const struct tvp_claim tvp_claims[] = {
@@ -99,8 +100,8 @@ int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ra
     return 0;
 }
 
-void tvp_judge_claim(const struct tvp_resultset *rs, const struct tvp_claim *c,
-                     struct tvp_verdict *v)
+static void judge_c(const struct tvp_resultset *rs, const struct tvp_claim *c,
+                    struct tvp_verdict *v)
 {
     memset(v, 0, sizeof *v);
     v->kind = TVP_V_NOT_MEASURED;
@@ -123,4 +124,12 @@ void tvp_judge_claim(const struct tvp_resultset *rs, const struct tvp_claim *c,
             return;
         }
     snprintf(v->summary, sizeof v->summary, "the %s group has no judge for %s", c->group, c->id);
+}
+
+void tvp_judge_claim(const struct tvp_resultset *rs, const struct tvp_claim *c,
+                     struct tvp_verdict *v)
+{
+    judge_c(rs, c, v);
+    /* The verdict rests on the C figures; Python's, with their ratio to C, are shown beside. */
+    tvp_python_addendum(rs, c->id, v);
 }

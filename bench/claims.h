@@ -22,7 +22,7 @@ enum tvp_verdict_kind {
 struct tvp_verdict {
     enum tvp_verdict_kind kind;
     char summary[600];  /* one sentence: the verdict with its key figures */
-    char figures[3200]; /* the figures it rests on, "; "-separated */
+    char figures[6000]; /* the figures it rests on, "; "-separated (C, then Python) */
     char rule[1000];    /* how the figures were turned into the verdict */
 };
 

@@ -52,6 +52,9 @@ struct tvp_case {
     uint64_t max_iters; /* 0: no cap */
     long arg;           /* the group's own selector (e.g. the start method) */
     char note[160];     /* shown in the CSV note column */
+    /* Non-NULL: this case's counters would not count its subject (e.g. a process started
+     * before they are opened); the reason goes to the note and the counter columns stay empty. */
+    const char *counters_off;
     tvp_setup_fn setup;
     tvp_run_fn run;
     tvp_teardown_fn teardown;
@@ -71,6 +74,10 @@ struct tvp_plan {
     /* Placements a group wanted but the machine (or --placement) excluded, for the log. */
     char skipped[8][160];
     int n_skipped;
+    /* What the group found of its environment (e.g. the Python interpreter), for the log and
+     * meta.json; and, when the whole group cannot be measured here, why. */
+    char facts[600];
+    char missing[300];
 };
 
 /* Starts a case of group g: its identity and the placement's PUs, every other field zero. */

@@ -191,6 +191,25 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
         }
         for (int s = 0; s < plans[g].n_skipped; s++)
             tvp_log("%s: skipped %s", groups[g]->name, plans[g].skipped[s]);
+        if ((plans[g].facts[0] || plans[g].missing[0]) && ctx->n_env < 16) {
+            int e = ctx->n_env++;
+            snprintf(ctx->env_group[e], sizeof ctx->env_group[e], "%s", groups[g]->name);
+            snprintf(ctx->env_facts[e], sizeof ctx->env_facts[e], "%s", plans[g].facts);
+            snprintf(ctx->env_missing[e], sizeof ctx->env_missing[e], "%s", plans[g].missing);
+            if (plans[g].facts[0])
+                tvp_log("%s: %s", groups[g]->name, plans[g].facts);
+        }
+        if (ctx->opt->only[0]) {
+            /* --only: keep the cases whose label contains the text, in plan order. */
+            size_t kept = 0;
+            for (size_t i = 0; i < plans[g].len; i++) {
+                char label[200];
+                case_label(label, sizeof label, &plans[g].cases[i]);
+                if (strstr(label, ctx->opt->only))
+                    plans[g].cases[kept++] = plans[g].cases[i];
+            }
+            plans[g].len = kept;
+        }
         total += plans[g].len;
     }
     /* Every case process is forked from this one: drop the topology (and give its heap back) so
@@ -199,7 +218,12 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
     ctx->topo = NULL;
     malloc_trim(0);
     if (total == 0) {
-        tvp_log("nothing to run: every case was skipped (see the reasons above)");
+        tvp_log(ctx->opt->only[0] ? "nothing to run: no planned case matches --only '%s'"
+                                  : "nothing to run: every case was skipped (see the reasons "
+                                    "above)%s",
+                ctx->opt->only);
+        for (size_t g = 0; g < n_groups; g++)
+            tvp_plan_free(&plans[g]);
         return 2;
     }
     tvp_progress_begin(total);

@@ -151,6 +151,19 @@ int tvp_meta_write(const struct tvp_run_ctx *ctx, const char *status)
     tvp_json_string(&j, "placement", o->placements_arg);
     tvp_json_end_object(&j);
 
+    /* Flat "<group>_facts" / "<group>_missing" keys, so a results folder read back finds them. */
+    tvp_json_begin_object(&j, "environment");
+    for (int i = 0; i < ctx->n_env; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s_facts", ctx->env_group[i]);
+        tvp_json_string(&j, key, ctx->env_facts[i]);
+        if (ctx->env_missing[i][0]) {
+            snprintf(key, sizeof key, "%s_missing", ctx->env_group[i]);
+            tvp_json_string(&j, key, ctx->env_missing[i]);
+        }
+    }
+    tvp_json_end_object(&j);
+
     tvp_json_begin_object(&j, "counters");
     tvp_json_begin_array(&j, "available");
     for (int i = 0; i < ctx->n_ctr; i++)

@@ -34,7 +34,13 @@ static const struct option_spec specs[] = {
     {"--timeout", ARG_SECONDS, "SECONDS", 1, 3600, "120 (quick: 40)",
      "watchdog: a benchmark case still running after this is killed and reported"},
     {"--switch-interval", ARG_SECONDS, "SECONDS", 0.0001, 1, "0.005",
-     "the emulated GIL's switch interval (CPython's sys.getswitchinterval())"},
+     "the emulated GIL's switch interval (CPython's sys.getswitchinterval()); the python "
+     "group sets the same one"},
+    {"--only", ARG_TEXT, "TEXT", 0, 0, "every case",
+     "run only the cases whose label (group/benchmark/variant/model/placement[/param=N], as the "
+     "progress lines show it) contains TEXT"},
+    {"--python", ARG_TEXT, "PATH", 0, 0, "python3 on PATH",
+     "the interpreter the python group measures (missing: that group is not measured)"},
 };
 
 void tvp_options_help(FILE *f)
@@ -141,6 +147,14 @@ int tvp_options_parse(struct tvp_options *o, int argc, char **argv, int first, c
         } else if (strcmp(name, "--out") == 0) {
             snprintf(o->out_dir, sizeof o->out_dir, "%s", value);
             o->out_given = 1;
+        } else if (strcmp(name, "--only") == 0) {
+            if (strlen(value) >= sizeof o->only)
+                return refuse("--only: '%s' is longer than %s characters", value, "127");
+            snprintf(o->only, sizeof o->only, "%s", value);
+        } else if (strcmp(name, "--python") == 0) {
+            if (strlen(value) >= sizeof o->python)
+                return refuse("--python: the path is longer than %s%s", "PATH_MAX", "");
+            snprintf(o->python, sizeof o->python, "%s", value);
         } else if (strcmp(name, "--counters") == 0) {
             snprintf(o->counters_arg, sizeof o->counters_arg, "%s", value);
             char err[160];

@@ -22,6 +22,11 @@ struct tvp_options {
     char placements_arg[256];
     unsigned placement_mask; /* bit per enum tvp_placement_kind */
     char out_dir[PATH_MAX];  /* "" = results/<host>-<UTC time> */
+    char python[PATH_MAX];
+    char only[128];
+        /* run only the cases whose label contains this ("" = all) */ /* the python group's
+                                                                         interpreter; "" = python3
+                                                                         on PATH */
     int out_given;
 };
 

@@ -169,6 +169,8 @@ int tvp_resultset_load(const char *dir, struct tvp_resultset *rs, char *err, siz
     tvp_json_lookup_string(meta, "cpu_model", rs->cpu_model, sizeof rs->cpu_model);
     tvp_json_lookup_string(meta, "kernel", rs->kernel, sizeof rs->kernel);
     tvp_json_lookup_string(meta, "virtualisation", rs->virt, sizeof rs->virt);
+    tvp_json_lookup_string(meta, "python_facts", rs->python_facts, sizeof rs->python_facts);
+    tvp_json_lookup_string(meta, "python_missing", rs->python_missing, sizeof rs->python_missing);
     const char *t = strstr(meta, "\"cost_ns\": ");
     rs->timer_cost_ns = t ? strtod(t + 11, NULL) : 0.0 / 0.0;
     const char *cores = strstr(meta, "\"cores\": ");

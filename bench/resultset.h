@@ -38,6 +38,8 @@ struct tvp_resultset {
     char host[128], date[40], status[24], cpu_model[160], kernel[128], virt[200];
     double timer_cost_ns;
     int cores; /* from meta.json's topology; 0 when unknown */
+    /* meta.json's environment: the Python interpreter measured, or why none was. */
+    char python_facts[600], python_missing[300];
 };
 
 /* Loads dir. Returns 0, or an error number with a message in err (a folder with no meta.json is

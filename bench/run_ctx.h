@@ -29,6 +29,11 @@ struct tvp_run_ctx {
     char ctr_reason[TVP_MAX_COUNTERS][320];
     char helper_path[PATH_MAX];
     char groups_run[256]; /* comma-separated, as they finished */
+    /* Per planned group with something to say (struct tvp_plan's facts and missing). */
+    int n_env;
+    char env_group[16][32];
+    char env_facts[16][600];
+    char env_missing[16][300];
     int interrupted;
     int write_failed; /* some part of the record could not be written */
     double seconds;

@@ -15,6 +15,8 @@
 #ifndef TVP_RUNNER_H
 #define TVP_RUNNER_H
 
+#include <stdint.h>
+
 #include "group.h"
 
 /* Returns the process exit status the case child should use (0 ok, 1 failed). */
@@ -24,6 +26,10 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
 /* A case's run function calls this with the PU a task it started ran on, so the result records
  * where every task ran. */
 void tvp_runner_note_cpu(int cpu);
+
+/* Adds CPU time the harness's getrusage cannot see (a child not yet reaped, e.g. a Python worker
+ * that lives across batches) to the case's cpu figure. */
+void tvp_runner_add_cpu_ns(uint64_t ns);
 
 /* Adds a line to the case's note column (e.g. a set-up step that fell back to something else). */
 void tvp_runner_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

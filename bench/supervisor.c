@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "runner.h"
+#include "shm_sweep.h"
 #include "sysv_sweep.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
@@ -240,7 +241,9 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
         tvp_warn(errno, "%s/%s: killing the case's process group", c->benchmark, c->variant);
     end_case(pid, &wstatus);
     /* A case that exited ran its teardown; only one killed or crashed may have left objects. */
-    int swept = !eof || !WIFEXITED(wstatus) ? tvp_sysv_sweep(&before) : 0;
+    int killed = !eof || !WIFEXITED(wstatus);
+    int swept = killed ? tvp_sysv_sweep(&before) : 0;
+    int swept_shm = killed ? tvp_shm_sweep("/dev/shm", TVP_PY_SHM_PREFIX) : 0;
     r->seconds = (double)(tvp_now_ns() - t0) / 1e9;
 
     int done = buf ? parse_report(buf, c, r) : 0;
@@ -249,6 +252,12 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
         size_t used = strlen(r->note);
         snprintf(r->note + used, sizeof r->note - used,
                  "%sremoved %d System V object(s) the case left behind", used ? "; " : "", swept);
+    }
+    if (swept_shm > 0) {
+        size_t used = strlen(r->note);
+        snprintf(r->note + used, sizeof r->note - used,
+                 "%sremoved %d shared-memory object(s) the case left behind", used ? "; " : "",
+                 swept_shm);
     }
     if (interrupted && !eof) {
         r->status = TVP_INTERRUPTED;

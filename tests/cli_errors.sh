@@ -45,6 +45,8 @@ for tool in "$runsh" "$bin run"; do
   expect_refusal "$tool counters empty name" "$@" spawn --counters cycles,,task-clock
   expect_refusal "$tool missing value" "$@" spawn --out
   expect_refusal "$tool flag with value" "$@" spawn --quick=yes
+  expect_refusal "$tool python without a value" "$@" python --python=
+  expect_refusal "$tool only without a value" "$@" spawn --only=
 done
 expect_refusal "binary unknown command" "$bin" frobnicate
 expect_refusal "binary report without folder" "$bin" report
@@ -62,6 +64,11 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/used"
 echo '{}' >"$tmp/used/meta.json"
 expect_refusal "binary --out onto a folder that is not empty" "$bin" run spawn --out "$tmp/used"
+# --only that matches nothing is refused after planning (exit 2), saying so.
+err=$("$bin" run spawn --only no/such/case --out "$tmp/only" 2>&1 >/dev/null </dev/null)
+rc=$?
+if [[ $rc == 2 && $err == *"no planned case matches --only"* ]]; then passed=$((passed + 1))
+else failed=$((failed + 1)); echo "FAIL: --only matching nothing: exit $rc: $err" >&2; fi
 
 # run.sh refuses before it installs or builds anything: a copy with no build folder stays so.
 copy="$tmp/copy"

@@ -33,14 +33,15 @@ echo "run.sh all --quick took ${SECONDS}s"
 charts="spawn-start spawn-rss spawn-lifecycle spawn-pool memory-footprint memory-cow
   locks-uncontended locks-contended locks-fairness locks-recursion locks-event locks-semaphore
   queues-throughput queues-latency ipc-latency ipc-bandwidth ipc-rtt64
-  sched-scaling sched-switch sched-working-set"
+  sched-scaling sched-switch sched-working-set
+  python-start python-scaling python-locks python-queues python-ipc"
 files="meta.json topology.xml run.log report.md report.html"
-for g in spawn memory locks queues ipc sched; do files="$files $g.csv $g.samples.csv $g.json"; done
+for g in spawn memory locks queues ipc sched python; do files="$files $g.csv $g.samples.csv $g.json"; done
 for c in $charts; do files="$files charts/$c.png charts/$c.svg"; done
 for f in $files; do
   check "$f exists and is not empty" test -s "$out/$f"
 done
-for f in meta.json spawn.json memory.json locks.json queues.json ipc.json sched.json; do
+for f in meta.json spawn.json memory.json locks.json queues.json ipc.json sched.json python.json; do
   check "$f is valid JSON" jq empty "$out/$f"
 done
 check "meta.json says complete" jq -e '.status == "complete"' "$out/meta.json"
@@ -63,7 +64,7 @@ for col in group benchmark variant model placement cpus param param_value metric
   if [[ ",$header," == *",$col,"* ]]; then ok; else bad "spawn.csv lacks column $col"; fi
 done
 check "spawn.csv has data rows" test "$(wc -l <"$out/spawn.csv")" -gt 10
-for g in spawn memory locks queues ipc sched; do
+for g in spawn memory locks queues ipc sched python; do
   check "every $g figure is ok" test "$(awk -F, 'NR > 1 && $0 !~ /,ok,/' "$out/$g.csv" | wc -l)" -eq 0
 done
 # A counter the machine cannot count is null in the JSON and empty in the CSV, never 0.
@@ -87,6 +88,18 @@ done
 check "C3 states its rule" grep -q '^| C3 |.*ratio of medians' "$out/report.md"
 check "the report has the context-switch section" grep -q '^## Context switches' "$out/report.md"
 check "C12 joins the pool and the ipc figures" grep -q '^| C12 |.*Manager' "$out/report.md"
+# The python group: its figures next to C's in the claims' rows, its section, and its facts.
+for n in 3 4 6 7 8 9 10 11 12 13; do
+  check "C$n gives Python figures" grep -q "^| C$n |.*Python (CPython" "$out/report.md"
+done
+check "C3 gives a Python/C ratio" grep -q '^| C3 |.*Python/C' "$out/report.md"
+check "C6 reads the claim in Python itself" grep -q '^| C6 |.*in Python itself' "$out/report.md"
+check "the report has the Python section" grep -q '^## Python next to C' "$out/report.md"
+check "meta.json names the interpreter" jq -e '.environment.python_facts | test("CPython")' "$out/meta.json"
+check "python.csv has thread and process rows" \
+  bash -c "grep -q ',thread,' '$out/python.csv' && grep -q ',process,' '$out/python.csv'"
+check "python rows record the PUs they ran on" \
+  test "$(awk -F, 'NR > 1 && $6 == ""' "$out/python.csv" | wc -l)" -eq 0
 check "report.html is HTML with the claims table" grep -q '<th>verdict</th>' "$out/report.html"
 check "report links the charts" grep -q 'charts/spawn-start.png' "$out/report.md"
 
@@ -95,6 +108,14 @@ rm -f "$out"/charts/* "$out/report.md" "$out/report.html"
 check "./run.sh plot redraws" "$root/run.sh" plot "$out"
 check "plot restored report.md" test -s "$out/report.md"
 check "plot restored the PNG" test -s "$out/charts/spawn-rss.png"
+
+# Without python3 the rest still runs and the report says why Python was not measured.
+nopy="$tmp/nopy"
+check "a run with no Python interpreter succeeds" "$root/run.sh" spawn python --quick \
+  --python /nonexistent/python3 --only spawn/start/pthread_create --out "$nopy"
+check "the claim row says Python was not measured, and why" \
+  grep -q '^| C3 |.*Python: not measured (/nonexistent/python3 not found' "$nopy/report.md"
+check "the Python section says not measured" grep -q '^- Python: not measured' "$nopy/report.md"
 
 # Nothing left behind.
 check "no temporary files in the run folder" test -z "$(find "$out" -name '*tmp*')"

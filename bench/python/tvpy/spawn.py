@@ -1,0 +1,177 @@
+"""Claim C3: starting a process is slow, starting a thread fast -- measured in CPython.
+
+start: one operation starts a task that does nothing but stamp the clock, then joins it.
+  start-to-running  t0 taken just before start() .. the task's own first timestamp
+  start-to-joined   t0 .. join() returned (the whole life cycle: start, run, exit, reap)
+  Variants: "Thread" (threading.Thread) and "Process-fork", "Process-spawn",
+  "Process-forkserver" (multiprocessing.get_context(method).Process). The three start methods
+  differ in what the parent pays: fork copies the page tables of the worker, spawn execs a new
+  interpreter that re-imports the main module and unpickles the target, forkserver asks an
+  already running server to fork a clean, small copy of itself (whose child then still imports
+  the parent's main module as __mp_main__, multiprocessing's preparation step).
+
+The task's stamp crosses back through memory shared before the first start (a RawArray made in
+set-up and passed as an argument; a list slot for a thread), never a pipe, so no IPC latency is
+added to start-to-running. The clock is CLOCK_MONOTONIC, one clock for every process. When the
+placement puts the task on another PU, the task pins itself there before stamping (the
+move is part of starting somewhere else); on the same PU it inherits the starter's affinity.
+Set-up does one warm start so the forkserver (and spawn's resource tracker) is running before
+the first timed operation: their one-off start is not what a steady start costs. close() stops
+those helper processes again when this bench started them.
+
+Each operation is checked: t0 <= stamp <= t1 and the task ran to its end (a process: exit code
+0)."""
+
+import multiprocessing
+import sys
+import threading
+
+from . import common
+
+VARIANTS = ("Thread", "Process-fork", "Process-spawn", "Process-forkserver")
+
+# How long one join may take before the operation is declared failed (a hung child must not
+# hang the case forever; the harness's watchdog is the last resort).
+_JOIN_TIMEOUT_S = 60.0
+
+
+def _child(slot, pu, spoil, fail):
+    """A started task's whole life: (pin,) stamp, record where it ran, return (exit 0).
+    Module level so that spawn and forkserver children can unpickle it by name."""
+    if pu >= 0:
+        common.pin(pu)  # first: the stamp must come from where the task was meant to run
+    slot[0] = 0 if spoil else common.now_ns()
+    slot[1] = common.current_cpu()
+    if fail:
+        sys.exit(3)  # a process exits with code 3; a thread just ends here
+    slot[2] = 1  # ran to its end (what a thread has instead of an exit code)
+
+
+def _helpers():
+    """multiprocessing's process-wide helpers: (the fork server, the resource tracker)."""
+    from multiprocessing import forkserver, resource_tracker
+    return forkserver._forkserver, resource_tracker._resource_tracker
+
+
+def _helpers_running():
+    """Whether each helper process runs (private attributes, present from 3.8 to 3.14; when
+    missing, the helper counts as running and is left alone)."""
+    server, tracker = _helpers()
+    return (getattr(server, "_forkserver_pid", 1) is not None,
+            getattr(tracker, "_pid", 1) is not None)
+
+
+class StartBench:
+    def __init__(self, case):
+        self.case = case
+        self.ctx = None
+        self.method = None
+        if case.variant not in VARIANTS:
+            raise ValueError("spawn: unknown variant %s (known: %s)"
+                             % (case.variant, ", ".join(VARIANTS)))
+        # -1: the task keeps the affinity it inherits (pu_a), as placement same-pu wants.
+        self.pu = case.pu_b if case.placement != "same-pu" else -1
+        if case.variant == "Thread":
+            self.slot = [0, -1, 0]
+        else:
+            self.method = case.variant.split("-", 1)[1]
+            offered = multiprocessing.get_all_start_methods()
+            if self.method not in offered:
+                raise ValueError("spawn: start method %r not offered here (offered: %s)"
+                                 % (self.method, " ".join(offered)))
+            self.ctx = multiprocessing.get_context(self.method)
+            # [stamp, cpu, done]; signed so that "cpu unknown" (-1) fits.
+            self.slot = self.ctx.RawArray("q", 3)
+        if self.pu >= 0:
+            common.note("the new task pins itself to PU %d as its first act, before its "
+                        "timestamp: start-to-running includes that sched_setaffinity"
+                        % self.pu)
+        else:
+            common.note("the new task is not pinned: it inherits PU %d from its starter"
+                        % case.pu_a)
+        if self.method == "spawn":
+            common.note("spawn: each start execs a new interpreter that re-imports the main "
+                        "module and unpickles the target")
+        elif self.method == "forkserver":
+            common.note("forkserver: the server was started by a warm-up start in set-up; "
+                        "each child still re-imports the main module (as __mp_main__) and "
+                        "unpickles the target")
+        # Warm start: starts the fork server / resource tracker, loads every code path once.
+        # The helper processes that start here are this bench's own, stopped in close().
+        self.helpers_before = _helpers_running()
+        try:
+            self._one(False, False)
+        except BaseException:
+            self.close()
+            raise
+
+    def _one(self, spoil, fail):
+        """One start+join; returns (t0, stamp, t1, cpu)."""
+        self.slot[2] = 0
+        if self.ctx is None:
+            t = threading.Thread(target=_child, args=(self.slot, self.pu, spoil, fail),
+                                 name="tvp-start", daemon=True)
+            t0 = common.now_ns()
+            t.start()
+            t.join()
+            t1 = common.now_ns()
+            if t.is_alive() or not self.slot[2]:
+                raise common.CheckFailed("start: the thread did not run to its end")
+            return t0, self.slot[0], t1, self.slot[1]
+        p = self.ctx.Process(target=_child, args=(self.slot, self.pu, spoil, fail),
+                             name="tvp-start", daemon=True)
+        t0 = common.now_ns()
+        p.start()
+        p.join(_JOIN_TIMEOUT_S)
+        t1 = common.now_ns()
+        try:
+            if p.exitcode is None:
+                p.terminate()
+                p.join()
+                raise common.CheckFailed("start: %s child did not exit within %.0f s"
+                                         % (self.method, _JOIN_TIMEOUT_S))
+            if p.exitcode != 0:
+                raise common.CheckFailed("start: %s child exited with code %d"
+                                         % (self.method, p.exitcode))
+        finally:
+            p.close()  # frees the sentinel fd now rather than at garbage collection
+        return t0, self.slot[0], t1, self.slot[1]
+
+    def run(self, n):
+        spoil = common.fault("spawn-timestamp")
+        fail = common.fault("spawn-exit")
+        running = joined = 0
+        cpus = set()
+        for _ in range(n):
+            t0, ts, t1, cpu = self._one(spoil, fail)
+            if not t0 <= ts <= t1:
+                raise common.CheckFailed("start: the task's timestamp %d is outside "
+                                         "[start %d, joined %d]" % (ts, t0, t1))
+            running += ts - t0
+            joined += t1 - t0
+            cpus.add(cpu)
+        common.note_cpu()
+        for cpu in cpus:
+            common.note_cpu(cpu)
+        return [running, joined]
+
+    def close(self):
+        if self.ctx is not None:
+            # Stop the fork server and the resource tracker if our starts started them, the
+            # server first (it holds the tracker's pipe open), so nothing outlives close(). A
+            # helper that was already running belongs to someone else and is left alone.
+            before = getattr(self, "helpers_before", (True, True))
+            now = _helpers_running()
+            for started, helper in zip((not b and a for b, a in zip(before, now)),
+                                       _helpers()):
+                stop = getattr(helper, "_stop", None)
+                if started and stop is not None:
+                    try:
+                        stop()
+                    except OSError:
+                        pass
+        self.method = None
+        self.ctx = None
+
+
+BENCHES = {"start": StartBench}

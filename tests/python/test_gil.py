@@ -1,0 +1,74 @@
+"""tvpy.gil: the scaling job runs for every variant and worker count and reports one positive
+total, the checksum check fires under its fault hook, and nothing outlives close()."""
+
+import math
+import os
+import unittest
+
+
+from bench_test_case import BenchTestCase
+from tvpy import common, gil
+
+
+def case(variant, workers):
+    c = common.local_case("gil", "scaling", variant,
+                          "process" if variant == "processes" else "thread", param_value=workers)
+    c.placement = "spread"
+    return c
+
+
+class GilTest(BenchTestCase):
+    def assert_totals(self, totals):
+        self.assertEqual(len(totals), 1)
+        self.assertTrue(math.isfinite(totals[0]) and totals[0] > 0, totals)
+
+    def test_variants(self):
+        for variant in ("threads", "threads-free", "processes"):
+            for workers in (1, 3):
+                with self.subTest(variant=variant, workers=workers):
+                    b = gil.BENCHES["scaling"](case(variant, workers))
+                    try:
+                        self.assert_totals(b.run(1))
+                        self.assert_totals(b.run(2))
+                    finally:
+                        b.close()
+                        b.close()  # idempotent
+                    self.assert_clean()
+
+    def test_more_workers_than_units(self):
+        b = gil.BENCHES["scaling"](case("threads", 30))  # chunks of 1, some workers idle
+        try:
+            self.assert_totals(b.run(1))
+        finally:
+            b.close()
+        self.assert_clean()
+
+    def test_fault_skip(self):
+        for variant in ("threads", "processes"):
+            with self.subTest(variant=variant):
+                b = gil.BENCHES["scaling"](case(variant, 2))
+                try:
+                    os.environ["TVP_PY_FAULT"] = "gil-skip"
+                    with self.assertRaises(common.CheckFailed):
+                        b.run(1)
+                    del os.environ["TVP_PY_FAULT"]
+                    self.assert_totals(b.run(1))
+                finally:
+                    os.environ.pop("TVP_PY_FAULT", None)
+                    b.close()
+                self.assert_clean()
+
+    def test_unknown_variant(self):
+        with self.assertRaises(ValueError):
+            gil.BENCHES["scaling"](case("greenlets", 2))
+        self.assert_clean()
+
+    def test_gil_note(self):
+        self.assertIn("GIL disabled", gil.gil_note({"disabled"}, False))
+        self.assertIn("GIL enabled", gil.gil_note({"enabled"}, False))
+        self.assertIn("own interpreter", gil.gil_note({"enabled"}, True))
+        self.assertIn("differed", gil.gil_note({"enabled", "disabled"}, False))
+
+
+if __name__ == "__main__":
+    unittest.main()

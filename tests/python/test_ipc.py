@@ -1,0 +1,129 @@
+"""tvpy.ipc: every benchmark and variant has the right shape and leaves nothing behind (no
+child process, no thread, no /dev/shm/tvp-py-*), and every check fires when its fault hook
+corrupts a run. Shape only: no timing thresholds."""
+
+import glob
+import math
+import multiprocessing
+import os
+import threading
+import unittest
+
+from tvpy import common, ipc
+
+SIZES = (64, 4096, 65536, 1048576)
+
+
+class Faulted:
+    """Sets TVP_PY_FAULT for the block and removes it after."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        os.environ["TVP_PY_FAULT"] = self.name
+
+    def __exit__(self, *exc):
+        os.environ.pop("TVP_PY_FAULT", None)
+
+
+def make(bench, variant, param_value=-1):
+    models = ipc.PINGPONG_MODELS if bench == "pingpong" else ipc.POOL_MODELS
+    case = common.local_case("ipc", bench, variant, model=models.get(variant, "thread"),
+                             param_value=param_value)
+    return ipc.BENCHES[bench](case)
+
+
+class IpcTest(unittest.TestCase):
+    def setUp(self):
+        os.environ.pop("TVP_PY_FAULT", None)
+        self.threads = threading.active_count()
+
+    def tearDown(self):
+        self.assertEqual(multiprocessing.active_children(), [])
+        self.assertEqual(threading.active_count(), self.threads, threading.enumerate())
+        self.assertEqual(glob.glob("/dev/shm/tvp-py-*"), [])
+
+    def check_totals(self, totals, count):
+        self.assertEqual(len(totals), count)
+        for t in totals:
+            self.assertTrue(math.isfinite(t) and t > 0, totals)
+
+    def test_pingpong_shapes(self):
+        for variant in ipc.PINGPONG_MODELS:
+            for size in SIZES:
+                with self.subTest(variant=variant, size=size):
+                    b = make("pingpong", variant, size)
+                    try:
+                        self.check_totals(b.run(1), 3)
+                        self.check_totals(b.run(3 if size > 65536 else 20), 3)
+                    finally:
+                        b.close()
+                    b.close()  # idempotent
+                    self.assertEqual(multiprocessing.active_children(), [])
+
+    def test_pingpong_corrupt_fires(self):
+        for variant in ipc.PINGPONG_MODELS:
+            for size in (64, 65536):
+                with self.subTest(variant=variant, size=size), Faulted("ipc-corrupt"):
+                    b = make("pingpong", variant, size)
+                    try:
+                        with self.assertRaises(common.CheckFailed):
+                            b.run(2)
+                        # The check raised with the exchange complete: the next batch is
+                        # checked (and fails) again rather than hanging.
+                        with self.assertRaises(common.CheckFailed):
+                            b.run(1)
+                    finally:
+                        b.close()
+
+    def test_pool_shapes(self):
+        for variant in ipc.POOL_MODELS:
+            with self.subTest(variant=variant):
+                b = make("pool-dispatch", variant)
+                try:
+                    self.check_totals(b.run(1), 1)
+                    self.check_totals(b.run(4 if variant == "Process-per-task" else 50), 1)
+                finally:
+                    b.close()
+                b.close()
+                if variant in ("Pool", "ThreadPool"):
+                    self.assertIn("join before close raised ValueError: Pool is still running",
+                                  common._noted_texts)
+
+    def test_pool_wrong_fires(self):
+        for variant in ipc.POOL_MODELS:
+            with self.subTest(variant=variant), Faulted("pool-wrong"):
+                b = make("pool-dispatch", variant)
+                try:
+                    with self.assertRaises(common.CheckFailed) as cm:
+                        b.run(3)
+                    self.assertIn("task 0 returned 2", str(cm.exception))
+                finally:
+                    b.close()
+
+    def test_pool_join_fires(self):
+        for variant in ("Pool", "ThreadPool"):
+            with self.subTest(variant=variant), Faulted("pool-join"):
+                b = make("pool-dispatch", variant)
+                try:
+                    with self.assertRaises(common.CheckFailed) as cm:
+                        b.run(2)
+                    self.assertIn("join", str(cm.exception))
+                finally:
+                    b.close()
+
+    def test_unknown_variant(self):
+        for bench in ipc.BENCHES:
+            with self.subTest(bench=bench), self.assertRaises(ValueError):
+                make(bench, "Carrier-pigeon")
+        case = common.local_case("ipc", "pingpong", "Pipe", model="thread", param_value=64)
+        with self.assertRaises(ValueError):
+            ipc.BENCHES["pingpong"](case)
+        case = common.local_case("ipc", "pingpong", "Pipe", model="process", param_value=8)
+        with self.assertRaises(ValueError):
+            ipc.BENCHES["pingpong"](case)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,85 @@
+"""tvpy.spawn: every start variant runs and reports two positive totals, every check fires
+under its fault hook, set-up refuses what it cannot do, and nothing outlives close()."""
+
+import math
+import multiprocessing
+import os
+import unittest
+from unittest import mock
+
+from bench_test_case import BenchTestCase
+from tvpy import common, spawn
+
+VARIANTS = ("Thread", "Process-fork", "Process-spawn", "Process-forkserver")
+
+
+def case(variant, placement=None):
+    c = common.local_case("spawn", "start", variant,
+                          "thread" if variant == "Thread" else "process")
+    if placement == "same-pu":
+        c.placement, c.pu_b = "same-pu", c.pu_a
+    return c
+
+
+class SpawnTest(BenchTestCase):
+    def assert_totals(self, totals):
+        self.assertEqual(len(totals), 2)
+        for t in totals:
+            self.assertTrue(math.isfinite(t) and t > 0, totals)
+
+    def offered(self, variant):
+        if variant == "Thread":
+            return True
+        return variant.split("-", 1)[1] in multiprocessing.get_all_start_methods()
+
+    def test_variants(self):
+        for variant in VARIANTS:
+            for placement in ("same-pu", None):
+                with self.subTest(variant=variant, placement=placement):
+                    if not self.offered(variant):
+                        self.skipTest("start method not offered")
+                    b = spawn.BENCHES["start"](case(variant, placement))
+                    try:
+                        self.assert_totals(b.run(1))
+                        totals = b.run(3)
+                        self.assert_totals(totals)
+                        # joined covers running, operation by operation
+                        self.assertLessEqual(totals[0], totals[1])
+                    finally:
+                        b.close()
+                        b.close()  # idempotent
+                    self.assert_clean()
+
+    def test_faults(self):
+        for variant in VARIANTS:
+            for fault in ("spawn-timestamp", "spawn-exit"):
+                with self.subTest(variant=variant, fault=fault):
+                    if not self.offered(variant):
+                        self.skipTest("start method not offered")
+                    b = spawn.BENCHES["start"](case(variant))
+                    try:
+                        os.environ["TVP_PY_FAULT"] = fault
+                        with self.assertRaises(common.CheckFailed):
+                            b.run(2)
+                        del os.environ["TVP_PY_FAULT"]
+                        self.assert_totals(b.run(1))  # still usable after a failed batch
+                    finally:
+                        os.environ.pop("TVP_PY_FAULT", None)
+                        b.close()
+                    self.assert_clean()
+
+    def test_unknown_variant(self):
+        with self.assertRaises(ValueError):
+            spawn.BENCHES["start"](case("Process-teleport"))
+        self.assert_clean()
+
+    def test_start_method_not_offered(self):
+        with mock.patch.object(spawn.multiprocessing, "get_all_start_methods",
+                               return_value=["fork"]):
+            with self.assertRaises(ValueError):
+                spawn.BENCHES["start"](case("Process-spawn"))
+        self.assert_clean()
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,215 @@
+/* The C side of the python group: the worker process plumbing, the interpreter probe, the bridge's
+ * protocol checks (every malformed reply refused), the planner's cases and the /dev/shm sweep.
+ * argv[1]: the project's source folder. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "group.h"
+#include "options.h"
+#include "placement.h"
+#include "python_bridge.h"
+#include "python_probe.h"
+#include "python_proc.h"
+#include "shm_sweep.h"
+#include "topology.h"
+
+extern const struct tvp_group tvp_group_python;
+
+static void test_proc(void)
+{
+    char err[256] = "", line[256];
+    struct tvp_pyproc p;
+    char *echo[] = {"/bin/sh", "-c", "read x; echo \"got $x\"; echo second", NULL};
+    CHECK(tvp_pyproc_start(&p, echo, err, sizeof err) == 0);
+    CHECK(tvp_pyproc_send(&p, "hello", err, sizeof err) == 0);
+    CHECK(tvp_pyproc_readline(&p, line, sizeof line, 5000, err, sizeof err) == 0);
+    CHECK_STR(line, "got hello");
+    CHECK(tvp_pyproc_readline(&p, line, sizeof line, 5000, err, sizeof err) == 0);
+    CHECK_STR(line, "second");
+    CHECK(tvp_pyproc_readline(&p, line, sizeof line, 5000, err, sizeof err) == -1);
+    CHECK_MSG(strstr(err, "ended") != NULL, "%s", err);
+    int st = tvp_pyproc_end(&p, 5000);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+    /* A worker that never answers: the read times out, and ending it kills and reaps it. */
+    char *mute[] = {"/bin/sleep", "30", NULL};
+    CHECK(tvp_pyproc_start(&p, mute, err, sizeof err) == 0);
+    pid_t pid = p.pid;
+    CHECK(tvp_pyproc_readline(&p, line, sizeof line, 100, err, sizeof err) == -1);
+    CHECK_MSG(strstr(err, "no reply") != NULL, "%s", err);
+    CHECK_INT(tvp_pyproc_end(&p, 100), -1);
+    CHECK(kill(pid, 0) != 0 && errno == ESRCH);
+
+    char *none[] = {"/nonexistent/python3", NULL};
+    CHECK(tvp_pyproc_start(&p, none, err, sizeof err) == -1);
+    CHECK_MSG(strstr(err, "starting /nonexistent/python3") != NULL, "%s", err);
+}
+
+static void test_probe(const char *src)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/bench/python", src);
+    setenv("TVP_PYTHON_DIR", dir, 1);
+    struct tvp_python_env env;
+    tvp_python_probe(NULL, &env);
+    CHECK_MSG(env.found, "python3: %s", env.missing);
+    if (env.found) {
+        CHECK(env.main.version[0] == '3');
+        CHECK(!strcmp(env.main.gil, "enabled") || !strcmp(env.main.gil, "disabled"));
+        CHECK(strstr(env.main.start_methods, "fork") != NULL);
+        CHECK(env.has_free || env.free_note[0]);
+        char line[1200];
+        tvp_python_describe(&env, line, sizeof line);
+        CHECK(strstr(line, env.main.version) != NULL);
+    }
+    tvp_python_probe("/nonexistent/python3", &env);
+    CHECK(!env.found);
+    CHECK_MSG(strstr(env.missing, "/nonexistent/python3 not found") != NULL, "%s", env.missing);
+    tvp_python_probe("no-such-python-xyz", &env);
+    CHECK(!env.found);
+    CHECK_MSG(strstr(env.missing, "not found on PATH") != NULL, "%s", env.missing);
+    setenv("TVP_PYTHON_DIR", "/nonexistent", 1);
+    tvp_python_probe(NULL, &env);
+    CHECK(!env.found);
+    CHECK_MSG(strstr(env.missing, "tvp_worker.py") != NULL, "%s", env.missing);
+}
+
+/* Plans the python group against the fake worker and runs one case's bridge in each mode. */
+static void test_bridge(const char *src)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/tests/fake_python", src);
+    setenv("TVP_PYTHON_DIR", dir, 1);
+    struct tvp_topo *topo;
+    char err[256] = "";
+    CHECK(tvp_topo_load_synthetic("pack:1 core:2 pu:1", &topo, err, sizeof err) == 0);
+    struct tvp_placement pl[TVP_PL_COUNT];
+    CHECK(tvp_plan_placements(topo, pl) == 0);
+    struct tvp_options o;
+    memset(&o, 0, sizeof o);
+    o.quick = 1;
+    tvp_options_resolve(&o);
+    o.placement_mask = (1u << TVP_PL_COUNT) - 1; /* what tvp_options_parse sets by default */
+    struct tvp_plan_ctx ctx = {&o, pl, topo, NULL};
+    struct tvp_plan plan;
+    memset(&plan, 0, sizeof plan);
+    CHECK(tvp_group_python.plan(&plan, &ctx) == 0);
+    CHECK(plan.len > 20);
+    CHECK(strstr(plan.facts, "CPython 9.9.9") != NULL);
+    const struct tvp_case *c = NULL;
+    int processes = 0, start_methods = 0;
+    for (size_t i = 0; i < plan.len; i++) {
+        if (!strcmp(plan.cases[i].benchmark, "lock-uncontended") && !c)
+            c = &plan.cases[i];
+        processes += !strcmp(plan.cases[i].model, "process");
+        start_methods += !strcmp(plan.cases[i].benchmark, "start");
+        CHECK(plan.cases[i].counters_off != NULL);
+    }
+    CHECK(processes > 0);
+    CHECK_INT(start_methods, 2); /* Thread, and the one method the fake offers */
+    CHECK(c != NULL);
+    if (c) {
+        static const struct {
+            const char *mode, *want; /* want: NULL = success, else a piece of the error */
+            int at_setup;
+        } modes[] = {{"good", NULL, 0},
+                     {"count", "2 totals for 1 metrics", 0},
+                     {"negative", "not a finite value", 0},
+                     {"check", "lost message 7", 0},
+                     {"crash", "ended without a reply", 0},
+                     {"garbage", "a malformed reply", 0},
+                     {"setup-error", "set-up failed on purpose", 1}};
+        for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+            setenv("FAKE_MODE", modes[m].mode, 1);
+            void *state = NULL;
+            err[0] = '\0';
+            int rc = tvp_pybridge_setup(c, &state, err, sizeof err);
+            if (modes[m].at_setup) {
+                CHECK(rc == -1);
+                CHECK_MSG(strstr(err, modes[m].want) != NULL, "%s: %s", modes[m].mode, err);
+                continue;
+            }
+            CHECK_MSG(rc == 0, "%s: %s", modes[m].mode, err);
+            if (rc != 0)
+                continue;
+            uint64_t totals[TVP_MAX_METRICS] = {0};
+            rc = tvp_pybridge_run(c, state, 7, totals, err, sizeof err);
+            if (!modes[m].want) {
+                CHECK_MSG(rc == 0, "%s", err);
+                CHECK_INT(totals[0], 70);
+            } else {
+                CHECK(rc == -1);
+                CHECK_MSG(strstr(err, modes[m].want) != NULL, "%s: %s", modes[m].mode, err);
+            }
+            tvp_pybridge_teardown(c, state);
+        }
+    }
+    unsetenv("FAKE_MODE");
+    tvp_plan_free(&plan);
+
+    /* No interpreter: the group plans nothing and says why. */
+    snprintf(o.python, sizeof o.python, "/nonexistent/python3");
+    memset(&plan, 0, sizeof plan);
+    CHECK(tvp_group_python.plan(&plan, &ctx) == 0);
+    CHECK_INT(plan.len, 0);
+    CHECK(strstr(plan.missing, "not found") != NULL);
+    tvp_plan_free(&plan);
+    tvp_topo_free(topo);
+}
+
+static void test_shm_sweep(void)
+{
+    char dir[] = "/tmp/tvp-shm-sweep-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    int st;
+    waitpid(dead, &st, 0);
+    const char *names[4];
+    char a[64], b[64];
+    snprintf(a, sizeof a, "tvp-py-%d-1", (int)dead);
+    snprintf(b, sizeof b, "tvp-py-%d-2", (int)getpid());
+    names[0] = a;
+    names[1] = b;
+    names[2] = "tvp-py-abc";
+    names[3] = "something-else";
+    for (int i = 0; i < 4; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
+        CHECK(fd >= 0);
+        if (fd >= 0)
+            close(fd);
+    }
+    CHECK_INT(tvp_shm_sweep(dir, TVP_PY_SHM_PREFIX), 1);
+    for (int i = 0; i < 4; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        CHECK_MSG((access(path, F_OK) == 0) == (i != 0), "%s", names[i]);
+        unlink(path);
+    }
+    CHECK(rmdir(dir) == 0);
+    CHECK_INT(tvp_shm_sweep("/nonexistent-dir", TVP_PY_SHM_PREFIX), 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_python SOURCE_DIR\n");
+        return 2;
+    }
+    test_proc();
+    test_probe(argv[1]);
+    test_bridge(argv[1]);
+    test_shm_sweep();
+    return CHECK_DONE();
+}
