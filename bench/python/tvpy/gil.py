@@ -59,10 +59,13 @@ def _calibrate(target_ns):
     process, rather than fixing the count, also cancels the few per cent by which one
     interpreter process runs the same loop faster than another (address-space layout): the
     1-worker and W-worker cases of a speed-up then hold the same amount of time's work."""
+    # Warm the loop up first (3.11+ specialises bytecode after its first runs): timing a cold
+    # loop overestimates the cost per iteration, which shrinks one case's job against another's.
+    _time_unit(200_000)
     iters = 2000
     while True:
-        best = min(_time_unit(iters) for _ in range(3))
-        if best >= 2_000_000 or iters >= 1 << 26:  # 2 ms of measuring: precise enough
+        best = min(_time_unit(iters) for _ in range(5))
+        if best >= 5_000_000 or iters >= 1 << 26:  # 5 ms of measuring: precise enough
             break
         iters *= 4
     per_iter = best / iters
