@@ -117,12 +117,18 @@ check_run_args() {
 
 # ---- system packages ----
 # Each entry: the package, and a check that says whether what it provides is present.
-need_packages() {
-  local missing=() want=("$@") entry pkg check
-  for entry in "${want[@]}"; do
+# Prints the packages of the given entries whose check fails, space-separated.
+missing_packages() {
+  local missing=() entry pkg check
+  for entry in "$@"; do
     pkg=${entry%%:*} check=${entry#*:}
     eval "$check" >/dev/null 2>&1 || missing+=("$pkg")
   done
+  echo "${missing[*]}"
+}
+need_packages() {
+  local missing
+  read -ra missing <<<"$(missing_packages "$@")"
   ((${#missing[@]})) || return 0
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     say "installing missing packages: ${missing[*]}"
@@ -143,11 +149,8 @@ need_packages() {
 # Like need_packages, for what a run can do without: installed as root, otherwise named and the
 # run goes on (the group that needs it says `not measured` and why).
 want_packages() {
-  local missing=() entry pkg check
-  for entry in "$@"; do
-    pkg=${entry%%:*} check=${entry#*:}
-    eval "$check" >/dev/null 2>&1 || missing+=("$pkg")
-  done
+  local missing
+  read -ra missing <<<"$(missing_packages "$@")"
   ((${#missing[@]})) || return 0
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     need_packages "$@"

@@ -489,26 +489,15 @@ static void stop_b(struct csw *s)
         return;
     }
     /* A child that does not end within REAP_WAIT_MS is killed: it must not outlive the case. */
-    int st = 0;
-    for (int ms = 0;; ms++) {
-        pid_t r = waitpid(s->pid, &st, WNOHANG);
-        if (r == s->pid)
-            break;
-        if (r < 0 && errno != EINTR) {
-            tvp_warn(errno, "%s: waitpid for the partner process", s->what);
-            s->b_live = 0;
-            return;
-        }
-        if (ms == REAP_WAIT_MS) {
-            tvp_warn(0, "%s: partner process %d did not stop; killing it", s->what, (int)s->pid);
-            if (kill(s->pid, SIGKILL) != 0)
-                tvp_warn(errno, "%s: kill", s->what);
-            if ((e = tvp_wait_child(s->pid, &st)) != 0)
-                tvp_warn(e, "%s: waitpid for the partner process", s->what);
-            break;
-        }
-        tvp_sleep_ns(1000000L);
+    int st = 0, killed;
+    if ((e = tvp_reap_or_kill(s->pid, REAP_WAIT_MS, &st, &killed)) != 0) {
+        tvp_warn(e, "%s: reaping the partner process", s->what);
+        s->b_live = 0;
+        return;
     }
+    if (killed)
+        tvp_warn(0, "%s: partner process %d did not stop within %d ms and was killed", s->what,
+                 (int)s->pid, REAP_WAIT_MS);
     s->b_live = 0;
     if (!s->broken && !tvp_child_ok(st))
         tvp_warn(0, "%s: partner process ended with status 0x%x", s->what, st);

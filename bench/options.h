@@ -22,11 +22,8 @@ struct tvp_options {
     char placements_arg[256];
     unsigned placement_mask; /* bit per enum tvp_placement_kind */
     char out_dir[PATH_MAX];  /* "" = results/<host>-<UTC time> */
-    char python[PATH_MAX];
-    char only[128];
-        /* run only the cases whose label contains this ("" = all) */ /* the python group's
-                                                                         interpreter; "" = python3
-                                                                         on PATH */
+    char python[PATH_MAX];   /* the python group's interpreter; "" = python3 on PATH */
+    char only[128];          /* run only the cases whose label contains this; "" = all */
     int out_given;
 };
 

@@ -78,7 +78,7 @@ static void metrics(struct tvp_case *c, int n, const char *const *names)
     c->n_metrics = n;
     for (int i = 0; i < n; i++) {
         c->metric[i] = names[i];
-        c->unit[i] = strcmp(names[i], "max-holders") ? "ns" : "count";
+        c->unit[i] = "ns";
     }
 }
 
@@ -250,6 +250,7 @@ static int plan_locks(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
         static const char *const m5[] = {"per-op", "max-holders"};
         base(&c, "semaphore-cap", "BoundedSemaphore", "thread", &ctx->placements[TVP_PL_SPREAD]);
         metrics(&c, 2, m5);
+        c.unit[1] = "count";
         param(&c, "threads", 8);
         if (spread(&c, ctx, 8))
             return EINVAL;

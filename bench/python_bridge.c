@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "placement.h"
 #include "python_proc.h"
 #include "runner.h"
+#include "tvp_child.h"
 #include "tvp_err.h"
 
 #define LINE_MAX_LEN 4096
@@ -168,7 +168,7 @@ void tvp_pybridge_teardown(const struct tvp_case *c, void *state)
     if (status == -1)
         tvp_runner_note("the Python worker did not leave within 10 s of being asked and was "
                         "killed");
-    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    else if (!tvp_child_ok(status))
         tvp_warn(0, "python %s/%s: the worker ended with status %d", c->benchmark, c->variant,
                  status);
     free(p);

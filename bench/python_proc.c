@@ -4,15 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "ipc_common.h"
+#include "tvp_child.h"
 #include "tvp_err.h"
 
 extern char **environ;
@@ -68,15 +67,10 @@ int tvp_pyproc_send(struct tvp_pyproc *p, const char *line, char *err, size_t er
         snprintf(err, errlen, "python: command too long");
         return -1;
     }
-    for (int off = 0; off < n;) {
-        ssize_t w = write(p->to_fd, msg + off, (size_t)(n - off));
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            tvp_errfmt(err, errlen, errno, "python: sending '%s' to the worker", line);
-            return -1;
-        }
-        off += (int)w;
+    int e = tvp_ipc_write_full(p->to_fd, msg, (size_t)n);
+    if (e != 0) {
+        tvp_errfmt(err, errlen, e, "python: sending '%s' to the worker", line);
+        return -1;
     }
     return 0;
 }
@@ -139,37 +133,21 @@ int tvp_pyproc_readline(struct tvp_pyproc *p, char *buf, size_t len, int timeout
 
 int tvp_pyproc_end(struct tvp_pyproc *p, int grace_ms)
 {
-    if (p->to_fd >= 0 && close(p->to_fd) != 0)
-        tvp_warn(errno, "python: closing the worker's command pipe");
-    p->to_fd = -1;
+    int e;
+    if ((e = tvp_ipc_close_fd(&p->to_fd)) != 0)
+        tvp_warn(e, "python: closing the worker's command pipe");
     int status = -1;
     if (p->pid > 0) {
-        uint64_t give_up = tvp_now_ns() + (uint64_t)grace_ms * 1000000ull;
-        for (;;) {
-            pid_t got = waitpid(p->pid, &status, WNOHANG);
-            if (got == p->pid)
-                break;
-            if (got < 0 && errno != EINTR) {
-                tvp_warn(errno, "python: waiting for worker %d", (int)p->pid);
-                status = -1;
-                break;
-            }
-            if (got == 0 && tvp_now_ns() > give_up) {
-                /* It did not leave when asked: make sure it does. */
-                if (kill(p->pid, SIGKILL) != 0 && errno != ESRCH)
-                    tvp_warn(errno, "python: killing worker %d", (int)p->pid);
-                while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
-                    ;
-                status = -1;
-                break;
-            }
-            struct timespec ts = {0, 2000000};
-            nanosleep(&ts, NULL);
+        int killed;
+        if ((e = tvp_reap_or_kill(p->pid, grace_ms, &status, &killed)) != 0) {
+            tvp_warn(e, "python: reaping worker %d", (int)p->pid);
+            status = -1;
+        } else if (killed) {
+            status = -1;
         }
         p->pid = -1;
     }
-    if (p->from_fd >= 0 && close(p->from_fd) != 0)
-        tvp_warn(errno, "python: closing the worker's reply pipe");
-    p->from_fd = -1;
+    if ((e = tvp_ipc_close_fd(&p->from_fd)) != 0)
+        tvp_warn(e, "python: closing the worker's reply pipe");
     return status;
 }

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,22 @@ static int add_sample(struct tvp_case_result *r, int m, double v)
     return 0;
 }
 
+/* Appends one finding to the case's note, "; "-separated. */
+static void note_add(struct tvp_case_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note_add(struct tvp_case_result *r, const char *fmt, ...)
+{
+    size_t used = strlen(r->note);
+    if (used && used + 2 < sizeof r->note)
+        used += (size_t)snprintf(r->note + used, sizeof r->note - used, "; ");
+    if (used + 1 >= sizeof r->note)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->note + used, sizeof r->note - used, fmt, ap);
+    va_end(ap);
+}
+
 /* Parses the child's report; returns 1 when it ended with "done". */
 static int parse_report(char *buf, const struct tvp_case *c, struct tvp_case_result *r)
 {
@@ -159,9 +176,7 @@ static int parse_report(char *buf, const struct tvp_case *c, struct tvp_case_res
         } else if (strncmp(line, "cpus ", 5) == 0) {
             snprintf(r->cpus, sizeof r->cpus, "%s", line + 5);
         } else if (strncmp(line, "error ", 6) == 0 || strncmp(line, "note ", 5) == 0) {
-            size_t used = strlen(r->note);
-            snprintf(r->note + used, sizeof r->note - used, "%s%s", used ? "; " : "",
-                     strchr(line, ' ') + 1);
+            note_add(r, "%s", strchr(line, ' ') + 1);
         } else if (strcmp(line, "done") == 0) {
             done = 1;
         }
@@ -248,31 +263,20 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
 
     int done = buf ? parse_report(buf, c, r) : 0;
     free(buf);
-    if (swept > 0) {
-        size_t used = strlen(r->note);
-        snprintf(r->note + used, sizeof r->note - used,
-                 "%sremoved %d System V object(s) the case left behind", used ? "; " : "", swept);
-    }
-    if (swept_shm > 0) {
-        size_t used = strlen(r->note);
-        snprintf(r->note + used, sizeof r->note - used,
-                 "%sremoved %d shared-memory object(s) the case left behind", used ? "; " : "",
-                 swept_shm);
-    }
+    if (swept > 0)
+        note_add(r, "removed %d System V object(s) the case left behind", swept);
+    if (swept_shm > 0)
+        note_add(r, "removed %d shared-memory object(s) the case left behind", swept_shm);
     if (interrupted && !eof) {
         r->status = TVP_INTERRUPTED;
         return EINTR;
     }
     if (timed_out) {
         r->status = TVP_TIMEOUT;
-        size_t used = strlen(r->note);
-        snprintf(r->note + used, sizeof r->note - used, "%skilled by the watchdog after %.0f s",
-                 used ? "; " : "", o->timeout_s);
+        note_add(r, "killed by the watchdog after %.0f s", o->timeout_s);
     } else if (WIFSIGNALED(wstatus)) {
         r->status = TVP_CRASHED;
-        size_t used = strlen(r->note);
-        snprintf(r->note + used, sizeof r->note - used, "%sbenchmark process died of %s",
-                 used ? "; " : "", strsignal(WTERMSIG(wstatus)));
+        note_add(r, "benchmark process died of %s", strsignal(WTERMSIG(wstatus)));
     } else if (!done || WEXITSTATUS(wstatus) != 0) {
         r->status = TVP_FAILED;
         if (!r->note[0])

@@ -3,7 +3,7 @@
 # by run.sh (before it installs, builds or runs anything) and by the binary itself.
 set -u
 bin=$1 runsh=$2
-passed=0 failed=0
+. "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 expect_refusal() { # expect_refusal DESCRIPTION COMMAND...
   local what=$1
@@ -13,18 +13,17 @@ expect_refusal() { # expect_refusal DESCRIPTION COMMAND...
   rc=$?
   lines=$(printf '%s\n' "$err" | grep -c .)
   if [[ $rc == 2 && $lines == 1 ]]; then
-    passed=$((passed + 1))
+    ok
   else
-    failed=$((failed + 1))
-    echo "FAIL: $what: exit $rc, $lines line(s): $err" >&2
+    bad "$what: exit $rc, $lines line(s): $err"
   fi
 }
 
 expect_ok() {
   local what=$1
   shift
-  if "$@" >/dev/null 2>&1 </dev/null; then passed=$((passed + 1))
-  else failed=$((failed + 1)); echo "FAIL: $what: exit $?" >&2
+  if "$@" >/dev/null 2>&1 </dev/null; then ok
+  else bad "$what: exit $?"
   fi
 }
 
@@ -57,7 +56,7 @@ expect_refusal "binary unknown counter name" "$bin" run spawn --counters cycles,
 expect_ok "run.sh help" "$runsh" help
 expect_ok "binary help" "$bin" help
 expect_ok "binary list" "$bin" list
-if "$bin" list | grep -q '^spawn'; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: list lacks spawn" >&2; fi
+if "$bin" list | grep -q '^spawn'; then ok; else bad "list lacks spawn"; fi
 # The binary refuses a folder that already holds a run.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -67,8 +66,8 @@ expect_refusal "binary --out onto a folder that is not empty" "$bin" run spawn -
 # --only that matches nothing is refused after planning (exit 2), saying so.
 err=$("$bin" run spawn --only no/such/case --out "$tmp/only" 2>&1 >/dev/null </dev/null)
 rc=$?
-if [[ $rc == 2 && $err == *"no planned case matches --only"* ]]; then passed=$((passed + 1))
-else failed=$((failed + 1)); echo "FAIL: --only matching nothing: exit $rc: $err" >&2; fi
+if [[ $rc == 2 && $err == *"no planned case matches --only"* ]]; then ok
+else bad "--only matching nothing: exit $rc: $err"; fi
 
 # run.sh refuses before it installs or builds anything: a copy with no build folder stays so.
 copy="$tmp/copy"
@@ -79,7 +78,6 @@ expect_refusal "copy: unknown option" "$copy/run.sh" all --frobnicate
 expect_refusal "copy: glob as placement" "$copy/run.sh" all --placement '*'
 expect_refusal "copy: empty placement list" "$copy/run.sh" all --placement ,
 expect_refusal "copy: quote in --out" "$copy/run.sh" all --out "a'b"
-if [[ -e $copy/build ]]; then failed=$((failed + 1)); echo "FAIL: run.sh built before refusing" >&2; else passed=$((passed + 1)); fi
+if [[ -e $copy/build ]]; then bad "run.sh built before refusing"; else ok; fi
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_done

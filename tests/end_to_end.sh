@@ -5,14 +5,7 @@
 # /dev/shm, /dev/mqueue or System V IPC, and no child is left running.
 set -u
 root=$1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-check() { # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then ok; else bad "$what"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -126,5 +119,4 @@ check "no new System V IPC objects" test "$ipc_before" -eq "$ipc_after"
 sleep 0.2
 check "no process of the run left" bash -c "! pgrep -s $sid"
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_done

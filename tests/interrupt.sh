@@ -4,12 +4,7 @@
 # running and no temporary file remains.
 set -u
 bin=$1
-passed=0 failed=0
-check() {
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what" >&2; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Long repetitions so the run is surely still going when the signal comes.
@@ -31,5 +26,4 @@ check "no temporary file left" test -z "$(find "$tmp/run" -name '*tmp*')"
 check "the log says interrupted" grep -q 'interrupted' "$tmp/run/run.log"
 sleep 0.2
 check "no process of the run left" bash -c "! pgrep -s $pid"
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_done

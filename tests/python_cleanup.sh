@@ -5,12 +5,7 @@
 # same and exits 130.
 set -u
 bin=$1
-passed=0 failed=0
-check() {
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what" >&2; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 shm_before=$(ls -A /dev/shm 2>/dev/null | grep '^tvp-py-' | sort)
@@ -48,5 +43,4 @@ sleep 0.2
 check "no process of the interrupted run left" bash -c "! pgrep -s $pid"
 shm_after=$(ls -A /dev/shm 2>/dev/null | grep '^tvp-py-' | sort)
 check "no SharedMemory block left in /dev/shm" test "$shm_before" == "$shm_after"
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_done

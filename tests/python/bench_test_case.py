@@ -10,6 +10,19 @@ import threading
 import unittest
 
 
+class Faulted:
+    """Sets TVP_PY_FAULT for the block and removes it after."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        os.environ["TVP_PY_FAULT"] = self.name
+
+    def __exit__(self, *exc):
+        os.environ.pop("TVP_PY_FAULT", None)
+
+
 class BenchTestCase(unittest.TestCase):
     def setUp(self):
         self.threads0 = threading.active_count()
@@ -20,7 +33,7 @@ class BenchTestCase(unittest.TestCase):
 
     def assert_clean(self):
         self.assertEqual(multiprocessing.active_children(), [])
-        self.assertEqual(threading.active_count(), self.threads0)
+        self.assertEqual(threading.active_count(), self.threads0, threading.enumerate())
         self.assertEqual(glob.glob("/dev/shm/tvp-py-%d-*" % os.getpid()), [])
 
     def assert_finite_totals(self, totals, count):

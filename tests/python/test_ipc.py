@@ -3,28 +3,13 @@ child process, no thread, no /dev/shm/tvp-py-*), and every check fires when its 
 corrupts a run. Shape only: no timing thresholds."""
 
 import glob
-import math
 import multiprocessing
-import os
-import threading
 import unittest
 
+from bench_test_case import BenchTestCase, Faulted
 from tvpy import common, ipc
 
 SIZES = (64, 4096, 65536, 1048576)
-
-
-class Faulted:
-    """Sets TVP_PY_FAULT for the block and removes it after."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def __enter__(self):
-        os.environ["TVP_PY_FAULT"] = self.name
-
-    def __exit__(self, *exc):
-        os.environ.pop("TVP_PY_FAULT", None)
 
 
 def make(bench, variant, param_value=-1):
@@ -34,20 +19,11 @@ def make(bench, variant, param_value=-1):
     return ipc.BENCHES[bench](case)
 
 
-class IpcTest(unittest.TestCase):
-    def setUp(self):
-        os.environ.pop("TVP_PY_FAULT", None)
-        self.threads = threading.active_count()
-
+class IpcTest(BenchTestCase):
     def tearDown(self):
-        self.assertEqual(multiprocessing.active_children(), [])
-        self.assertEqual(threading.active_count(), self.threads, threading.enumerate())
-        self.assertEqual(glob.glob("/dev/shm/tvp-py-*"), [])
-
-    def check_totals(self, totals, count):
-        self.assertEqual(len(totals), count)
-        for t in totals:
-            self.assertTrue(math.isfinite(t) and t > 0, totals)
+        super().tearDown()
+        self.assert_clean()
+        self.assertEqual(glob.glob("/dev/shm/tvp-py-*"), [])  # any creator's, not only ours
 
     def test_pingpong_shapes(self):
         for variant in ipc.PINGPONG_MODELS:
@@ -55,8 +31,8 @@ class IpcTest(unittest.TestCase):
                 with self.subTest(variant=variant, size=size):
                     b = make("pingpong", variant, size)
                     try:
-                        self.check_totals(b.run(1), 3)
-                        self.check_totals(b.run(3 if size > 65536 else 20), 3)
+                        self.assert_finite_totals(b.run(1), 3)
+                        self.assert_finite_totals(b.run(3 if size > 65536 else 20), 3)
                     finally:
                         b.close()
                     b.close()  # idempotent
@@ -82,8 +58,8 @@ class IpcTest(unittest.TestCase):
             with self.subTest(variant=variant):
                 b = make("pool-dispatch", variant)
                 try:
-                    self.check_totals(b.run(1), 1)
-                    self.check_totals(b.run(4 if variant == "Process-per-task" else 50), 1)
+                    self.assert_finite_totals(b.run(1), 1)
+                    self.assert_finite_totals(b.run(4 if variant == "Process-per-task" else 50), 1)
                 finally:
                     b.close()
                 b.close()

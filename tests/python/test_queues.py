@@ -1,49 +1,24 @@
 """tvpy.queues: every benchmark and variant has the right shape and leaves nothing behind, and
 every check fires when its fault hook corrupts a run. Shape only: no timing thresholds."""
 
-import math
-import multiprocessing
-import os
 import queue
-import threading
 import unittest
 
+from bench_test_case import BenchTestCase, Faulted
 from tvpy import common, queues
 
 VARIANTS = ("Queue", "LifoQueue", "PriorityQueue", "SimpleQueue")
 METRICS = {"stream-1x1": 3, "stream-1x2": 3, "handoff": 3}
 
 
-class Faulted:
-    """Sets TVP_PY_FAULT for the block and removes it after."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def __enter__(self):
-        os.environ["TVP_PY_FAULT"] = self.name
-
-    def __exit__(self, *exc):
-        os.environ.pop("TVP_PY_FAULT", None)
-
-
-class QueuesTest(unittest.TestCase):
-    def setUp(self):
-        os.environ.pop("TVP_PY_FAULT", None)
-        self.threads = threading.active_count()
-
+class QueuesTest(BenchTestCase):
     def tearDown(self):
-        self.assertEqual(threading.active_count(), self.threads, threading.enumerate())
-        self.assertEqual(multiprocessing.active_children(), [])
+        super().tearDown()
+        self.assert_clean()
 
     def make(self, bench, variant):
         case = common.local_case("queues", bench, variant, model="thread")
         return queues.BENCHES[bench](case)
-
-    def check_totals(self, totals, bench):
-        self.assertEqual(len(totals), METRICS[bench])
-        for t in totals:
-            self.assertTrue(math.isfinite(t) and t > 0, totals)
 
     def test_shapes(self):
         for bench in METRICS:
@@ -51,10 +26,10 @@ class QueuesTest(unittest.TestCase):
                 with self.subTest(bench=bench, variant=variant):
                     b = self.make(bench, variant)
                     try:
-                        self.check_totals(b.run(1), bench)
+                        self.assert_finite_totals(b.run(1), METRICS[bench])
                         n = 300 if bench == "handoff" else 5000
-                        self.check_totals(b.run(n), bench)
-                        self.check_totals(b.run(2), bench)
+                        self.assert_finite_totals(b.run(n), METRICS[bench])
+                        self.assert_finite_totals(b.run(2), METRICS[bench])
                     finally:
                         b.close()
                     b.close()  # idempotent

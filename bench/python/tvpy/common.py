@@ -51,6 +51,13 @@ def local_case(group, bench, variant, model="thread", param_value=-1, quick=True
                 pus, param_value, quick)
 
 
+def require_variant(case, known):
+    """Refuses, at set-up, a variant the benchmark does not implement."""
+    if case.variant not in known:
+        raise ValueError("%s: unknown variant %s for %s (known: %s)"
+                         % (case.group, case.variant, case.bench, ", ".join(known)))
+
+
 def pin(pu):
     """Binds the calling thread (os.sched_setaffinity(0) is per thread on Linux) to one PU."""
     os.sched_setaffinity(0, {pu})

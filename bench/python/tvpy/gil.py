@@ -121,9 +121,7 @@ class ScalingBench:
     def __init__(self, case):
         self.case = case
         self.pool = None
-        if case.variant not in VARIANTS:
-            raise ValueError("gil: unknown variant %s (known: %s)"
-                             % (case.variant, ", ".join(VARIANTS)))
+        common.require_variant(case, VARIANTS)
         self.workers = case.param_value if case.param_value >= 1 else 1
         self.pus = list(case.pus) or [case.pu_a]
         self.units = 24 if case.quick else 48

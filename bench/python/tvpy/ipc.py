@@ -76,8 +76,7 @@ _shm_counter = itertools.count()
 
 
 def _check_model(case, models):
-    if case.variant not in models:
-        raise ValueError("ipc: unknown variant %s for %s" % (case.variant, case.bench))
+    common.require_variant(case, models)
     if case.model != models[case.variant]:
         raise ValueError("ipc: variant %s runs in model %s, not %s"
                          % (case.variant, models[case.variant], case.model))

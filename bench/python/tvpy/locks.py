@@ -137,11 +137,8 @@ class LockUncontended:
     }
 
     def __init__(self, case):
-        make = self.KINDS.get(case.variant)
-        if make is None:
-            raise ValueError("locks: unknown variant %s for lock-uncontended (known: %s)"
-                             % (case.variant, ", ".join(self.KINDS)))
-        self.lock = make()
+        common.require_variant(case, self.KINDS)
+        self.lock = self.KINDS[case.variant]()
         self.loop = _make_loop(["acq()", "rel()"])
 
     def run(self, n):
@@ -168,9 +165,7 @@ class LockUncontended:
 
 class RLockNesting:
     def __init__(self, case):
-        if case.variant != "RLock":
-            raise ValueError("locks: unknown variant %s for rlock-nesting (known: RLock)"
-                             % case.variant)
+        common.require_variant(case, ("RLock",))
         self.depth = _param(case, 4)
         self.lock = threading.RLock()
         self.loop = _make_loop(["acq()"] * self.depth + ["rel()"] * self.depth)
@@ -200,9 +195,7 @@ class SelfDeadlock:
     DEPTH = 4
 
     def __init__(self, case):
-        if case.variant != "Lock":
-            raise ValueError("locks: unknown variant %s for self-deadlock (known: Lock)"
-                             % case.variant)
+        common.require_variant(case, ("Lock",))
         self.lock = threading.Lock()
         self.lock.acquire()  # held by this (the main) thread for the whole case
         self.held = True
@@ -261,9 +254,7 @@ class SelfDeadlock:
 
 class LockContended:
     def __init__(self, case):
-        if case.variant != "Lock":
-            raise ValueError("locks: unknown variant %s for lock-contended (known: Lock)"
-                             % case.variant)
+        common.require_variant(case, ("Lock",))
         self.workers = _param(case, 2)
         self.pus = list(case.pus) or [case.pu_a]
         self.lock = threading.Lock()
@@ -320,9 +311,7 @@ class SemaphoreCap:
     CAP = 5
 
     def __init__(self, case):
-        if case.variant != "BoundedSemaphore":
-            raise ValueError("locks: unknown variant %s for semaphore-cap (known: "
-                             "BoundedSemaphore)" % case.variant)
+        common.require_variant(case, ("BoundedSemaphore",))
         self.threads = _param(case, 8)
         self.pus = list(case.pus) or [case.pu_a]
         self.target = min(self.CAP, self.threads)
@@ -412,9 +401,7 @@ class OverRelease:
     CAP = 5
 
     def __init__(self, case):
-        if case.variant != "BoundedSemaphore":
-            raise ValueError("locks: unknown variant %s for over-release (known: "
-                             "BoundedSemaphore)" % case.variant)
+        common.require_variant(case, ("BoundedSemaphore",))
         common.note("threading.Semaphore (unbounded) accepts the same extra release() "
                     "silently: its counter just grows past its initial value")
 
@@ -472,9 +459,7 @@ class EventWake:
     VARIANTS = ("threading.Event", "multiprocessing.Event")
 
     def __init__(self, case):
-        if case.variant not in self.VARIANTS:
-            raise ValueError("locks: unknown variant %s for event-wake (known: %s)"
-                             % (case.variant, ", ".join(self.VARIANTS)))
+        common.require_variant(case, self.VARIANTS)
         self.waiters = _param(case, 1)
         self.tasks = []
         self.rounds = 0

@@ -65,8 +65,7 @@ def _make(variant):
 
 
 def _check_variant(case):
-    if case.variant not in KINDS:
-        raise ValueError("queues: unknown variant %s" % case.variant)
+    common.require_variant(case, KINDS)
     if case.model != "thread":
         raise ValueError("queues: variant %s runs in model thread, not %s"
                          % (case.variant, case.model))

@@ -66,9 +66,7 @@ class StartBench:
         self.case = case
         self.ctx = None
         self.method = None
-        if case.variant not in VARIANTS:
-            raise ValueError("spawn: unknown variant %s (known: %s)"
-                             % (case.variant, ", ".join(VARIANTS)))
+        common.require_variant(case, VARIANTS)
         # -1: the task keeps the affinity it inherits (pu_a), as placement same-pu wants.
         self.pu = case.pu_b if case.placement != "same-pu" else -1
         if case.variant == "Thread":
