@@ -2,16 +2,21 @@
 #include "python_bridge.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "placement.h"
 #include "python_proc.h"
+#include "python_sweep.h"
 #include "runner.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
+
+extern char **environ;
 
 #define LINE_MAX_LEN 4096
 
@@ -30,6 +35,52 @@ static int side_line(const char *line)
     return 0;
 }
 
+/* A case's worker, and the temporary folder it gets as TMPDIR (multiprocessing's pymp-* folders
+ * and listener sockets go there, so nothing of a killed worker lands in /tmp itself). */
+struct bridge {
+    struct tvp_pyproc p;
+    char tmp[PATH_MAX];
+    char tmpdir_var[PATH_MAX + 8];
+    char **env; /* the worker's environment; the strings are environ's and tmpdir_var */
+};
+
+static void bridge_free(struct bridge *b)
+{
+    int e;
+    if (b->tmp[0] && (e = tvp_remove_tree(b->tmp)) != 0)
+        tvp_warn(e, "python: removing the worker's temporary folder %s", b->tmp);
+    free(b->env);
+    free(b);
+}
+
+/* Makes b->tmp (mode 0700, a fresh name) and the worker's environment: ours, with TMPDIR
+ * pointing at it. */
+static int make_env(struct bridge *b, char *err, size_t errlen)
+{
+    snprintf(b->tmp, sizeof b->tmp, "%.*s/" TVP_PY_PREFIX "%d-XXXXXX", PATH_MAX - 64, tvp_tmp_dir(),
+             (int)getpid());
+    if (!mkdtemp(b->tmp)) {
+        tvp_errfmt(err, errlen, errno, "python: making the worker's temporary folder %s", b->tmp);
+        b->tmp[0] = '\0';
+        return -1;
+    }
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    b->env = calloc(n + 2, sizeof *b->env);
+    if (!b->env) {
+        tvp_errfmt(err, errlen, ENOMEM, "python: the worker's environment");
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "TMPDIR=", 7) != 0)
+            b->env[k++] = environ[i];
+    snprintf(b->tmpdir_var, sizeof b->tmpdir_var, "TMPDIR=%s", b->tmp);
+    b->env[k] = b->tmpdir_var;
+    return 0;
+}
+
 int tvp_pybridge_setup(const struct tvp_case *c, void **state, char *err, size_t errlen)
 {
     struct tvp_py_launch l;
@@ -37,9 +88,14 @@ int tvp_pybridge_setup(const struct tvp_case *c, void **state, char *err, size_t
         snprintf(err, errlen, "python: no Python benchmark module for %s", c->benchmark);
         return -1;
     }
-    struct tvp_pyproc *p = calloc(1, sizeof *p);
-    if (!p) {
+    struct bridge *b = calloc(1, sizeof *b);
+    if (!b) {
         tvp_errfmt(err, errlen, ENOMEM, "python: allocating the worker's state");
+        return -1;
+    }
+    struct tvp_pyproc *p = &b->p;
+    if (make_env(b, err, errlen) != 0) {
+        bridge_free(b);
         return -1;
     }
     char script[4200], pu_a[16], pu_b[16], param[32], interval[32], pus[TVP_CPUS_LEN];
@@ -82,8 +138,8 @@ int tvp_pybridge_setup(const struct tvp_case *c, void **state, char *err, size_t
                     interval,
                     l.quick ? "--quick" : NULL,
                     NULL};
-    if (tvp_pyproc_start(p, argv, err, errlen) != 0) {
-        free(p);
+    if (tvp_pyproc_start(p, argv, b->env, err, errlen) != 0) {
+        bridge_free(b);
         return -1;
     }
     char line[LINE_MAX_LEN];
@@ -92,7 +148,7 @@ int tvp_pybridge_setup(const struct tvp_case *c, void **state, char *err, size_t
         if (tvp_pyproc_readline(p, line, sizeof line, -1, err, errlen) != 0)
             break;
         if (!strcmp(line, "ready")) {
-            *state = p;
+            *state = b;
             return 0;
         }
         if (side_line(line))
@@ -101,7 +157,7 @@ int tvp_pybridge_setup(const struct tvp_case *c, void **state, char *err, size_t
         break;
     }
     tvp_pyproc_end(p, 5000);
-    free(p);
+    bridge_free(b);
     return -1;
 }
 
@@ -141,7 +197,7 @@ static int parse_ok(const struct tvp_case *c, const char *line, uint64_t *totals
 int tvp_pybridge_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
                      char *err, size_t errlen)
 {
-    struct tvp_pyproc *p = state;
+    struct tvp_pyproc *p = &((struct bridge *)state)->p;
     char line[LINE_MAX_LEN];
     snprintf(line, sizeof line, "run %llu", (unsigned long long)iters);
     if (tvp_pyproc_send(p, line, err, errlen) != 0)
@@ -160,16 +216,16 @@ int tvp_pybridge_run(const struct tvp_case *c, void *state, uint64_t iters, uint
 
 void tvp_pybridge_teardown(const struct tvp_case *c, void *state)
 {
-    struct tvp_pyproc *p = state;
-    if (!p)
+    struct bridge *b = state;
+    if (!b)
         return;
     /* Pools and managers take a moment to shut down; past 10 s it is killed. */
-    int status = tvp_pyproc_end(p, 10000);
+    int status = tvp_pyproc_end(&b->p, 10000);
     if (status == -1)
         tvp_runner_note("the Python worker did not leave within 10 s of being asked and was "
                         "killed");
     else if (!tvp_child_ok(status))
         tvp_warn(0, "python %s/%s: the worker ended with status %d", c->benchmark, c->variant,
                  status);
-    free(p);
+    bridge_free(b);
 }

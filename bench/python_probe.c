@@ -52,7 +52,7 @@ static int probe_one(const char *path, const char *script_dir, struct tvp_python
     snprintf(script, sizeof script, "%s/tvp_worker.py", script_dir);
     char *argv[] = {(char *)path, "-B", script, "--probe", NULL}; /* -B: no __pycache__ */
     struct tvp_pyproc p;
-    if (tvp_pyproc_start(&p, argv, err, errlen) != 0)
+    if (tvp_pyproc_start(&p, argv, NULL, err, errlen) != 0)
         return -1;
     char line[512];
     int got_version = 0, rc = 0;

@@ -16,7 +16,8 @@
 
 extern char **environ;
 
-int tvp_pyproc_start(struct tvp_pyproc *p, char *const argv[], char *err, size_t errlen)
+int tvp_pyproc_start(struct tvp_pyproc *p, char *const argv[], char *const envp[], char *err,
+                     size_t errlen)
 {
     memset(p, 0, sizeof *p);
     p->pid = -1;
@@ -39,7 +40,7 @@ int tvp_pyproc_start(struct tvp_pyproc *p, char *const argv[], char *err, size_t
     if (rc == 0)
         rc = posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     if (rc == 0) {
-        rc = posix_spawn(&p->pid, argv[0], &fa, NULL, argv, environ);
+        rc = posix_spawn(&p->pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
         if (rc != 0)
             tvp_errfmt(err, errlen, rc, "python: starting %s", argv[0]);
     } else {

@@ -16,8 +16,10 @@ struct tvp_pyproc {
     size_t len;
 };
 
-/* Starts argv[0] (a path) with argv. Returns 0, or -1 with the reason in err. */
-int tvp_pyproc_start(struct tvp_pyproc *p, char *const argv[], char *err, size_t errlen);
+/* Starts argv[0] (a path) with argv and envp (NULL: this process's environment). Returns 0, or
+ * -1 with the reason in err. */
+int tvp_pyproc_start(struct tvp_pyproc *p, char *const argv[], char *const envp[], char *err,
+                     size_t errlen);
 
 /* Writes one line (a '\n' is added). Returns 0, or -1 with the reason in err. */
 int tvp_pyproc_send(struct tvp_pyproc *p, const char *line, char *err, size_t errlen);

@@ -16,7 +16,7 @@
 
 #include "clock.h"
 #include "runner.h"
-#include "shm_sweep.h"
+#include "python_sweep.h"
 #include "sysv_sweep.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
@@ -258,7 +258,8 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     /* A case that exited ran its teardown; only one killed or crashed may have left objects. */
     int killed = !eof || !WIFEXITED(wstatus);
     int swept = killed ? tvp_sysv_sweep(&before) : 0;
-    int swept_shm = killed ? tvp_shm_sweep("/dev/shm", TVP_PY_SHM_PREFIX) : 0;
+    int swept_shm = killed ? tvp_python_sweep("/dev/shm", TVP_PY_PREFIX) : 0;
+    int swept_tmp = killed ? tvp_python_sweep(tvp_tmp_dir(), TVP_PY_PREFIX) : 0;
     r->seconds = (double)(tvp_now_ns() - t0) / 1e9;
 
     int done = buf ? parse_report(buf, c, r) : 0;
@@ -267,6 +268,8 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
         note_add(r, "removed %d System V object(s) the case left behind", swept);
     if (swept_shm > 0)
         note_add(r, "removed %d shared-memory object(s) the case left behind", swept_shm);
+    if (swept_tmp > 0)
+        note_add(r, "removed %d temporary folder(s) the case left behind", swept_tmp);
     if (interrupted && !eof) {
         r->status = TVP_INTERRUPTED;
         return EINTR;

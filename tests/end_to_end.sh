@@ -11,6 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 out="$tmp/run"
 shm_before=$(ls -A /dev/shm 2>/dev/null | sort)
+tmp_before=$(ls -A "${TMPDIR:-/tmp}" 2>/dev/null | grep -E '^(tvp-py-|pymp-)' | sort)
 ipc_before=$(ipcs -m -q -s 2>/dev/null | awk '$1 ~ /^0x/' | wc -l)
 
 SECONDS=0
@@ -114,6 +115,8 @@ check "the Python section says not measured" grep -q '^- Python: not measured' "
 check "no temporary files in the run folder" test -z "$(find "$out" -name '*tmp*')"
 shm_after=$(ls -A /dev/shm 2>/dev/null | sort)
 check "nothing new in /dev/shm" test "$shm_before" == "$shm_after"
+tmp_after=$(ls -A "${TMPDIR:-/tmp}" 2>/dev/null | grep -E '^(tvp-py-|pymp-)' | sort)
+check "no Python temporary folder left" test "$tmp_before" == "$tmp_after"
 ipc_after=$(ipcs -m -q -s 2>/dev/null | awk '$1 ~ /^0x/' | wc -l)
 check "no new System V IPC objects" test "$ipc_before" -eq "$ipc_after"
 sleep 0.2

@@ -2,6 +2,7 @@
  * protocol checks (every malformed reply refused), the planner's cases and the /dev/shm sweep.
  * argv[1]: the project's source folder. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,17 +19,31 @@
 #include "python_bridge.h"
 #include "python_probe.h"
 #include "python_proc.h"
-#include "shm_sweep.h"
+#include "python_sweep.h"
 #include "topology.h"
 
 extern const struct tvp_group tvp_group_python;
+
+/* Number of entries in dir other than . and .. (-1 when it cannot be read). */
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
 
 static void test_proc(void)
 {
     char err[256] = "", line[256];
     struct tvp_pyproc p;
     char *echo[] = {"/bin/sh", "-c", "read x; echo \"got $x\"; echo second", NULL};
-    CHECK(tvp_pyproc_start(&p, echo, err, sizeof err) == 0);
+    CHECK(tvp_pyproc_start(&p, echo, NULL, err, sizeof err) == 0);
     CHECK(tvp_pyproc_send(&p, "hello", err, sizeof err) == 0);
     CHECK(tvp_pyproc_readline(&p, line, sizeof line, 5000, err, sizeof err) == 0);
     CHECK_STR(line, "got hello");
@@ -41,7 +56,7 @@ static void test_proc(void)
 
     /* A worker that never answers: the read times out, and ending it kills and reaps it. */
     char *mute[] = {"/bin/sleep", "30", NULL};
-    CHECK(tvp_pyproc_start(&p, mute, err, sizeof err) == 0);
+    CHECK(tvp_pyproc_start(&p, mute, NULL, err, sizeof err) == 0);
     pid_t pid = p.pid;
     CHECK(tvp_pyproc_readline(&p, line, sizeof line, 100, err, sizeof err) == -1);
     CHECK_MSG(strstr(err, "no reply") != NULL, "%s", err);
@@ -49,7 +64,7 @@ static void test_proc(void)
     CHECK(kill(pid, 0) != 0 && errno == ESRCH);
 
     char *none[] = {"/nonexistent/python3", NULL};
-    CHECK(tvp_pyproc_start(&p, none, err, sizeof err) == -1);
+    CHECK(tvp_pyproc_start(&p, none, NULL, err, sizeof err) == -1);
     CHECK_MSG(strstr(err, "starting /nonexistent/python3") != NULL, "%s", err);
 }
 
@@ -88,6 +103,9 @@ static void test_bridge(const char *src)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/tests/fake_python", src);
     setenv("TVP_PYTHON_DIR", dir, 1);
+    char tmp[] = "/tmp/tvp-bridge-test-XXXXXX";
+    CHECK(mkdtemp(tmp) != NULL);
+    setenv("TMPDIR", tmp, 1);
     struct tvp_topo *topo;
     char err[256] = "";
     CHECK(tvp_topo_load_synthetic("pack:1 core:2 pu:1", &topo, err, sizeof err) == 0);
@@ -135,6 +153,7 @@ static void test_bridge(const char *src)
             if (modes[m].at_setup) {
                 CHECK(rc == -1);
                 CHECK_MSG(strstr(err, modes[m].want) != NULL, "%s: %s", modes[m].mode, err);
+                CHECK_INT(entries(tmp), 0);
                 continue;
             }
             CHECK_MSG(rc == 0, "%s: %s", modes[m].mode, err);
@@ -149,10 +168,15 @@ static void test_bridge(const char *src)
                 CHECK(rc == -1);
                 CHECK_MSG(strstr(err, modes[m].want) != NULL, "%s: %s", modes[m].mode, err);
             }
+            CHECK_INT(entries(tmp), 1); /* the worker's own folder, while it runs */
             tvp_pybridge_teardown(c, state);
+            CHECK_MSG(entries(tmp) == 0, "%s: the worker's temporary folder outlived it",
+                      modes[m].mode);
         }
     }
     unsetenv("FAKE_MODE");
+    unsetenv("TMPDIR");
+    CHECK(rmdir(tmp) == 0);
     tvp_plan_free(&plan);
 
     /* No interpreter: the group plans nothing and says why. */
@@ -165,40 +189,47 @@ static void test_bridge(const char *src)
     tvp_topo_free(topo);
 }
 
-static void test_shm_sweep(void)
+/* Sweeps entries of a dead creator (a file, and a folder with a socket-like file and a subfolder
+ * inside, as multiprocessing leaves them), spares a live creator's and malformed names. */
+static void test_sweep(void)
 {
-    char dir[] = "/tmp/tvp-shm-sweep-XXXXXX";
+    char dir[] = "/tmp/tvp-sweep-test-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     pid_t dead = fork();
     if (dead == 0)
         _exit(0);
     int st;
     waitpid(dead, &st, 0);
-    const char *names[4];
-    char a[64], b[64];
-    snprintf(a, sizeof a, "tvp-py-%d-1", (int)dead);
-    snprintf(b, sizeof b, "tvp-py-%d-2", (int)getpid());
-    names[0] = a;
-    names[1] = b;
-    names[2] = "tvp-py-abc";
-    names[3] = "something-else";
-    for (int i = 0; i < 4; i++) {
-        char path[256];
+    char names[5][64];
+    snprintf(names[0], sizeof names[0], "tvp-py-%d-1", (int)dead);
+    snprintf(names[1], sizeof names[1], "tvp-py-%d-tmpXYZ", (int)dead);
+    snprintf(names[2], sizeof names[2], "tvp-py-%d-2", (int)getpid());
+    snprintf(names[3], sizeof names[3], "tvp-py-abc");
+    snprintf(names[4], sizeof names[4], "something-else");
+    char path[512];
+    for (int i = 0; i < 5; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (i == 1) {
+            CHECK(mkdir(path, 0700) == 0);
+            snprintf(path, sizeof path, "%s/%s/pymp-abc", dir, names[i]);
+            CHECK(mkdir(path, 0700) == 0);
+            snprintf(path, sizeof path, "%s/%s/pymp-abc/listener-x", dir, names[i]);
+        }
         int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
         CHECK(fd >= 0);
         if (fd >= 0)
             close(fd);
     }
-    CHECK_INT(tvp_shm_sweep(dir, TVP_PY_SHM_PREFIX), 1);
-    for (int i = 0; i < 4; i++) {
-        char path[256];
+    CHECK_INT(tvp_python_sweep(dir, TVP_PY_PREFIX), 2);
+    for (int i = 0; i < 5; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        CHECK_MSG((access(path, F_OK) == 0) == (i != 0), "%s", names[i]);
+        CHECK_MSG((access(path, F_OK) == 0) == (i >= 2), "%s", names[i]);
         unlink(path);
     }
+    CHECK_INT(entries(dir), 0);
     CHECK(rmdir(dir) == 0);
-    CHECK_INT(tvp_shm_sweep("/nonexistent-dir", TVP_PY_SHM_PREFIX), 0);
+    CHECK_INT(tvp_python_sweep("/nonexistent-dir", TVP_PY_PREFIX), 0);
+    CHECK_INT(tvp_remove_tree("/nonexistent-dir/x"), 0);
 }
 
 int main(int argc, char **argv)
@@ -210,6 +241,6 @@ int main(int argc, char **argv)
     test_proc();
     test_probe(argv[1]);
     test_bridge(argv[1]);
-    test_shm_sweep();
+    test_sweep();
     return CHECK_DONE();
 }

@@ -1,8 +1,9 @@
 #define _GNU_SOURCE
-#include "shm_sweep.h"
+#include "python_sweep.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,30 @@
 
 #include "tvp_err.h"
 
-int tvp_shm_sweep(const char *dir, const char *prefix)
+const char *tvp_tmp_dir(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : errno;
+}
+
+int tvp_remove_tree(const char *path)
+{
+    /* Depth first, so a folder is empty when its turn comes; physical: never follow a link. */
+    int rc = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (rc < 0)
+        return errno == ENOENT ? 0 : errno;
+    return rc;
+}
+
+int tvp_python_sweep(const char *dir, const char *prefix)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -31,12 +55,13 @@ int tvp_shm_sweep(const char *dir, const char *prefix)
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue; /* its creator lives (or is not ours to judge) */
-        char path[512];
+        char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink(path) == 0)
+        int rc = tvp_remove_tree(path);
+        if (rc == 0)
             removed++;
-        else if (errno != ENOENT)
-            tvp_warn(errno, "sweeping %s: removing %s", dir, e->d_name);
+        else
+            tvp_warn(rc, "sweeping %s: removing %s", dir, e->d_name);
     }
     closedir(d);
     return removed;
