@@ -1,6 +1,6 @@
-/* The sched group's context-switch engine (bench/ctxswitch.c) run directly, outside the
- * supervisor. For futex and pipe, threads and processes, both tasks on one PU: batches of 1, 100
- * and 2000 iterations with working sets 0 and 64 KiB succeed, give a positive per-switch figure
+/* The sched group's context-switch engine (bench/groups/sched/ctxswitch.c) run directly, outside
+ * the supervisor. For futex and pipe, threads and processes, both tasks on one PU: batches of 1,
+ * 100 and 2000 iterations with working sets 0 and 64 KiB succeed, give a positive per-switch figure
  * and a touch figure that is 0 exactly when nothing is touched, and count 2 context switches per
  * iteration (1.9 .. 2.5, retried once against a stray preemption) with nothing touched: the
  * "two switches per iteration" the group states. Across two PUs (when the machine has them) the

@@ -1,9 +1,9 @@
-/* The ipc group's engine (bench/ipc_run.c) run directly, outside the supervisor: ping-pong and
- * stream through every transport and the threads' pointer hand-off, threads and processes, at
- * sizes from 8 bytes to 1 MiB, batch after batch on one open pair (as the harness runs them).
- * Each must pass its own checks and give sane figures (p99 >= p50 > 0, some CPU time). Then a
- * message damaged on the way (tvp_ipcb_fault) must fail the batch with a checksum complaint, and
- * nothing may be left behind: descriptors, children, /dev/shm entries. */
+/* The ipc group's engine (bench/groups/ipc/ipc_run.c) run directly, outside the supervisor:
+ * ping-pong and stream through every transport and the threads' pointer hand-off, threads and
+ * processes, at sizes from 8 bytes to 1 MiB, batch after batch on one open pair (as the harness
+ * runs them). Each must pass its own checks and give sane figures (p99 >= p50 > 0, some CPU time).
+ * Then a message damaged on the way (tvp_ipcb_fault) must fail the batch with a checksum complaint,
+ * and nothing may be left behind: descriptors, children, /dev/shm entries. */
 #define _GNU_SOURCE
 #include "check.h"
 #include "ipc_run.h"

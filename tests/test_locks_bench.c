@@ -1,5 +1,5 @@
-/* Unit tests of the locks group's helpers (bench/locks_util.c): Jain's fairness index and the
- * calibrated LCG work. */
+/* Unit tests of the calibrated-work helpers the groups share (bench/common/cpu_work.c): Jain's
+ * fairness index and the calibrated LCG work. */
 #include "check.h"
 #include "clock.h"
 #include "cpu_work.h"

@@ -1,6 +1,7 @@
-/* Tests of bench/proc_mem.c (the /proc readers of the memory group) and bench/memory_facts.c
- * (the checked facts of claim C2): each reader against a change the test makes itself, the
- * errors for a pid that does not exist, and every fact run for real several times. */
+/* Tests of bench/common/proc_mem.c (the /proc readers of the memory group) and
+ * bench/groups/memory/memory_facts.c (the checked facts of claim C2): each reader against a change
+ * the test makes itself, the errors for a pid that does not exist, and every fact run for real
+ * several times. */
 #define _GNU_SOURCE
 
 #include "check.h"

@@ -71,7 +71,7 @@ static void test_proc(void)
 static void test_probe(const char *src)
 {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/bench/python", src);
+    snprintf(dir, sizeof dir, "%s/bench/groups/python", src);
     setenv("TVP_PYTHON_DIR", dir, 1);
     struct tvp_python_env env;
     tvp_python_probe(NULL, &env);

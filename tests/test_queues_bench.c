@@ -1,7 +1,7 @@
-/* The queues group's engine (bench/queues_stream.c) run directly, outside the supervisor: every
- * queue kind, threads and processes, 1:1, 1:2, 2:2 and 3:3, batched and handoff, 8 and 64-byte
- * messages, at batch sizes that hit the edges of the checks (1 message, 63/64/65, a few
- * thousand). Each must pass its own checks and give sane figures (p99 >= p50 > 0). Then each
+/* The queues group's engine (bench/groups/queues/queues_stream.c) run directly, outside the
+ * supervisor: every queue kind, threads and processes, 1:1, 1:2, 2:2 and 3:3, batched and handoff,
+ * 8 and 64-byte messages, at batch sizes that hit the edges of the checks (1 message, 63/64/65, a
+ * few thousand). Each must pass its own checks and give sane figures (p99 >= p50 > 0). Then each
  * check is shown able to fail: with a consumer made to drop, duplicate, corrupt or reorder one
  * message (tvp_qs_fault), the batch fails with a message naming the problem. */
 #define _GNU_SOURCE

@@ -1,6 +1,6 @@
-/* The sched group's scaling engine (bench/sched_scaling.c) run directly: every mode (free
- * threads, processes, threads under the emulated GIL, and their I/O mixes) with 1 .. 3 workers
- * over batches of 1 and 2 jobs must compute every unit and the right result; a worker that
+/* The sched group's scaling engine (bench/groups/sched/sched_scaling.c) run directly: every mode
+ * (free threads, processes, threads under the emulated GIL, and their I/O mixes) with 1 .. 3
+ * workers over batches of 1 and 2 jobs must compute every unit and the right result; a worker that
  * skips a unit (tvp_scaling_fault) must fail the batch. Also the work unit itself: the LCG is the
  * recurrence it claims to be and the calibration gives more steps for more time. */
 #define _GNU_SOURCE

@@ -1,4 +1,4 @@
-/* Tests of bench/stats.c against inputs whose answers are known.
+/* Tests of bench/harness/stats.c against inputs whose answers are known.
  *
  * Reference values for the median CI ranks come from exact binomial sums done with Python's
  * big integers (coverage(j) = 1 - 2 * sum_{i<j} C(n,i) / 2^n, j the largest rank with

@@ -4,7 +4,7 @@
  * Lifetime. A System V queue has no name to unlink and no descriptor to close: it lives until
  * IPC_RMID. It cannot be removed in open (both processes still need it), so close removes both
  * queues, on every path including a failed or missing attach/detach; if the opener itself is
- * killed they stay until the harness's System V sweep (bench/sysv_sweep.c) removes them.
+ * killed they stay until the harness's System V sweep (bench/harness/sysv_sweep.c) removes them.
  *
  * Sizes. One kernel message carries at most kernel.msgmax bytes, and a queue holds at most
  * msg_qbytes (kernel.msgmnb by default) bytes, so chunk = min(max_msg, msgmax, msg_qbytes);

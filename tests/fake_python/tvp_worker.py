@@ -1,4 +1,4 @@
-"""A stand-in for bench/python/tvp_worker.py that misbehaves on request (env FAKE_MODE), so
+"""A stand-in for bench/groups/python/tvp_worker.py that misbehaves on request (env FAKE_MODE), so
 test_python.c can check that the C side of the protocol refuses every malformed reply."""
 import os
 import sys

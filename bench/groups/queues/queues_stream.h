@@ -1,5 +1,6 @@
 /* The queues group's measuring engine (claim C11): P producers and C consumers, threads or
- * processes, each bound to its PU, move a batch of messages through one queue of bench/queue_ops.h.
+ * processes, each bound to its PU, move a batch of messages through one queue of
+ * bench/groups/queues/queue_ops.h.
  *
  * "stream": producers put as fast as the queue takes; timed from the start gate opening until
  * the consumers have taken the batch's last message. Metrics: per-msg (wall ns per message over

@@ -1,6 +1,6 @@
 /* The semaphore and event benchmarks of the locks group (claims C9 and C10): planned, charted and
- * judged from bench/locks_sync.c, registered through the locks group's descriptor in
- * bench/locks.c (as bench/lifecycle.c is through the spawn group's). */
+ * judged from bench/groups/locks/locks_sync.c, registered through the locks group's descriptor in
+ * bench/groups/locks/locks.c (as bench/groups/spawn/lifecycle.c is through the spawn group's). */
 #ifndef TVP_LOCKS_SYNC_H
 #define TVP_LOCKS_SYNC_H
 

@@ -1,8 +1,8 @@
 /* The sched group (claim C6 and the context-switch costs): CPU-bound scaling of free threads,
- * processes and threads under an emulated GIL (bench/sched_scaling.c), and the thread-vs-process
- * context switch through a futex and a pipe, with working sets between switches
- * (bench/ctxswitch.c). This file plans the cases, writes the chart data, judges C6 and writes the
- * report's context-switch section. */
+ * processes and threads under an emulated GIL (bench/groups/sched/sched_scaling.c), and the
+ * thread-vs-process context switch through a futex and a pipe, with working sets between switches
+ * (bench/groups/sched/ctxswitch.c). This file plans the cases, writes the chart data, judges C6 and
+ * writes the report's context-switch section. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>

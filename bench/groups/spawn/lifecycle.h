@@ -1,5 +1,6 @@
 /* The lifecycle benchmarks of the spawn group (join, daemon exit, pools): planned, charted and
- * judged (C5, C12) from bench/lifecycle.c, registered through the spawn group's descriptor. */
+ * judged (C5, C12) from bench/groups/spawn/lifecycle.c, registered through the spawn group's
+ * descriptor. */
 #ifndef TVP_LIFECYCLE_H
 #define TVP_LIFECYCLE_H
 

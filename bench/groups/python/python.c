@@ -4,10 +4,10 @@
  *
  * The C harness plans every case here, with the same placements and PUs as the C groups, and
  * runs each in its own process under the same watchdog; the case's Python worker
- * (bench/python/tvp_worker.py + tvpy/<module>.py) only executes batches of operations on request
- * and returns totals (python_bridge.c), so calibration, repetitions, statistics, the CSV/JSON rows
- * and the charts are the C harness's own. Python rows read like C rows: group "python", the
- * Python class as the variant ("Queue", "Process-spawn", "Manager-dict").
+ * (bench/groups/python/tvp_worker.py + tvpy/<module>.py) only executes batches of operations on
+ * request and returns totals (python_bridge.c), so calibration, repetitions, statistics, the
+ * CSV/JSON rows and the charts are the C harness's own. Python rows read like C rows: group
+ * "python", the Python class as the variant ("Queue", "Process-spawn", "Manager-dict").
  *
  * Where python3 is missing (or --python names nothing runnable) the group plans no case and
  * records why; meta.json keeps the reason and the report says `not measured` with it. A

@@ -30,8 +30,8 @@
 #define TVP_IPC_POINTER "spsc-pointer"
 #define TVP_IPC_MEMCPY  "memcpy"
 
-/* The ipc group's part of C12 (bench/ipc.c), for the spawn group's judge: appends the Pipe,
- * Queue and Manager figures between processes to figs. Returns 1 when all three were measured
+/* The ipc group's part of C12 (bench/groups/ipc/ipc.c), for the spawn group's judge: appends the
+ * Pipe, Queue and Manager figures between processes to figs. Returns 1 when all three were measured
  * and every ipc figure passed its checks, 0 when they are missing, -1 when a check failed. */
 struct tvp_resultset;
 int tvp_ipc_c12_half(const struct tvp_resultset *rs, char *figs, size_t len);

@@ -1,5 +1,5 @@
 /* The locks group: what a lock costs and whether it serialises (claims C7 and C8); the
- * semaphore and event benchmarks (C9, C10) come from bench/locks_sync.c through this
+ * semaphore and event benchmarks (C9, C10) come from bench/groups/locks/locks_sync.c through this
  * descriptor.
  *
  * "uncontended": one task, lock+unlock in a tight inlined loop per lock kind; model "thread" uses
@@ -596,7 +596,7 @@ static const struct tvp_bench_info locks_benches[] = {
     {"recursion", "recursive mutex cost per nesting level (depth 1..8) vs a plain mutex"},
     {"self-deadlock", "errorcheck re-lock returns EDEADLK; recursive re-lock held until the last "
                       "release (checked facts)"},
-    /* Planned by bench/locks_sync.c (C9, C10). */
+    /* Planned by bench/groups/locks/locks_sync.c (C9, C10). */
     {"semaphore-cap", "largest number of simultaneous holders of a bounded semaphore vs its "
                       "permits; throughput, threads and processes"},
     {"over-release", "one release too many is refused (checked fact)"},

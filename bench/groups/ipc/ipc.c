@@ -1,11 +1,12 @@
 /* The ipc group (claims C4, C13 and the Queue/Pipe/Manager half of C12): every transport of
  * primitives/ipc, and the threads' own hand-off (a pointer through an SPSC ring), between two
  * threads and between two processes, by message size. The engine and its checks are in
- * bench/ipc_run.c; this file plans the cases, writes the chart data and judges the claims.
+ * bench/groups/ipc/ipc_run.c; this file plans the cases, writes the chart data and judges the
+ * claims.
  *
  * Benchmarks: "pingpong" (round trip), "stream" (one way), "memcpy" (the bandwidth ceiling) and
- * "cacheline-rtt" (the latency floor, bench/cacheline.c). Parameter "bytes". Cross-core is the
- * nearest cross-core pair the machine has; same-pu is shown for 64-byte round trips. */
+ * "cacheline-rtt" (the latency floor, bench/common/cacheline.c). Parameter "bytes". Cross-core is
+ * the nearest cross-core pair the machine has; same-pu is shown for 64-byte round trips. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,5 @@
-/* The sched group's context-switch engine (interface and metrics in bench/ctxswitch.h).
+/* The sched group's context-switch engine (interface and metrics in
+ * bench/groups/sched/ctxswitch.h).
  *
  * How "switch" measures: A (the calling thread, bound to pu_a) and B (a thread bound to pu_b, or
  * a forked child that binds itself) alternate. Per iteration A reads its working set, hands the

@@ -3,11 +3,11 @@
  * interpreter lock (primitives/tvp_gil.h) — and the same with an I/O-bound mix.
  *
  * A job is TVP_SCALING_UNITS units; a unit is ~100 us of integer arithmetic (the calibrated LCG
- * of bench/cpu_work.h) whose result is summed and checked against the value one task computed in
- * set-up, so the compiler cannot drop it and no worker can skip a unit. Workers take units from a
- * shared counter until the batch's iters x units are done; one operation is one job: "per-job"
- * ns (speed-up with N workers = per-job at 1 / per-job at N, same mode). Under the GIL a worker
- * computes only while it holds the lock and polls the drop request every ~1 us of work, as
+ * of bench/common/cpu_work.h) whose result is summed and checked against the value one task
+ * computed in set-up, so the compiler cannot drop it and no worker can skip a unit. Workers take
+ * units from a shared counter until the batch's iters x units are done; one operation is one job:
+ * "per-job" ns (speed-up with N workers = per-job at 1 / per-job at N, same mode). Under the GIL a
+ * worker computes only while it holds the lock and polls the drop request every ~1 us of work, as
  * CPython's eval loop does between bytecodes. The I/O mix ("io-*"): each unit is ~50 us of work
  * then a ~50 us sleep, with the GIL released around the sleep as CPython releases it around
  * blocking calls.

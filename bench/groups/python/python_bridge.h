@@ -1,5 +1,5 @@
 /* A python-group case as the harness sees it: set-up starts the case's Python worker
- * (bench/python/tvp_worker.py) and waits for "ready"; each batch sends "run N" and turns the
+ * (bench/groups/python/tvp_worker.py) and waits for "ready"; each batch sends "run N" and turns the
  * reply into the case's metric totals; teardown asks the worker to leave and reaps it. The
  * worker's CPU time of each batch is added to the case's cpu figure (the harness's getrusage does
  * not see a child it has not reaped); notes and PUs it reports go to the figure's note and cpus
@@ -12,7 +12,7 @@
 
 #include "group.h"
 
-/* How to start a case's worker: filled by the python group (bench/python.c). */
+/* How to start a case's worker: filled by the python group (bench/groups/python/python.c). */
 struct tvp_py_launch {
     const char *interpreter;
     const char *script_dir;

@@ -15,7 +15,7 @@ whole batch.
 
 Termination: a sentinel put after the last message would come out FIRST of a LifoQueue (and
 wherever its priority puts it in a PriorityQueue), so consumers cannot stop on a sentinel that
-the producer puts. As in the C engine (bench/queues_stream.c), each consumer counts what it
+the producer puts. As in the C engine (bench/groups/queues/queues_stream.c), each consumer counts what it
 takes and adds its count to a lock-guarded shared total every 256 messages and whenever it
 finds the queue empty, before it blocks. The consumer whose addition completes n stamps the
 end and sets an event; only then, with every real message gone, does the main thread put one

@@ -11,7 +11,7 @@
 #include "python_proc.h"
 
 #ifndef TVP_PYTHON_DIR
-#define TVP_PYTHON_DIR "bench/python"
+#define TVP_PYTHON_DIR "bench/groups/python"
 #endif
 
 int tvp_python_which(const char *name, char *out, size_t len)

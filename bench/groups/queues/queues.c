@@ -1,7 +1,8 @@
 /* The queues group (claim C11): FIFO, LIFO and priority blocking queues and the lock-free SPSC
  * and MPMC rings, between threads and between processes, 1:1 to N:M. The measuring engine and
- * its checks are in bench/queues_stream.c; the cache-line round trip drawn as the floor is
- * bench/cacheline.c. This file plans the cases, writes the chart data and judges the claim.
+ * its checks are in bench/groups/queues/queues_stream.c; the cache-line round trip drawn as the
+ * floor is bench/common/cacheline.c. This file plans the cases, writes the chart data and judges
+ * the claim.
  *
  * Benchmarks: "stream-PxC" (P producers, C consumers; 1x1 on every pair placement, the others
  * spread over the PUs), "handoff" (one message in flight, same PU and nearest cross-core) and

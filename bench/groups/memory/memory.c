@@ -6,12 +6,13 @@
  * descriptors) added per operation, never times: for threads the process's delta over a baseline
  * taken just before starting them; for processes the sum over the children plus the parent's
  * delta. Kernel stacks are a system-wide delta of /proc/meminfo's KernelStack.
- * "facts": the checked facts of C2 (bench/memory_facts.c), every run; a false fact fails its case.
- * "cow": the first write to every page of a buffer after fork (copy-on-write) against the same
- * writes from a thread to the buffer it shares; the task times its own writes. One operation is
- * one buffer's worth of first writes, so the page-faults counter per operation divided by the
- * pages gives faults per page (computed in the chart data). THP off (MADV_NOHUGEPAGE) always,
- * THP on (MADV_HUGEPAGE) as well for buffers of 2 MiB and more when the kernel allows it. */
+ * "facts": the checked facts of C2 (bench/groups/memory/memory_facts.c), every run; a false fact
+ * fails its case. "cow": the first write to every page of a buffer after fork (copy-on-write)
+ * against the same writes from a thread to the buffer it shares; the task times its own writes. One
+ * operation is one buffer's worth of first writes, so the page-faults counter per operation divided
+ * by the pages gives faults per page (computed in the chart data). THP off (MADV_NOHUGEPAGE)
+ * always, THP on (MADV_HUGEPAGE) as well for buffers of 2 MiB and more when the kernel allows it.
+ */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
