@@ -120,6 +120,11 @@ struct tvp_group {
      * when the run has nothing for it. */
     int (*report_section)(const struct tvp_resultset *rs, char *title, size_t tlen, char *lines,
                           size_t llen);
+    /* Optional: run by the supervisor after one of this group's cases was killed or crashed, so
+     * that its teardown never ran. Removes what such a case can leave outside its processes
+     * beyond the System V objects the supervisor sweeps itself (the python group: SharedMemory
+     * blocks and the worker's TMPDIR), and writes what it removed to note ("" when nothing). */
+    void (*sweep_after_kill)(const struct tvp_case *c, char *note, size_t len);
 };
 
 /* The registry (bench/registry.c, listed in bench/groups.h). */

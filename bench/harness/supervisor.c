@@ -16,7 +16,6 @@
 
 #include "clock.h"
 #include "runner.h"
-#include "python_sweep.h"
 #include "sysv_sweep.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
@@ -258,18 +257,17 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     /* A case that exited ran its teardown; only one killed or crashed may have left objects. */
     int killed = !eof || !WIFEXITED(wstatus);
     int swept = killed ? tvp_sysv_sweep(&before) : 0;
-    int swept_shm = killed ? tvp_python_sweep("/dev/shm", TVP_PY_PREFIX) : 0;
-    int swept_tmp = killed ? tvp_python_sweep(tvp_tmp_dir(), TVP_PY_PREFIX) : 0;
+    char swept_own[sizeof r->note] = "";
+    if (killed && c->group && c->group->sweep_after_kill)
+        c->group->sweep_after_kill(c, swept_own, sizeof swept_own);
     r->seconds = (double)(tvp_now_ns() - t0) / 1e9;
 
     int done = buf ? parse_report(buf, c, r) : 0;
     free(buf);
     if (swept > 0)
         note_add(r, "removed %d System V object(s) the case left behind", swept);
-    if (swept_shm > 0)
-        note_add(r, "removed %d shared-memory object(s) the case left behind", swept_shm);
-    if (swept_tmp > 0)
-        note_add(r, "removed %d temporary folder(s) the case left behind", swept_tmp);
+    if (swept_own[0])
+        note_add(r, "%s", swept_own);
     if (interrupted && !eof) {
         r->status = TVP_INTERRUPTED;
         return EINTR;

@@ -414,4 +414,5 @@ const struct tvp_group tvp_group_python = {
     .judges = NULL,
     .n_judges = 0,
     .report_section = tvp_python_report_section,
+    .sweep_after_kill = tvp_python_sweep_after_kill,
 };

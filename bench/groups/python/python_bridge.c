@@ -11,7 +11,7 @@
 
 #include "placement.h"
 #include "python_proc.h"
-#include "python_sweep.h"
+#include "leftover_files.h"
 #include "runner.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
@@ -51,6 +51,19 @@ static void bridge_free(struct bridge *b)
         tvp_warn(e, "python: removing the worker's temporary folder %s", b->tmp);
     free(b->env);
     free(b);
+}
+
+void tvp_python_sweep_after_kill(const struct tvp_case *c, char *note, size_t len)
+{
+    (void)c;
+    int shm = tvp_sweep_dead_owner("/dev/shm", TVP_PY_PREFIX);
+    int tmp = tvp_sweep_dead_owner(tvp_tmp_dir(), TVP_PY_PREFIX);
+    note[0] = '\0';
+    if (shm > 0)
+        snprintf(note, len, "removed %d shared-memory object(s) the case left behind", shm);
+    if (tmp > 0)
+        snprintf(note + strlen(note), len - strlen(note),
+                 "%sremoved %d temporary folder(s) the case left behind", shm > 0 ? "; " : "", tmp);
 }
 
 /* Makes b->tmp (mode 0700, a fresh name) and the worker's environment: ours, with TMPDIR

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "python_sweep.h"
+#include "leftover_files.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,7 +35,7 @@ int tvp_remove_tree(const char *path)
     return rc;
 }
 
-int tvp_python_sweep(const char *dir, const char *prefix)
+int tvp_sweep_dead_owner(const char *dir, const char *prefix)
 {
     DIR *d = opendir(dir);
     if (!d) {
