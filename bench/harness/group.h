@@ -120,6 +120,11 @@ struct tvp_group {
      * when the run has nothing for it. */
     int (*report_section)(const struct tvp_resultset *rs, char *title, size_t tlen, char *lines,
                           size_t llen);
+    /* Optional: adds this group's own figures to the verdict of claim claim_id, judged by
+     * whichever group measures the claim (the python group: the claim measured in CPython, with
+     * its ratio to the C figure). Claims the group has nothing for are left alone. */
+    void (*claim_addendum)(const struct tvp_resultset *rs, const char *claim_id,
+                           struct tvp_verdict *v);
     /* Optional: run by the supervisor after one of this group's cases was killed or crashed, so
      * that its teardown never ran. Removes what such a case can leave outside its processes
      * beyond the System V objects the supervisor sweeps itself (the python group: SharedMemory

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "group.h"
-#include "python_compare.h"
 #include "stats.h"
 
 const struct tvp_claim tvp_claims[] = {
@@ -130,6 +129,9 @@ void tvp_judge_claim(const struct tvp_resultset *rs, const struct tvp_claim *c,
                      struct tvp_verdict *v)
 {
     judge_c(rs, c, v);
-    /* The verdict rests on the C figures; Python's, with their ratio to C, are shown beside. */
-    tvp_python_addendum(rs, c->id, v);
+    /* The verdict rests on the judging group's figures; other groups' (Python's, with their
+     * ratio to C) are shown beside. */
+    for (size_t i = 0; i < tvp_groups_len; i++)
+        if (tvp_groups[i]->claim_addendum)
+            tvp_groups[i]->claim_addendum(rs, c->id, v);
 }
