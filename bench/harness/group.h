@@ -104,6 +104,15 @@ struct tvp_claim_judge {
     void (*judge)(const struct tvp_resultset *rs, struct tvp_verdict *v);
 };
 
+/* The part of a claim that a group measures while another group judges the claim (C12: the
+ * spawn group judges the pools, the ipc group measures Pipe, Queue and Manager). */
+struct tvp_claim_part {
+    const char *claim_id;
+    /* Appends the part's figures to figs; returns 1 when measured with every check passed, 0
+     * when missing, -1 when a check failed. */
+    int (*part)(const struct tvp_resultset *rs, char *figs, size_t len);
+};
+
 struct tvp_group {
     const char *name;
     const char *description;
@@ -115,6 +124,8 @@ struct tvp_group {
     int (*chart_data)(const struct tvp_resultset *rs, const char *charts_dir);
     const struct tvp_claim_judge *judges;
     size_t n_judges;
+    const struct tvp_claim_part *claim_parts;
+    size_t n_claim_parts;
     /* Optional: a section of the report of the group's own (e.g. the context-switch costs):
      * writes its title and its lines (one finding each, '\n'-separated) and returns 1, or 0
      * when the run has nothing for it. */

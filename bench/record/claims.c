@@ -125,6 +125,22 @@ static void judge_c(const struct tvp_resultset *rs, const struct tvp_claim *c,
     snprintf(v->summary, sizeof v->summary, "the %s group has no judge for %s", c->group, c->id);
 }
 
+int tvp_claim_parts(const struct tvp_resultset *rs, const char *claim_id, char *figs, size_t len)
+{
+    int parts = 0, measured = 0, failed = 0;
+    for (size_t i = 0; i < tvp_groups_len; i++)
+        for (size_t k = 0; k < tvp_groups[i]->n_claim_parts; k++) {
+            const struct tvp_claim_part *p = &tvp_groups[i]->claim_parts[k];
+            if (strcmp(p->claim_id, claim_id))
+                continue;
+            int rc = p->part(rs, figs, len);
+            parts++;
+            measured += rc > 0;
+            failed += rc < 0;
+        }
+    return failed ? -1 : parts && measured == parts ? 1 : 0;
+}
+
 void tvp_judge_claim(const struct tvp_resultset *rs, const struct tvp_claim *c,
                      struct tvp_verdict *v)
 {

@@ -42,6 +42,11 @@ const char *tvp_verdict_name(enum tvp_verdict_kind k);
 void tvp_judge_claim(const struct tvp_resultset *rs, const struct tvp_claim *c,
                      struct tvp_verdict *v);
 
+/* For a claim's judge: every group's part of claim_id (struct tvp_claim_part), called through
+ * the registry so the judge names no other group. Returns 1 when there is a part and every part
+ * was measured with its checks passed, -1 when a check failed, 0 otherwise. */
+int tvp_claim_parts(const struct tvp_resultset *rs, const char *claim_id, char *figs, size_t len);
+
 /* Ratio of two figures' medians, a/b, with a 95% CI: bootstrap over their samples when both
  * have at least 3, otherwise from the two medians' CIs (lo_a/hi_b .. hi_a/lo_b). */
 struct tvp_ratio {

@@ -519,7 +519,8 @@ static void judge_c13(const struct tvp_resultset *rs, struct tvp_verdict *v)
     }
 }
 
-int tvp_ipc_c12_half(const struct tvp_resultset *rs, char *figs, size_t len)
+/* C12's Pipe, Queue and Manager between processes, for the spawn group's judge. */
+static int ipc_c12_half(const struct tvp_resultset *rs, char *figs, size_t len)
 {
     static const struct {
         const char *v, *what;
@@ -554,6 +555,7 @@ int tvp_ipc_c12_half(const struct tvp_resultset *rs, char *figs, size_t len)
 }
 
 static const struct tvp_claim_judge ipc_judges[] = {{"C4", judge_c4}, {"C13", judge_c13}};
+static const struct tvp_claim_part ipc_parts[] = {{"C12", ipc_c12_half}};
 
 static const struct tvp_bench_info ipc_benches[] = {
     {"pingpong", "round trip (p50, p99, cpu) by message size 8 B .. 1 MiB, every transport, "
@@ -575,4 +577,6 @@ const struct tvp_group tvp_group_ipc = {
     .chart_data = ipc_chart_data,
     .judges = ipc_judges,
     .n_judges = sizeof ipc_judges / sizeof ipc_judges[0],
+    .claim_parts = ipc_parts,
+    .n_claim_parts = sizeof ipc_parts / sizeof ipc_parts[0],
 };

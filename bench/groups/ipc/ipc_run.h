@@ -30,12 +30,6 @@
 #define TVP_IPC_POINTER "spsc-pointer"
 #define TVP_IPC_MEMCPY  "memcpy"
 
-/* The ipc group's part of C12 (bench/groups/ipc/ipc.c), for the spawn group's judge: appends the
- * Pipe, Queue and Manager figures between processes to figs. Returns 1 when all three were measured
- * and every ipc figure passed its checks, 0 when they are missing, -1 when a check failed. */
-struct tvp_resultset;
-int tvp_ipc_c12_half(const struct tvp_resultset *rs, char *figs, size_t len);
-
 /* For tests only: when set, side 1 flips one byte of message 1 before checking it, so a test
  * can show that a damaged message fails the batch. */
 extern int tvp_ipcb_fault;

@@ -30,7 +30,6 @@
 #include "cpu_work.h"
 #include "clock.h"
 #include "lifecycle.h"
-#include "ipc_run.h"
 #include "resultset.h"
 #include "runner.h"
 #include "tvp_err.h"
@@ -789,7 +788,7 @@ void tvp_judge_c12(const struct tvp_resultset *rs, struct tvp_verdict *v)
              "%s, %lld workers: process pool %s per task, one process per task %s (%s the "
              "pool), thread pool %s (process pool %s of it)",
              work, workers, a, b, ra, c, rb);
-    int ipc_half = tvp_ipc_c12_half(rs, v->figures, sizeof v->figures);
+    int ipc_half = tvp_claim_parts(rs, "C12", v->figures, sizeof v->figures);
     if (!have1) {
         v->kind = TVP_V_NOT_MEASURED;
         snprintf(v->summary, sizeof v->summary,
