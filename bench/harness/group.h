@@ -143,7 +143,7 @@ struct tvp_group {
     void (*sweep_after_kill)(const struct tvp_case *c, char *note, size_t len);
 };
 
-/* The registry (bench/registry.c, listed in bench/groups.h). */
+/* The registry (bench/registry.c, from the list in bench/groups.h). */
 extern const struct tvp_group *const tvp_groups[];
 extern const size_t tvp_groups_len;
 const struct tvp_group *tvp_group_find(const char *name);
