@@ -133,13 +133,17 @@ need_packages() {
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     say "installing missing packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"${TMPDIR:-/tmp}/tvpbench-apt.log" 2>&1; then
-      tail -n 20 "${TMPDIR:-/tmp}/tvpbench-apt.log" >&2
+    # A fresh name made with O_EXCL (mktemp): a fixed name in a shared folder would let anyone
+    # plant a symbolic link there and have this root run overwrite its target.
+    local log
+    log=$(mktemp "${TMPDIR:-/tmp}/tvpbench-apt.XXXXXX") || { say "cannot create a log file for apt-get"; exit 1; }
+    if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+      tail -n 20 "$log" >&2
       say "apt-get could not install: ${missing[*]} (log above)"
-      rm -f "${TMPDIR:-/tmp}/tvpbench-apt.log"
+      rm -f "$log"
       exit 1
     fi
-    rm -f "${TMPDIR:-/tmp}/tvpbench-apt.log"
+    rm -f "$log"
   else
     say "missing packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}"
     exit 1
@@ -281,4 +285,5 @@ main() {
   esac
 }
 
-main "$@"
+# Sourced (by tests/run_sh_apt_log.sh), it only defines its functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi
