@@ -1371,11 +1371,13 @@ static void judge_c2(const struct tvp_resultset *rs, struct tvp_verdict *v)
     }
     snprintf(v->rule, sizeof v->rule,
              "checked facts, run every time: refuted when the thread's write is not seen by its "
-             "sibling or the child's private write is seen by the parent; nuanced when all three "
-             "hold, the child's MAP_SHARED write being seen too (processes have their own memory "
-             "by default and share what they map shared); not measured when a fact did not run "
-             "(timeout, crash, missing) or when the MAP_SHARED sanity check failed. The "
-             "copy-on-write cost (ratio of medians, 95%% bootstrap CI) is reported, not judged");
+             "sibling or the child's private write is seen by the parent; confirmed when all "
+             "three hold (CLAIMS.md: a checked fact decides by the check itself; the child's "
+             "MAP_SHARED write being seen is the sanity check that the isolation is not a broken "
+             "setup, and sharing memory explicitly is C13's subject); not measured when a fact "
+             "did not run (timeout, crash, missing) or when the MAP_SHARED sanity check failed. "
+             "The copy-on-write cost (ratio of medians, 95%% bootstrap CI) is reported, not "
+             "judged");
     if (thread == 0 || priv == 0) {
         v->kind = TVP_V_REFUTED;
         snprintf(v->summary, sizeof v->summary, "a checked fact failed: %s",
@@ -1404,12 +1406,13 @@ static void judge_c2(const struct tvp_resultset *rs, struct tvp_verdict *v)
                  "the other facts show cannot be told from a broken setup",
                  w_shared);
     } else {
-        v->kind = TVP_V_NUANCED;
+        v->kind = TVP_V_CONFIRMED;
         snprintf(v->summary, sizeof v->summary,
-                 "threads share one memory and a forked child's private writes stay its own, but "
-                 "processes share whatever they map MAP_SHARED, and a child shares the parent's "
-                 "pages until its first write copies them%s%s",
-                 cost[0] ? ": " : "", cost);
+                 "a thread's write was seen by its sibling and a forked child's private write was "
+                 "not seen by the parent; a child shares the parent's pages until its first write "
+                 "copies them%s%s%s, and processes share only what they map MAP_SHARED (seen, "
+                 "C13)",
+                 cost[0] ? " (" : "", cost, cost[0] ? ")" : "");
     }
 }
 

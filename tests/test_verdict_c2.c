@@ -1,0 +1,118 @@
+/* C2 is decided by its checked facts (CLAIMS.md): confirmed when the three hold, refuted when a
+ * thread's write is not seen or a child's private write is, not measured when a fact did not
+ * run or the MAP_SHARED sanity check failed. Each scenario writes memory.csv with the facts
+ * figures as the memory group records them (median 1 = the fact held) and reads the verdict
+ * back through the claim's judge. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "claims.h"
+#include "resultset.h"
+
+static char dir[64];
+
+struct fact {
+    const char *variant;
+    const char *status; /* "ok", "failed", "timeout", or NULL: not in the run */
+    int held;
+};
+
+static void write_facts(const struct fact *facts, int n)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/meta.json", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("{\n  \"status\": \"complete\",\n  \"host_name\": \"test\"\n}\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/memory.csv", dir);
+    FILE *csv = fopen(path, "w");
+    CHECK(csv != NULL);
+    if (!csv)
+        return;
+    fputs("group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,"
+          "ci_low,ci_high,status,note\n",
+          csv);
+    for (int i = 0; i < n; i++) {
+        if (!facts[i].status)
+            continue;
+        int ok = strcmp(facts[i].status, "ok") == 0;
+        fprintf(csv, "memory,facts,%s,process,same-pu,0,,,holds,bool,%d,%d,%d,%d,%s,%s\n",
+                facts[i].variant, ok ? 1 : 0, facts[i].held, facts[i].held, facts[i].held,
+                facts[i].status, facts[i].held ? "" : "fact does not hold: planted");
+    }
+    fclose(csv);
+}
+
+static enum tvp_verdict_kind judge_c2(struct tvp_verdict *v)
+{
+    struct tvp_resultset rs;
+    char err[256];
+    if (tvp_resultset_load(dir, &rs, err, sizeof err) != 0) {
+        fprintf(stderr, "load: %s\n", err);
+        return (enum tvp_verdict_kind) - 1;
+    }
+    memset(v, 0, sizeof *v);
+    for (size_t i = 0; i < tvp_claims_len; i++)
+        if (strcmp(tvp_claims[i].id, "C2") == 0)
+            tvp_judge_claim(&rs, &tvp_claims[i], v);
+    tvp_resultset_free(&rs);
+    return v->kind;
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/tvp-test-c2-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    struct tvp_verdict v;
+
+    struct fact all[] = {{"thread-write-seen", "ok", 1},
+                         {"fork-private-unseen", "ok", 1},
+                         {"fork-shared-seen", "ok", 1}};
+    write_facts(all, 3);
+    CHECK_INT(judge_c2(&v), TVP_V_CONFIRMED);
+    CHECK_MSG(strstr(v.figures, "not seen by the parent: held") != NULL, "figures: %s", v.figures);
+    CHECK_MSG(strstr(v.rule, "confirmed when all three hold") != NULL, "rule: %s", v.rule);
+
+    /* A sibling thread did not see the write: threads do not share, refuted. */
+    all[0].held = 0;
+    write_facts(all, 3);
+    CHECK_INT(judge_c2(&v), TVP_V_REFUTED);
+    CHECK_MSG(strstr(v.summary, "planted") != NULL, "summary: %s", v.summary);
+    all[0].held = 1;
+
+    /* The parent saw the child's private write: refuted. */
+    all[1].held = 0;
+    all[1].status = "failed";
+    write_facts(all, 3);
+    CHECK_INT(judge_c2(&v), TVP_V_REFUTED);
+    all[1].held = 1;
+    all[1].status = "ok";
+
+    /* MAP_SHARED not seen: the isolation cannot be told from a broken set-up. */
+    all[2].held = 0;
+    write_facts(all, 3);
+    CHECK_INT(judge_c2(&v), TVP_V_NOT_MEASURED);
+    CHECK_MSG(strstr(v.summary, "sanity check") != NULL, "summary: %s", v.summary);
+    all[2].held = 1;
+
+    /* A fact that did not run (timed out, or missing) is not measured, named. */
+    all[1].status = "timeout";
+    write_facts(all, 3);
+    CHECK_INT(judge_c2(&v), TVP_V_NOT_MEASURED);
+    CHECK_MSG(strstr(v.summary, "fork-private-unseen") != NULL, "summary: %s", v.summary);
+    all[1].status = NULL;
+    write_facts(all, 3);
+    CHECK_INT(judge_c2(&v), TVP_V_NOT_MEASURED);
+
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_INT(system(cmd), 0);
+    return CHECK_DONE();
+}
