@@ -2,7 +2,9 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "group.h"
@@ -52,8 +54,8 @@ _Static_assert(sizeof tvp_claims / sizeof tvp_claims[0] <= TVP_MAX_CLAIMS, "rais
 
 const char *tvp_verdict_name(enum tvp_verdict_kind k)
 {
-    static const char *const names[] = {"not measured", "confirmed", "refuted", "nuanced",
-                                        "too close to call"};
+    static const char *const names[] = {"not measured", "confirmed",         "refuted",
+                                        "nuanced",      "too close to call", "too few samples"};
     return names[k];
 }
 
@@ -82,11 +84,39 @@ void tvp_fmt_ns(char *buf, size_t len, double ns)
         snprintf(buf, len, "%.3g ns", ns);
 }
 
+/* The fewest samples of any figure the judge now running decided on (SIZE_MAX: none yet). The
+ * judges run one at a time in one thread (report and chart-data commands). */
+static size_t judged_min_n = SIZE_MAX;
+
+void tvp_judge_uses(const struct tvp_fig *f)
+{
+    if (f && f->n < judged_min_n)
+        judged_min_n = f->n;
+}
+
+double tvp_median_ci_coverage(size_t n)
+{
+    if (n < 2)
+        return 0.0;
+    /* The chosen ranks depend on n alone: any sorted array of n distinct values gives them. */
+    double *x = malloc(n * sizeof *x);
+    if (!x)
+        return NAN;
+    for (size_t i = 0; i < n; i++)
+        x[i] = (double)i;
+    double lo, hi, cov;
+    tvp_median_ci_sorted(x, n, 0.95, &lo, &hi, &cov);
+    free(x);
+    return cov;
+}
+
 int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r)
 {
     memset(r, 0, sizeof *r);
     if (!a || !b || !(b->median > 0))
         return -1;
+    tvp_judge_uses(a);
+    tvp_judge_uses(b);
     if (a->n_samples >= 3 && b->n_samples >= 3 &&
         tvp_ratio_of_medians_ci(a->samples, a->n_samples, b->samples, b->n_samples, 0.95, 2000,
                                 0x7470626e63ull, &r->ratio, &r->lo, &r->hi) == 0) {
@@ -144,7 +174,20 @@ int tvp_claim_parts(const struct tvp_resultset *rs, const char *claim_id, char *
 void tvp_judge_claim(const struct tvp_resultset *rs, const struct tvp_claim *c,
                      struct tvp_verdict *v)
 {
+    judged_min_n = SIZE_MAX;
     judge_c(rs, c, v);
+    if (judged_min_n < TVP_MIN_VERDICT_SAMPLES && v->kind != TVP_V_NOT_MEASURED) {
+        char was[sizeof v->summary];
+        snprintf(was, sizeof was, "%s", v->summary);
+        snprintf(v->summary, sizeof v->summary,
+                 "a deciding figure has %zu sample(s), fewer than the %d a verdict needs "
+                 "(the rule alone would say %s: %.400s)",
+                 judged_min_n, TVP_MIN_VERDICT_SAMPLES, tvp_verdict_name(v->kind), was);
+        tvp_appendf(v->rule, sizeof v->rule,
+                    "; no verdict from fewer than %d samples per figure (too few samples)",
+                    TVP_MIN_VERDICT_SAMPLES);
+        v->kind = TVP_V_TOO_FEW;
+    }
     /* The verdict rests on the judging group's figures; other groups' (Python's, with their
      * ratio to C) are shown beside. */
     for (size_t i = 0; i < tvp_groups_len; i++)

@@ -16,8 +16,15 @@ enum tvp_verdict_kind {
     TVP_V_CONFIRMED,
     TVP_V_REFUTED,
     TVP_V_NUANCED,
-    TVP_V_TOO_CLOSE
+    TVP_V_TOO_CLOSE,
+    TVP_V_TOO_FEW /* a deciding ratio rests on fewer than TVP_MIN_VERDICT_SAMPLES per side */
 };
+
+/* Below this many samples per figure, a ratio's interval is too wide to decide (with 5 samples
+ * the distribution-free interval of a median is [min, max] with 94% coverage at best, and a
+ * bootstrap over 5 values has little to resample): a verdict that rests on such a ratio is
+ * `too few samples`, with what the rule would have said. */
+#define TVP_MIN_VERDICT_SAMPLES 6
 
 struct tvp_verdict {
     enum tvp_verdict_kind kind;
@@ -54,6 +61,14 @@ struct tvp_ratio {
     int bootstrap; /* 1 when the CI comes from the bootstrap */
 };
 int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r);
+
+/* For a judge that decides on one figure's interval (against a threshold) rather than on a
+ * ratio: counts its samples toward the too-few-samples rule, as tvp_ratio_of does. */
+void tvp_judge_uses(const struct tvp_fig *f);
+
+/* The coverage the distribution-free interval of the median of n samples actually has (0.984
+ * for n = 7, where it is [min, max]; 0.9375 for n = 5, short of 95%). */
+double tvp_median_ci_coverage(size_t n);
 
 /* Formats a duration in ns with a readable unit ("14.2 µs"). */
 void tvp_fmt_ns(char *buf, size_t len, double ns);
