@@ -62,8 +62,8 @@ static void describe(struct figure *f, const struct tvp_run_ctx *ctx, const stru
     if (f->have_stats && f->st.noisy) {
         size_t used = strlen(f->note);
         snprintf(f->note + used, sizeof f->note - used,
-                 "%snoisy: 95%% CI of the median spans %.1f%% of it", used ? "; " : "",
-                 100.0 * (f->st.ci_high - f->st.ci_low) / f->st.median);
+                 "%snoisy: the %.3g%% CI of the median spans %.1f%% of it", used ? "; " : "",
+                 100.0 * f->st.ci_level, 100.0 * (f->st.ci_high - f->st.ci_low) / f->st.median);
     }
 }
 
