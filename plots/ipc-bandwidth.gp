@@ -1,7 +1,9 @@
 # One-way bandwidth against message size, one line per transport; left threads, right processes
-# (nearest cross-core pair); the dashed line is memcpy by one task of the same size, the ceiling.
+# (nearest cross-core pair); the dashed line is memcpy by one task of the same size, which stays
+# in cache (the in-cache ceiling), the dotted one a memcpy several times the last-level cache,
+# which runs from memory (the machine's copy bandwidth from memory).
 # Data: charts/ipc-bandwidth.dat ("# variants: ..."; block 0 threads, block 1 processes: bytes,
-# then median/low/high MiB/s per variant, then memcpy MiB/s).
+# then median/low/high MiB/s per variant, then memcpy MiB/s in cache, then from memory).
 vars = system(sprintf("sed -n 's/^# variants: //p' '%s'", datafile))
 nv = words(vars)
 fcol = 2 + 3 * nv
@@ -27,6 +29,8 @@ do for [i = 0:1] {
     plot for [k = 1:nv] datafile index i using 1:(column(3*k-1)):(column(3*k)):(column(3*k+1)) \
          with yerrorlines lt k title word(vars, k), \
          datafile index i using 1:(column(fcol)) with lines dt 2 lc rgb '#444444' lw 1.5 \
-         title 'memcpy, one task'
+         title 'memcpy of the same size, one task (in cache)', \
+         datafile index i using 1:(column(fcol + 1)) with lines dt 3 lc rgb '#444444' lw 1.5 \
+         title 'memcpy beyond the caches, one task (from memory)'
 }
 unset multiplot

@@ -9,7 +9,10 @@
  * "stream": side 0 sends the batch's messages one after another, side 1 receives and checks
  * each, then answers with one 8-byte acknowledgement; timed on side 0 from the first send to the
  * acknowledgement. Metrics per-msg (ns per message: MiB/s = bytes / per-msg * 1e9 / 2^20) and cpu.
- * "memcpy": one task copies `bytes` between two buffers (the bandwidth ceiling); per-copy ns.
+ * "memcpy": one task copies `bytes` between two buffers; per-copy ns. Variant "memcpy" at the
+ * message sizes, where source and destinations stay in the caches (the in-cache ceiling), and
+ * "memcpy-memory" at one size several times the last-level cache, which runs from memory (so
+ * nobody reads the first as the machine's memory bandwidth).
  *
  * Variant: a transport's name, or "spsc-pointer": the thread baseline for C4, where side 0
  * hands side 1 a pointer to the message through an in-memory SPSC ring (no copy; side 1 checks
@@ -27,8 +30,9 @@
 
 #include "group.h"
 
-#define TVP_IPC_POINTER "spsc-pointer"
-#define TVP_IPC_MEMCPY  "memcpy"
+#define TVP_IPC_POINTER       "spsc-pointer"
+#define TVP_IPC_MEMCPY        "memcpy"
+#define TVP_IPC_MEMCPY_MEMORY "memcpy-memory"
 
 /* For tests only: when set, side 1 flips one byte of message 1 before checking it, so a test
  * can show that a damaged message fails the batch. */
