@@ -234,14 +234,19 @@ cmd_run() {
   fi
   local rc=0
   "$BUILD/tvpbench" run "${RUN_ARGS[@]}" "${GROUPS_WANTED[@]}" || rc=$?
-  if ((rc == 130)); then
-    say "interrupted: the finished cases are kept in $OUT_DIR (marked incomplete)"
-    exit 130
+  if ((rc > 128)); then
+    say "interrupted by signal $((rc - 128)): the finished cases are kept in $OUT_DIR (marked incomplete)"
+    exit "$rc"
   fi
-  ((rc == 0)) || exit "$rc"
+  # 3: the run completed and wrote everything, but some cases failed; draw and report them too.
+  ((rc == 0 || rc == 3)) || exit "$rc"
   ((default_out)) && ln -sfn "$(basename "$OUT_DIR")" "$ROOT/results/latest"
   draw_charts "$OUT_DIR" || exit 1
   say "report: $OUT_DIR/report.md and report.html"
+  if ((rc == 3)); then
+    say "some benchmark cases did not finish ok (status and note columns; exit status 3)"
+    exit 3
+  fi
 }
 
 cmd_test() {

@@ -4,10 +4,16 @@
  *   tvpbench list                         groups and their benchmarks
  *   tvpbench chart-data DIR               write charts/<name>.dat for gnuplot from a results folder
  *   tvpbench report DIR                   write report.md and report.html from a results folder
- *   tvpbench placements                   the placements planned for this machine */
+ *   tvpbench placements                   the placements planned for this machine
+ *
+ * Exit status of run: 0 when every case was ok; 3 when the run completed and wrote everything
+ * but some cases failed, timed out or crashed (their status and note say which); 1 when the
+ * results could not be written; 2 for a bad command line or nothing to run; 128 + the signal
+ * when a signal stopped it (130 for Ctrl-C), the finished cases kept. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <libgen.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -26,6 +32,8 @@
 #include "run_ctx.h"
 #include "supervisor.h"
 #include "tvp_err.h"
+
+#define TVP_EXIT_CASES_FAILED 3
 
 static void usage(FILE *f)
 {
@@ -243,9 +251,15 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
             int rc = tvp_supervise_case(&p->cases[done], ctx->opt, ctx->timer_cost_ns, &res[done]);
             if (rc == EINTR) {
                 /* Recorded without its partial samples, so the record shows where it stopped. */
+                double seconds = res[done].seconds;
                 tvp_case_result_free(&res[done]);
                 res[done].status = TVP_INTERRUPTED;
-                snprintf(res[done].note, sizeof res[done].note, "interrupted by a signal");
+                res[done].seconds = seconds;
+                snprintf(res[done].note, sizeof res[done].note, "interrupted by %s",
+                         strsignal(tvp_supervisor_signal()));
+                char status[sizeof res[done].note + 16];
+                snprintf(status, sizeof status, "interrupted: %s", res[done].note);
+                tvp_progress_done(index, label, status, seconds);
                 done++;
                 ctx->interrupted = 1;
                 break;
@@ -284,7 +298,7 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
     if (failures)
         tvp_log("%d benchmark case(s) did not finish ok; see the status and note columns",
                 failures);
-    return 0;
+    return failures ? TVP_EXIT_CASES_FAILED : 0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -421,7 +435,7 @@ static int cmd_run(int argc, char **argv)
         return 1;
     }
     if (ctx.interrupted)
-        return 130;
+        return 128 + (tvp_supervisor_signal() ? tvp_supervisor_signal() : SIGINT);
     return rc;
 }
 

@@ -32,6 +32,11 @@ int tvp_supervisor_interrupted(void)
     return interrupted != 0;
 }
 
+int tvp_supervisor_signal(void)
+{
+    return (int)interrupted;
+}
+
 const char *tvp_case_status_name(enum tvp_case_status s)
 {
     static const char *const names[] = {"ok", "failed", "timeout", "crashed", "interrupted"};
@@ -95,7 +100,11 @@ static void child_main(const struct tvp_case *c, const struct tvp_options *o, do
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
+    /* SIGPIPE stays ignored in the case: a peer that died shows as EPIPE, which the IPC
+     * helpers, the mp-queue feeder and the Python bridge turn into a named failure, where the
+     * signal would kill the case with no reason given. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        tvp_warn(errno, "%s/%s: ignoring SIGPIPE", c->benchmark, c->variant);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
         tvp_warn(errno, "%s/%s: asking to die with the supervisor", c->benchmark, c->variant);
     if (getppid() != supervisor) /* it died before PDEATHSIG was armed */

@@ -34,6 +34,8 @@ const char *tvp_case_status_name(enum tvp_case_status s);
 int tvp_supervisor_init(void);
 /* Non-zero once SIGINT/SIGTERM/SIGHUP arrived. */
 int tvp_supervisor_interrupted(void);
+/* The signal that interrupted the run (SIGINT, SIGTERM or SIGHUP), 0 when none came. */
+int tvp_supervisor_signal(void);
 
 /* Runs c in a child. Returns 0 when a result was recorded (whatever its status), EINTR when the
  * run was interrupted, or another error number when the child could not be started. */
