@@ -2,7 +2,10 @@
  *
  * Order of the steps: shm_open(O_CREAT | O_EXCL) with a name unique to the process and call,
  * then shm_unlink at once, before anything else can fail, so every later failure path only has
- * a descriptor (and perhaps a mapping) to release; then ftruncate, mmap, close. The descriptor
+ * a descriptor (and perhaps a mapping) to release; then ftruncate, posix_fallocate, mmap, close.
+ * ftruncate alone only sets the size: the pages are taken from /dev/shm at first touch, so a
+ * full /dev/shm would show as SIGBUS in the middle of a timed loop (a crash, or a peer that
+ * never answers); reserving them here turns it into ENOSPC, named, at set-up. The descriptor
  * is not needed once the memory is mapped (the mapping keeps the object alive), which is also
  * why a forked child needs nothing but the inherited mapping. */
 #define _GNU_SOURCE
@@ -46,6 +49,12 @@ int tvp_shm_map_open(void **addr, size_t len, const char *who, const char *kind,
     if (ftruncate(fd, (off_t)len) != 0) {
         e = errno;
         tvp_errfmt(err, errlen, e, "%s: ftruncate %s to %zu bytes", who, name, len);
+        (void)close(fd);
+        return e;
+    }
+    e = posix_fallocate(fd, 0, (off_t)len);
+    if (e != 0) {
+        tvp_errfmt(err, errlen, e, "%s: reserving %zu bytes of /dev/shm for %s", who, len, name);
         (void)close(fd);
         return e;
     }
