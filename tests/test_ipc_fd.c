@@ -247,6 +247,33 @@ static void test_sysv_mq_queues(void)
     ipc_check_left(&before, "sysv-mq queues");
 }
 
+/* Another program connecting to tcp-loopback's port first is refused: the pair still carries
+ * its message from side 0 to side 1 (with the stranger accepted instead, recv would wait
+ * forever: the alarm fails the test then). */
+static void test_tcp_stranger(void)
+{
+    tvp_ipc_tcp_fault_strangers = 1;
+    struct tvp_ipc_cfg cfg = {.processes = 0, .max_msg = 8};
+    struct tvp_ipc_pair *p = NULL;
+    char err[256] = "";
+    int e = tvp_ipc_tcp_loopback.open(&p, &cfg, err, sizeof err);
+    tvp_ipc_tcp_fault_strangers = 0;
+    CHECK_MSG(e == 0, "open with a stranger: %s", err);
+    if (e)
+        return;
+    CHECK_INT(tvp_ipc_tcp_loopback.attach(p, 0, 0, err, sizeof err), 0);
+    CHECK_INT(tvp_ipc_tcp_loopback.attach(p, 1, 0, err, sizeof err), 0);
+    uint64_t out = 0x7470627463706b31ull, in = 0;
+    alarm(10);
+    CHECK_INT(tvp_ipc_tcp_loopback.send(p, 0, &out, sizeof out, err, sizeof err), 0);
+    CHECK_INT(tvp_ipc_tcp_loopback.recv(p, 1, &in, sizeof in, err, sizeof err), 0);
+    alarm(0);
+    CHECK(in == out);
+    CHECK_INT(tvp_ipc_tcp_loopback.detach(p, 0, err, sizeof err), 0);
+    CHECK_INT(tvp_ipc_tcp_loopback.detach(p, 1, err, sizeof err), 0);
+    CHECK_INT(tvp_ipc_tcp_loopback.close(p, err, sizeof err), 0);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -274,6 +301,7 @@ int main(void)
     for (size_t i = 4; i < NALL; i++)
         test_no_truncation(all[i]);
 
+    test_tcp_stranger();
     test_fifo_names();
     test_posix_mq_names();
     test_sysv_mq_queues();

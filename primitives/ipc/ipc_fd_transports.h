@@ -14,4 +14,9 @@ extern const struct tvp_ipc_transport tvp_ipc_socketpair_dgram;
 extern const struct tvp_ipc_transport tvp_ipc_posix_mq;
 extern const struct tvp_ipc_transport tvp_ipc_sysv_mq;
 
+/* For tests only: tcp-loopback's open first connects this many sockets of its own to the
+ * listener before the real connecting end, as another program on the machine could, so a test
+ * can see them refused and the right connection kept. */
+extern int tvp_ipc_tcp_fault_strangers;
+
 #endif

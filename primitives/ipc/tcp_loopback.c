@@ -4,6 +4,9 @@
  * stays open past open; TCP_NODELAY on both ends because the benchmark sends small messages
  * one at a time and Nagle would otherwise hold them back for the peer's delayed ACK. Default
  * buffer sizes. Each side owns one socket (read fd == write fd in the engine, closed once).
+ * Anything on the machine can connect to the ephemeral port between listen and accept, so the
+ * accepted connection's peer address must be the connecting end's own address; another
+ * connection is refused (closed) and the one we made is waited for.
  *
  * Peer death: the peer's socket closes when its process ends (it holds the only copy after
  * attach), the kernel sends FIN (or RST if it died with unread data): a read here returns end
@@ -21,9 +24,12 @@
 
 #define NAME "tcp-loopback"
 
+int tvp_ipc_tcp_fault_strangers;
+
 static int make_connection(int fd[4], char *err, size_t errlen)
 {
-    int fds[3] = {-1, -1, -1}; /* listener, connecting end (side 0), accepted end (side 1) */
+    /* listener, connecting end (side 0), accepted end (side 1), a test's stranger */
+    int fds[4] = {-1, -1, -1, -1};
     const char *what;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -42,6 +48,12 @@ static int make_connection(int fd[4], char *err, size_t errlen)
     what = "getsockname (the listener's port)";
     if (getsockname(fds[0], (struct sockaddr *)&a, &alen) != 0)
         goto fail;
+    if (tvp_ipc_tcp_fault_strangers > 0) {
+        what = "connecting a stranger (test hook)";
+        if ((fds[3] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+            connect(fds[3], (struct sockaddr *)&a, sizeof a) != 0)
+            goto fail;
+    }
     what = "socket (connecting end)";
     if ((fds[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
         goto fail;
@@ -49,10 +61,32 @@ static int make_connection(int fd[4], char *err, size_t errlen)
     while (connect(fds[1], (struct sockaddr *)&a, sizeof a) != 0)
         if (errno != EINTR)
             goto fail;
-    what = "accept";
-    while ((fds[2] = accept4(fds[0], NULL, NULL, SOCK_CLOEXEC)) < 0)
-        if (errno != EINTR)
+    struct sockaddr_in mine, peer;
+    socklen_t mlen = sizeof mine;
+    what = "getsockname (the connecting end)";
+    if (getsockname(fds[1], (struct sockaddr *)&mine, &mlen) != 0)
+        goto fail;
+    for (int strangers = 0;; strangers++) {
+        what = "accept";
+        socklen_t plen = sizeof peer;
+        while ((fds[2] = accept4(fds[0], (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC)) < 0)
+            if (errno != EINTR)
+                goto fail;
+        if (plen == sizeof peer && peer.sin_port == mine.sin_port &&
+            peer.sin_addr.s_addr == mine.sin_addr.s_addr)
+            break;
+        what = "closing a connection from another program";
+        if (tvp_ipc_close_fd(&fds[2]) != 0)
             goto fail;
+        if (strangers >= 16) {
+            errno = ECONNREFUSED;
+            what = "accept: 16 connections from other programs before ours";
+            goto fail;
+        }
+    }
+    what = "closing the stranger (test hook)";
+    if (fds[3] >= 0 && tvp_ipc_close_fd(&fds[3]) != 0)
+        goto fail;
     what = "setsockopt TCP_NODELAY";
     if (setsockopt(fds[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
         setsockopt(fds[2], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
@@ -66,7 +100,7 @@ static int make_connection(int fd[4], char *err, size_t errlen)
 
 fail:;
     int e = tvp_ipc_errno(err, errlen, NAME ": open: %s", what);
-    (void)tvp_ipc_close_fds(fds, 3);
+    (void)tvp_ipc_close_fds(fds, 4);
     return e;
 }
 
