@@ -21,6 +21,7 @@
 #ifndef TVP_LOCK_SYSV_SEM_H
 #define TVP_LOCK_SYSV_SEM_H
 
+#include "tvp_created.h"
 #include "tvp_err.h"
 
 #include <errno.h>
@@ -54,6 +55,7 @@ static inline int tvp_lock_init_sysv_sem(void *l, int pshared, char *err, size_t
         tvp_errfmt(err, errlen, e, "sysv-sem: semget");
         return e;
     }
+    tvp_created_id(TVP_CREATED_SYSV_SEM, s->semid);
     union tvp_semun arg = {.val = 1};
     if (semctl(s->semid, 0, SETVAL, arg) != 0) {
         int e = errno;

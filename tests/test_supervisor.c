@@ -4,11 +4,15 @@
  * left running or unreaped afterwards. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +20,7 @@
 #include "test_util.h"
 #include "group.h"
 #include "supervisor.h"
+#include "tvp_created.h"
 
 /* The group's hook after a killed case: counts its calls and names itself in the note, so the
  * test sees that it runs after a kill or crash only, for the killed case's own group. */
@@ -76,6 +81,8 @@ static int run_leak_sysv(const struct tvp_case *c, void *state, uint64_t iters, 
 {
     (void)c, (void)state, (void)iters, (void)totals, (void)err, (void)errlen;
     int id = semget(IPC_PRIVATE, 1, IPC_CREAT | IPC_EXCL | 0600);
+    if (id >= 0 && !getenv("TVP_TEST_UNREPORTED"))
+        tvp_created_id(TVP_CREATED_SYSV_SEM, id);
     FILE *f = fopen(getenv("TVP_TEST_PIDFILE"), "w");
     if (f) {
         fprintf(f, "%d\n", id);
@@ -84,6 +91,57 @@ static int run_leak_sysv(const struct tvp_case *c, void *state, uint64_t iters, 
     for (;;)
         pause();
     return 0;
+}
+
+/* Makes a folder holding a file and a link to a file outside it, reports the folder and a
+ * planted link (TVP_TEST_LINK, a symbolic link to a folder that is not the case's), then hangs. */
+static int run_leak_dir(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
+                        char *err, size_t errlen)
+{
+    (void)c, (void)state, (void)iters, (void)totals, (void)err, (void)errlen;
+    const char *dir = getenv("TVP_TEST_DIR");
+    char path[512];
+    if (mkdir(dir, 0700) == 0) {
+        snprintf(path, sizeof path, "%s/file", dir);
+        int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
+        if (fd >= 0)
+            close(fd);
+        snprintf(path, sizeof path, "%s/link", dir);
+        if (symlink(getenv("TVP_TEST_VICTIM"), path) != 0)
+            perror("symlink");
+        tvp_created(TVP_CREATED_TMP_DIR, dir);
+    }
+    tvp_created(TVP_CREATED_TMP_DIR, getenv("TVP_TEST_LINK"));
+    FILE *f = fopen(getenv("TVP_TEST_PIDFILE"), "w");
+    if (f) {
+        fprintf(f, "ready\n");
+        fclose(f);
+    }
+    for (;;)
+        pause();
+    return 0;
+}
+
+/* Another run's System V object, made while the case runs (after the case has made its own):
+ * the old sweep removed every new private object of this user with no live user. */
+static char *foreign_pidfile;
+static int foreign_semid = -1;
+static void *make_foreign(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 2000; i++) {
+        FILE *f = fopen(foreign_pidfile, "r");
+        int id = -1;
+        int got = f && fscanf(f, "%d", &id) == 1;
+        if (f)
+            fclose(f);
+        if (got) {
+            foreign_semid = semget(IPC_PRIVATE, 1, IPC_CREAT | IPC_EXCL | 0600);
+            return NULL;
+        }
+        usleep(1000);
+    }
+    return NULL;
 }
 
 static int run_crash(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
@@ -176,9 +234,14 @@ int main(void)
     CHECK_MSG(grandchild > 0 && kill(grandchild, 0) == -1 && errno == ESRCH,
               "grandchild %d still exists", grandchild);
 
-    /* The watchdog's kill skips the case's teardown: its System V objects are swept. */
+    /* The watchdog's kill skips the case's teardown: the System V objects it reported are
+     * removed, and another run's, made meanwhile, is not. */
     c = make_case(run_leak_sysv);
+    foreign_pidfile = pidfile;
+    pthread_t foreign;
+    CHECK_INT(pthread_create(&foreign, NULL, make_foreign, NULL), 0);
     CHECK_INT(tvp_supervise_case(&c, &o, 0.0, &r), 0);
+    CHECK_INT(pthread_join(foreign, NULL), 0);
     CHECK_STR(tvp_case_status_name(r.status), "timeout");
     CHECK_MSG(strstr(r.note, "removed 1 System V object") != NULL, "note: %s", r.note);
     tvp_case_result_free(&r);
@@ -191,6 +254,45 @@ int main(void)
     struct semid_ds ds;
     CHECK_MSG(semid >= 0 && semctl(semid, 0, IPC_STAT, &ds) == -1 && errno == EINVAL,
               "semaphore set %d is still there", semid);
+    CHECK_MSG(foreign_semid >= 0 && semctl(foreign_semid, 0, IPC_STAT, &ds) == 0,
+              "another run's semaphore set %d was removed", foreign_semid);
+    if (foreign_semid >= 0)
+        semctl(foreign_semid, 0, IPC_RMID);
+
+    /* A reported folder is removed with what it holds, relative to its parent: the link inside
+     * is removed as a link, its target kept; a reported path that is a link to a folder that is
+     * not the case's is not followed. */
+    char scratch[] = "/tmp/tvp-test-leftXXXXXX";
+    CHECK(mkdtemp(scratch) != NULL);
+    char dir[64], victim[64], vdir[64], link[64];
+    snprintf(dir, sizeof dir, "%s/case", scratch);
+    snprintf(victim, sizeof victim, "%s/victim", scratch);
+    snprintf(vdir, sizeof vdir, "%s/victim-dir", scratch);
+    snprintf(link, sizeof link, "%s/planted", scratch);
+    int vfd = open(victim, O_CREAT | O_EXCL | O_WRONLY, 0600);
+    CHECK(vfd >= 0 && write(vfd, "x", 1) == 1);
+    if (vfd >= 0)
+        close(vfd);
+    CHECK(mkdir(vdir, 0700) == 0);
+    CHECK(symlink(vdir, link) == 0);
+    setenv("TVP_TEST_DIR", dir, 1);
+    setenv("TVP_TEST_VICTIM", victim, 1);
+    setenv("TVP_TEST_LINK", link, 1);
+    c = make_case(run_leak_dir);
+    CHECK_INT(tvp_supervise_case(&c, &o, 0.0, &r), 0);
+    CHECK_STR(tvp_case_status_name(r.status), "timeout");
+    CHECK_MSG(strstr(r.note, "removed 1 temporary folder") != NULL, "note: %s", r.note);
+    tvp_case_result_free(&r);
+    struct stat st;
+    CHECK_MSG(lstat(dir, &st) != 0 && errno == ENOENT, "%s is still there", dir);
+    CHECK_MSG(stat(victim, &st) == 0 && st.st_size == 1, "the link's target was touched");
+    CHECK_MSG(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "the planted link was removed");
+    CHECK_MSG(stat(vdir, &st) == 0 && S_ISDIR(st.st_mode), "the folder behind the link is gone");
+    unlink(victim);
+    unlink(link);
+    rmdir(vdir);
+    unlink(pidfile);
+    CHECK(rmdir(scratch) == 0);
 
     c = make_case(run_crash);
     int sweeps_before = sweeps;

@@ -2,6 +2,7 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <sched.h>
@@ -10,9 +11,11 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "counters.h"
+#include "tvp_created.h"
 #include "tvp_err.h"
 
 #define MAX_NOTED_CPUS 1024
@@ -30,6 +33,26 @@ void tvp_runner_note(const char *fmt, ...)
     buf[strcspn(buf, "\n")] = '\0';
     if (report_fd >= 0)
         dprintf(report_fd, "note %s\n", buf);
+}
+
+/* tvp_created's hook in a case's process (and the tasks it forks, which share the report
+ * pipe): one write per line, so lines from several tasks never interleave (under PIPE_BUF). */
+static void report_created(const char *kind, const char *what)
+{
+    char line[PATH_MAX + 64];
+    int n = snprintf(line, sizeof line, "created %s %s\n", kind, what);
+    if (report_fd < 0 || n <= 0 || (size_t)n >= sizeof line)
+        return;
+    for (ssize_t done = 0; done < n;) {
+        ssize_t w = write(report_fd, line + done, (size_t)(n - done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            tvp_warn(errno, "reporting a created %s %s to the supervisor", kind, what);
+            return;
+        }
+        done += w;
+    }
 }
 
 void tvp_runner_note_cpu(int cpu)
@@ -111,6 +134,7 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
     char err[256] = "";
     char name[16];
     report_fd = fd;
+    tvp_created_hook = report_created;
     snprintf(name, sizeof name, "tvp:%.11s", c->variant);
     if (prctl(PR_SET_NAME, name) != 0)
         tvp_warn(errno, "%s: naming the task", c->benchmark);

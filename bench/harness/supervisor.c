@@ -16,7 +16,7 @@
 
 #include "clock.h"
 #include "runner.h"
-#include "sysv_sweep.h"
+#include "leftovers.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
 
@@ -185,6 +185,11 @@ static int parse_report(char *buf, const struct tvp_case *c, struct tvp_case_res
             snprintf(r->cpus, sizeof r->cpus, "%s", line + 5);
         } else if (strncmp(line, "error ", 6) == 0 || strncmp(line, "note ", 5) == 0) {
             note_add(r, "%s", strchr(line, ' ') + 1);
+        } else if (strncmp(line, "created ", 8) == 0) {
+            if (append(&r->created, &r->created_len, &r->created_cap, line + 8, strlen(line + 8)) !=
+                    0 ||
+                append(&r->created, &r->created_len, &r->created_cap, "\n", 1) != 0)
+                tvp_die(ENOMEM, "keeping what the case created");
         } else if (strcmp(line, "done") == 0) {
             done = 1;
         }
@@ -204,8 +209,6 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     if (pipe2(fds, O_CLOEXEC) != 0)
         return errno;
     fflush(NULL);
-    static struct tvp_sysv_snapshot before; /* large: not on the stack */
-    tvp_sysv_snapshot(&before);
     uint64_t t0 = tvp_now_ns();
     pid_t self = getpid();
     pid_t pid = fork();
@@ -263,18 +266,24 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     if (!eof && kill(-pid, SIGKILL) != 0 && errno != ESRCH)
         tvp_warn(errno, "%s/%s: killing the case's process group", c->benchmark, c->variant);
     end_case(pid, &wstatus);
-    /* A case that exited ran its teardown; only one killed or crashed may have left objects. */
+    r->seconds = (double)(tvp_now_ns() - t0) / 1e9;
+    int done = buf ? parse_report(buf, c, r) : 0;
+    free(buf);
+    /* A case that exited ran its teardown; only one killed or crashed may have left objects,
+     * and then exactly those it reported creating are removed. */
     int killed = !eof || !WIFEXITED(wstatus);
-    int swept = killed ? tvp_sysv_sweep(&before) : 0;
+    struct tvp_leftovers_removed swept = {0, 0, 0};
+    if (killed)
+        tvp_leftovers_remove(r->created, &swept);
     char swept_own[sizeof r->note] = "";
     if (killed && c->group && c->group->sweep_after_kill)
         c->group->sweep_after_kill(c, swept_own, sizeof swept_own);
-    r->seconds = (double)(tvp_now_ns() - t0) / 1e9;
-
-    int done = buf ? parse_report(buf, c, r) : 0;
-    free(buf);
-    if (swept > 0)
-        note_add(r, "removed %d System V object(s) the case left behind", swept);
+    if (swept.sysv > 0)
+        note_add(r, "removed %d System V object(s) the case left behind", swept.sysv);
+    if (swept.posix_shm > 0)
+        note_add(r, "removed %d shared-memory object(s) the case left behind", swept.posix_shm);
+    if (swept.tmp_dirs > 0)
+        note_add(r, "removed %d temporary folder(s) the case left behind", swept.tmp_dirs);
     if (swept_own[0])
         note_add(r, "%s", swept_own);
     if (interrupted && !eof) {
@@ -300,6 +309,9 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
 
 void tvp_case_result_free(struct tvp_case_result *r)
 {
+    free(r->created);
+    r->created = NULL;
+    r->created_len = r->created_cap = 0;
     for (int m = 0; m < TVP_MAX_METRICS; m++) {
         free(r->samples[m]);
         r->samples[m] = NULL;

@@ -25,6 +25,10 @@ struct tvp_case_result {
     double cpu_ns_per_op; /* NAN when not reported */
     char cpus[TVP_CPUS_LEN];
     double seconds; /* wall time of the whole case, set-up and calibration included */
+    /* What the case reported creating ("KIND WHAT\n" lines, tvp_created.h), for removal after
+     * a kill; NULL when nothing. */
+    char *created;
+    size_t created_len, created_cap;
 };
 
 const char *tvp_case_status_name(enum tvp_case_status s);

@@ -4,7 +4,8 @@
  * Lifetime. A System V queue has no name to unlink and no descriptor to close: it lives until
  * IPC_RMID. It cannot be removed in open (both processes still need it), so close removes both
  * queues, on every path including a failed or missing attach/detach; if the opener itself is
- * killed they stay until the harness's System V sweep (bench/harness/sysv_sweep.c) removes them.
+ * killed they stay until the supervisor removes them (each id is reported with tvp_created, and
+ * bench/harness/leftovers.c removes what a killed case reported).
  *
  * Sizes. One kernel message carries at most kernel.msgmax bytes, and a queue holds at most
  * msg_qbytes (kernel.msgmnb by default) bytes, so chunk = min(max_msg, msgmax, msg_qbytes);
@@ -36,6 +37,7 @@
 #include "ipc_common.h"
 #include "ipc_fd_transports.h"
 #include "msg_chunks.h"
+#include "tvp_created.h"
 #include "tvp_err.h"
 
 #include <errno.h>
@@ -100,6 +102,7 @@ static int smq_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, ch
                               s);
             goto done;
         }
+        tvp_created_id(TVP_CREATED_SYSV_MSG, p->q[s]);
         struct msqid_ds ds;
         if (msgctl(p->q[s], IPC_STAT, &ds) != 0) {
             e = tvp_ipc_errno(err, errlen, NAME ": open: msgctl IPC_STAT");
