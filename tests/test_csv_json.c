@@ -94,8 +94,22 @@ int main(void)
     CHECK_STR(buf, want);
     char v[64];
     CHECK_INT(tvp_json_lookup_string(buf, "host_name", v, sizeof v), 0);
-    CHECK_STR(v, "a \"quoted\"\\ namen");
+    CHECK_STR(v, "a \"quoted\"\\ name\n");
     CHECK(tvp_json_lookup_string(buf, "absent", v, sizeof v) != 0);
+    free(buf);
+
+    /* Every escape the writer emits reads back as the character it stands for. */
+    const char *odd = "tab\tcr\rnl\nctl\x01q\"bs\\end";
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    tvp_json_init(&j, m);
+    tvp_json_begin_object(&j, NULL);
+    tvp_json_string(&j, "odd", odd);
+    tvp_json_end_object(&j);
+    tvp_json_finish(&j);
+    fclose(m);
+    CHECK_INT(tvp_json_lookup_string(buf, "odd", v, sizeof v), 0);
+    CHECK_STR(v, odd);
     free(buf);
     return CHECK_DONE();
 }

@@ -192,7 +192,8 @@ int tvp_stats_compute(const double *x, size_t n, struct tvp_stats *out)
 
     tvp_median_ci_sorted(s, n, 0.95, &st.ci_low, &st.ci_high, &st.ci_level);
     double half = (st.ci_high - st.ci_low) / 2.0;
-    st.noisy = half > TVP_NOISY_REL_HALFWIDTH * fabs(st.median);
+    /* A single sample has a zero-width "interval" that says nothing of its precision. */
+    st.noisy = n < 2 || half > TVP_NOISY_REL_HALFWIDTH * fabs(st.median);
 
     free(s);
     *out = st;

@@ -21,7 +21,7 @@ struct tvp_stats {
     double ci_low, ci_high; /* 95% CI of the median; equal to median when n < 2 */
     double ci_level;        /* the coverage actually achieved by the chosen ranks */
     size_t outliers;        /* samples with |modified z-score| > 3.5 */
-    int noisy;              /* CI half-width above TVP_NOISY_REL_HALFWIDTH of the median */
+    int noisy; /* CI half-width above TVP_NOISY_REL_HALFWIDTH of the median, or n < 2 */
 };
 
 #define TVP_NOISY_REL_HALFWIDTH 0.05

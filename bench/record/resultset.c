@@ -19,10 +19,44 @@ int tvp_json_lookup_string(const char *json, const char *key, char *buf, size_t 
         return -1;
     p += strlen(pat);
     size_t n = 0;
+    /* Decodes what tvp_json_write_escaped writes: \" \\ \/ \n \t \r \b \f, and \u00XX for the
+     * other control characters (the writer emits no other \u). */
     while (*p && *p != '"' && n + 1 < len) {
-        if (*p == '\\' && p[1])
-            p++;
-        buf[n++] = *p++;
+        char ch = *p++;
+        if (ch == '\\' && *p) {
+            char e = *p++;
+            switch (e) {
+            case 'n':
+                ch = '\n';
+                break;
+            case 't':
+                ch = '\t';
+                break;
+            case 'r':
+                ch = '\r';
+                break;
+            case 'b':
+                ch = '\b';
+                break;
+            case 'f':
+                ch = '\f';
+                break;
+            case 'u': {
+                unsigned v;
+                int used = 0;
+                if (sscanf(p, "%4x%n", &v, &used) == 1 && used == 4 && v < 0x80) {
+                    ch = (char)v;
+                    p += 4;
+                } else {
+                    ch = '?'; /* outside what the writer emits */
+                }
+                break;
+            }
+            default:
+                ch = e; /* \" \\ \/ */
+            }
+        }
+        buf[n++] = ch;
     }
     buf[n] = '\0';
     return 0;
