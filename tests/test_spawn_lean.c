@@ -10,7 +10,11 @@
 #define _GNU_SOURCE
 
 #include "check.h"
+#include "claims.h"
+#include "group.h"
+#include "resultset.h"
 #include "test_util.h"
+#include "topology.h"
 #include "tvp_spawn.h"
 
 #include <errno.h>
@@ -19,6 +23,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *starter, *helper;
@@ -241,6 +246,8 @@ static void test_broken_starters(void)
         int e = start_fake(&ls, cases[i].mode, err, sizeof err);
         if (cases[i].at_start) {
             CHECK_MSG(e != 0, "%s: started", cases[i].mode);
+            if (e == 0) /* the check failed: still leave nothing behind */
+                tvp_lean_stop(&ls, err, sizeof err);
             CHECK_MSG(strstr(err, cases[i].at_start) != NULL, "%s: %s", cases[i].mode, err);
             check_names_starter(err, self);
             CHECK_INT(ls.pid, -1);
@@ -266,6 +273,182 @@ static void test_broken_starters(void)
     CHECK_INT(count_fds(), fds);
 }
 
+/* ---- the spawn group's cases ---------------------------------------------------------------- */
+
+extern const struct tvp_group tvp_group_spawn;
+
+static const struct tvp_case *find_case(const struct tvp_plan *p, const char *bench,
+                                        const char *variant)
+{
+    for (size_t i = 0; i < p->len; i++)
+        if (!strcmp(p->cases[i].benchmark, bench) && !strcmp(p->cases[i].variant, variant) &&
+            p->cases[i].placement == TVP_PL_SAME_PU && !p->cases[i].param[0])
+            return &p->cases[i];
+    return NULL;
+}
+
+/* Runs one batch of case c; returns setup's or run's result, err set on failure. */
+static int one_batch(const struct tvp_case *c, uint64_t iters, uint64_t *totals, char *err,
+                     size_t len)
+{
+    void *state = NULL;
+    memset(totals, 0, TVP_MAX_METRICS * sizeof *totals);
+    if (c->setup(c, &state, err, len) != 0)
+        return -1;
+    int rc = c->run(c, state, iters, totals, err, len);
+    c->teardown(c, state);
+    return rc;
+}
+
+/* The group's lean and suite cases: planned side by side, four metrics each (batch means and
+ * medians of single starts), the lean ones without counters; a missing starter fails the case
+ * at set-up with its path in the error. */
+static void test_group_cases(void)
+{
+    struct tvp_topo *topo;
+    char err[512] = "";
+    CHECK(tvp_topo_load_synthetic("pack:1 core:2 pu:1", &topo, err, sizeof err) == 0);
+    struct tvp_placement pl[TVP_PL_COUNT];
+    CHECK(tvp_plan_placements(topo, pl) == 0);
+    struct tvp_options o;
+    memset(&o, 0, sizeof o);
+    o.quick = 1;
+    tvp_options_resolve(&o);
+    o.placement_mask = (1u << TVP_PL_COUNT) - 1;
+    struct tvp_plan_ctx ctx = {&o, pl, topo, NULL};
+    struct tvp_plan plan;
+    memset(&plan, 0, sizeof plan);
+    CHECK(tvp_group_spawn.plan(&plan, &ctx) == 0);
+    int lean = 0, suite = 0, lean_sweep = 0;
+    for (size_t i = 0; i < plan.len; i++) {
+        lean += !strcmp(plan.cases[i].benchmark, "start-lean");
+        suite += !strcmp(plan.cases[i].benchmark, "start");
+        lean_sweep += !strcmp(plan.cases[i].benchmark, "rss-sweep-lean");
+        if (strstr(plan.cases[i].benchmark, "-lean"))
+            CHECK(plan.cases[i].counters_off != NULL);
+    }
+    CHECK(lean > 0 && lean == suite);
+    CHECK(lean_sweep > 0);
+    setenv("TVP_SPAWN_HELPER", helper, 1);
+    for (int k = 0; k < 2; k++) {
+        const struct tvp_case *c = find_case(&plan, k ? "start-lean" : "start", "fork");
+        CHECK(c != NULL);
+        if (!c)
+            continue;
+        CHECK_INT(c->n_metrics, 4);
+        CHECK_STR(c->metric[3], "start-to-joined-p50");
+        setenv("TVP_LEAN_STARTER", starter, 1);
+        uint64_t t[TVP_MAX_METRICS];
+        int rc = one_batch(c, 9, t, err, sizeof err);
+        CHECK_MSG(rc == 0, "%s: %s", c->benchmark, err);
+        /* running before joined, for the sums and for the medians; a median of 9 starts lies
+         * within their sum */
+        CHECK(t[0] > 0 && t[0] <= t[1]);
+        CHECK(t[2] > 0 && t[2] <= t[3]);
+        CHECK(t[3] / 9 <= t[1]);
+        setenv("TVP_LEAN_STARTER", "/nonexistent/tvp-lean-starter", 1);
+        rc = one_batch(c, 9, t, err, sizeof err);
+        if (k) {
+            CHECK(rc != 0);
+            check_names_starter(err, "/nonexistent/tvp-lean-starter");
+        } else {
+            CHECK_MSG(rc == 0, "the suite's case needs no starter: %s", err);
+        }
+    }
+    unsetenv("TVP_LEAN_STARTER");
+    tvp_plan_free(&plan);
+    tvp_topo_free(topo);
+    CHECK(no_children());
+}
+
+/* ---- the C3 verdict's choice of figures -------------------------------------------------- */
+
+static char vdir[64];
+
+static void figure(FILE *csv, FILE *smp, const char *bench, const char *variant, const char *metric,
+                   double median)
+{
+    const int n = 15;
+    fprintf(csv, "spawn,%s,%s,thread,same-pu,0,,,%s,ns,%d,%g,%g,%g,ok,\n", bench, variant, metric,
+            n, median, median * 0.99, median * 1.01);
+    for (int i = 0; i < n; i++)
+        fprintf(smp, "spawn/%s/%s/thread/same-pu/%s,%d,%g\n", bench, variant, metric, i,
+                median * (0.99 + 0.02 * i / (n - 1)));
+}
+
+/* A run whose suite figures and batch means say "too close" while the lean starter's medians of
+ * single starts say "confirmed"; lean = 0 leaves the lean figures out. */
+static void write_c3_run(int lean)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/meta.json", vdir);
+    FILE *f = fopen(path, "w");
+    fputs("{\n  \"status\": \"complete\",\n  \"host_name\": \"test\"\n}\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/spawn.csv", vdir);
+    FILE *csv = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/spawn.samples.csv", vdir);
+    FILE *smp = fopen(path, "w");
+    fputs("group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,"
+          "ci_low,ci_high,status,note\n",
+          csv);
+    fputs("figure_id,repetition,value\n", smp);
+    static const char *const procs[] = {"fork", "posix_spawn", "fork-exec"};
+    figure(csv, smp, "start", "pthread_create", "start-to-joined-p50", 10000);
+    figure(csv, smp, "start", "pthread_create", "start-to-joined", 10000);
+    if (lean) {
+        figure(csv, smp, "start-lean", "pthread_create", "start-to-joined-p50", 10000);
+        figure(csv, smp, "start-lean", "pthread_create", "start-to-joined", 10000);
+    }
+    for (int i = 0; i < 3; i++) {
+        figure(csv, smp, "start", procs[i], "start-to-joined-p50", 10000);
+        figure(csv, smp, "start", procs[i], "start-to-joined", 10000);
+        if (lean) {
+            figure(csv, smp, "start-lean", procs[i], "start-to-joined-p50", 50000);
+            figure(csv, smp, "start-lean", procs[i], "start-to-joined", 10000);
+        }
+    }
+    fclose(csv);
+    fclose(smp);
+}
+
+static enum tvp_verdict_kind judge_c3(struct tvp_verdict *v)
+{
+    struct tvp_resultset rs;
+    char err[256];
+    memset(v, 0, sizeof *v);
+    if (tvp_resultset_load(vdir, &rs, err, sizeof err) != 0) {
+        fprintf(stderr, "load: %s\n", err);
+        return (enum tvp_verdict_kind) - 1;
+    }
+    for (size_t i = 0; i < tvp_claims_len; i++)
+        if (strcmp(tvp_claims[i].id, "C3") == 0)
+            tvp_judge_claim(&rs, &tvp_claims[i], v);
+    tvp_resultset_free(&rs);
+    return v->kind;
+}
+
+static void test_c3_choice(void)
+{
+    snprintf(vdir, sizeof vdir, "/tmp/tvp-test-lean-c3XXXXXX");
+    CHECK(mkdtemp(vdir) != NULL);
+    struct tvp_verdict v;
+    write_c3_run(1);
+    CHECK_INT(judge_c3(&v), TVP_V_CONFIRMED);
+    CHECK_MSG(strstr(v.rule, "start-to-joined-p50") && strstr(v.rule, "tvp-lean-starter"), "%s",
+              v.rule);
+    write_c3_run(0);
+    CHECK_INT(judge_c3(&v), TVP_V_TOO_CLOSE);
+    CHECK_MSG(strstr(v.rule, "suite's case process"), "%s", v.rule);
+    static const char *const files[] = {"meta.json", "spawn.csv", "spawn.samples.csv"};
+    for (int i = 0; i < 3; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s", vdir, files[i]);
+        CHECK_INT(unlink(path), 0);
+    }
+    CHECK_INT(rmdir(vdir), 0);
+}
+
 int main(int argc, char **argv)
 {
     const char *fake = getenv("TVP_TEST_FAKE_STARTER");
@@ -288,6 +471,8 @@ int main(int argc, char **argv)
     test_failed_starts();
     test_missing_starter();
     test_broken_starters();
+    test_group_cases();
+    test_c3_choice();
     CHECK(no_children());
     return CHECK_DONE();
 }
