@@ -66,6 +66,17 @@ static int count_mappings(void)
     return n;
 }
 
+/* Resident KiB of pid, for the same note (fork copies the page-table entries of all of it); -1
+ * when /proc does not say. */
+static long long rss_kib(pid_t pid)
+{
+    uint64_t rss, pss, anon;
+    char err[160];
+    if (tvp_proc_rss_pss(pid, &rss, &pss, &anon, err, sizeof err) != 0)
+        return -1;
+    return (long long)(rss / 1024);
+}
+
 /* The lean starter: $TVP_LEAN_STARTER, else tvp-lean-starter beside the spawn helper (the
  * helpers are built beside tvpbench, which names the spawn helper in $TVP_SPAWN_HELPER). */
 static int lean_path(char *out, size_t len, char *err, size_t errlen)
@@ -100,9 +111,10 @@ static int lean_setup(const struct tvp_case *c, struct spawn_state *s, const cha
     if (tvp_lean_start(&s->ls, path, helper, c->pu_a, child_cpu, rss, err, errlen) != 0)
         return -1;
     s->lean = 1;
-    tvp_runner_note("starts made by tvp-lean-starter (%s libc, %d mappings; this case process "
-                    "has %d), bound to PU %d, inherited {%s}%s",
-                    s->ls.linkage, s->ls.maps, count_mappings(), c->pu_a, s->ls.inherited,
+    tvp_runner_note("starts made by tvp-lean-starter (%s libc, %d mappings, %lld KiB resident; "
+                    "this case process: %d, %lld KiB), bound to PU %d, inherited {%s}%s",
+                    s->ls.linkage, s->ls.maps, rss_kib(s->ls.pid), count_mappings(),
+                    rss_kib(getpid()), c->pu_a, s->ls.inherited,
                     rss && !s->ls.thp_off ? "; MADV_NOHUGEPAGE refused" : "");
     return 0;
 }
@@ -153,7 +165,8 @@ static int spawn_setup(const struct tvp_case *c, void **state, char *err, size_t
         for (size_t off = 0; off < s->rss_bytes; off += (size_t)page)
             ((volatile char *)s->rss)[off] = (char)off;
     }
-    tvp_runner_note("starts made by the suite's case process (%d mappings)", count_mappings());
+    tvp_runner_note("starts made by the suite's case process (%d mappings, %lld KiB resident)",
+                    count_mappings(), rss_kib(getpid()));
     *state = s;
     return 0;
 fail:
