@@ -63,8 +63,8 @@ static int reap(struct tvp_lean_starter *ls, char *why, size_t len)
     return 0;
 }
 
-/* Reads one reply line into ls->buf. Returns 1, 0 at end of input (the starter is gone), or an
- * error number (-errno style avoided: a positive errno, with EMSGSIZE for an over-long line). */
+/* Reads one reply line into ls->buf (without its newline); *eof = 1 when the starter closed the
+ * channel before a whole line. Returns 0 or an error number (EMSGSIZE for an over-long line). */
 static int read_reply(struct tvp_lean_starter *ls, int *eof)
 {
     size_t len = 0;

@@ -82,10 +82,13 @@ static long long rss_kib(pid_t pid)
 static int lean_path(char *out, size_t len, char *err, size_t errlen)
 {
     const char *env = getenv("TVP_LEAN_STARTER");
-    if (env && env[0])
-        return snprintf(out, len, "%s", env) >= (int)len
-                   ? (tvp_errfmt(err, errlen, ENAMETOOLONG, "TVP_LEAN_STARTER"), -1)
-                   : 0;
+    if (env && env[0]) {
+        if (snprintf(out, len, "%s", env) >= (int)len) {
+            tvp_errfmt(err, errlen, ENAMETOOLONG, "lean starter %s", env);
+            return -1;
+        }
+        return 0;
+    }
     const char *helper = getenv("TVP_SPAWN_HELPER");
     if (!helper || !helper[0]) {
         tvp_errfmt(err, errlen, ENOENT,
