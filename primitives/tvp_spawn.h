@@ -106,4 +106,58 @@ int tvp_spawn_helper_stamp(int memfd, int cpu, uint64_t token);
 /* Monotonic clock in integer nanoseconds (CLOCK_MONOTONIC). */
 uint64_t tvp_spawn_now_ns(void);
 
+/* ---- the lean starter ------------------------------------------------------------------------
+ *
+ * fork copies its parent's address space, so a fork from the suite's case process (hwloc,
+ * libpfm4, the harness) costs more than one from an ordinary small program. The lean cases start
+ * tvp-lean-starter (spawn_lean_starter.c, libc only, static where the toolchain allows) and let
+ * it make the starts with the code above, timed there.
+ *
+ * Protocol: "tvp-lean-starter PU CHILD_CPU RSS_MIB HELPER", with a stream socket to the case on
+ * its descriptor 0; one text line per message, at most TVP_LEAN_LINE bytes.
+ *   starter: "ready LINKAGE inherited=CPUS maps=N thp_off=0|1" once set up (bound to PU when
+ *            PU >= 0, RSS_MIB MiB touched, a spawner for CHILD_CPU with HELPER, "" for none);
+ *            CPUS is the affinity it inherited, "a,b,..." before binding itself.
+ *   case:    "run METHOD ITERS"  ->  "ok ITERS SUM_RUNNING SUM_JOINED P50_RUNNING P50_JOINED
+ *            CPU_NS CPUS": ITERS starts checked as tvp_spawn_wait checks them, times in ns
+ *            (start call to stamp, start call to join/reap), CPU_NS the starter's user+system
+ *            time and its children's over the run, CPUS where the new tasks ran.
+ *   case:    "quit" (or end of input): the starter exits 0.
+ * Any failure: the starter sends "err MESSAGE" and exits 1. */
+
+#define TVP_LEAN_LINE      512
+#define TVP_LEAN_MAX_ITERS (1 << 20)
+
+struct tvp_lean_starter {
+    pid_t pid; /* -1 when not running */
+    int sock;
+    char path[PATH_MAX];
+    char linkage[32];   /* "static" or "dynamic" (from its ready line) */
+    char inherited[64]; /* the affinity it inherited */
+    int maps;           /* lines of its /proc/self/maps when ready */
+    int thp_off;        /* MADV_NOHUGEPAGE accepted on its RSS_MIB */
+    char buf[TVP_LEAN_LINE];
+};
+
+struct tvp_lean_result {
+    uint64_t iters, sum_running, sum_joined, p50_running, p50_joined, cpu_ns;
+    int cpus[16]; /* where the new tasks ran, the first n_cpus of them */
+    int n_cpus;
+};
+
+/* Starts the starter at path (posix_spawn) and waits for its ready line. pu: the PU it binds
+ * itself to (-1: keep the inherited mask); it must have inherited exactly the caller's affinity,
+ * else the start fails. Returns 0, or an error number with "lean starter PATH: what: why" in
+ * err; on failure nothing is left running and tvp_lean_stop is harmless. */
+int tvp_lean_start(struct tvp_lean_starter *ls, const char *path, const char *helper, int pu,
+                   int child_cpu, long long rss_mib, char *err, size_t errlen);
+/* Has the starter make iters starts of method m. Returns 0 with *r filled, or an error number
+ * with "lean starter PATH: ..." in err (its own "err" message, a bad reply, or how it died); after
+ * an error the starter is stopped and reaped. */
+int tvp_lean_run(struct tvp_lean_starter *ls, enum tvp_spawn_method m, uint64_t iters,
+                 struct tvp_lean_result *r, char *err, size_t errlen);
+/* Asks the starter to quit and reaps it (killing it after a grace period). Returns 0, or an
+ * error number with the reason in err (it did not exit with status 0). */
+int tvp_lean_stop(struct tvp_lean_starter *ls, char *err, size_t errlen);
+
 #endif

@@ -510,6 +510,8 @@ int tvp_lifecycle_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
                           &ctx->placements[kinds[k]]);
             one_metric(&c, "exit-to-joiner");
             c.per_op_timed = 1;
+            if (v)
+                snprintf(c.note, sizeof c.note, "the child is forked by the suite's case process");
             c.setup = join_setup;
             c.run = join_run;
             c.teardown = join_teardown;
@@ -527,7 +529,8 @@ int tvp_lifecycle_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
             one_metric(&c, "start-to-exit");
             c.per_op_timed = 1;
             snprintf(c.note, sizeof c.note,
-                     "main thread done while a worker has work_ms of work left");
+                     "main thread done while a worker has work_ms of work left; the program is "
+                     "posix_spawned by the suite's case process");
             c.setup = exit_setup;
             c.run = exit_run;
             c.teardown = free_state;
@@ -562,6 +565,14 @@ int tvp_lifecycle_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
                     return EINVAL;
                 one_metric(&c, "per-task");
                 c.arg = pool_work[w].ns;
+                /* Which process forks matters to the figure (fork copies its parent's address
+                 * space): here it is the suite's own, heavier than a small program's (compare
+                 * spawn/start fork with spawn/start-lean fork). */
+                if (!strcmp(c.model, "process"))
+                    snprintf(c.note, sizeof c.note,
+                             "%s forked by the suite's case process "
+                             "(hwloc, libpfm4 mapped; see start vs start-lean fork)",
+                             strstr(pool_variants[v], "pool") ? "pool workers" : "task processes");
                 c.setup = pool_setup;
                 c.run = pool_run;
                 c.teardown = pool_teardown;
