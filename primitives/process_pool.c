@@ -75,6 +75,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -170,6 +171,7 @@ struct tvp_process_pool {
     uint64_t pend_lo, next_id;
     size_t outstanding; /* tasks submitted and not finished */
     int closed, broken;
+    char death[160]; /* how the last worker that died with a task ended, "" if none */
     int start_state; /* 0 starting, 1 done (start_err tells how) */
     int start_err;
     char start_msg[START_MSG_SIZE];
@@ -562,14 +564,27 @@ static int records_waiting(struct tvp_process_pool *p)
  * and start a replacement if needed (see the top of the file). */
 static void worker_exited(struct tvp_process_pool *p, int i)
 {
-    reap(p, i);
+    pid_t pid = p->w[i].pid;
+    int st = reap(p, i);
     drain_results(p); /* everything it wrote before exiting is in the pipe by now */
     /* Stable: the writer is dead (see the top of the file). */
     uint64_t id = p->slots[i].rec.task_id;
     int gave_up = p->slots[i].fail_step != FAIL_NONE;
     p->slots[i].rec.task_id = 0;
-    if (id != 0)
+    if (id != 0) {
+        /* Said before the task is finished, so a caller woken by its loss can read why. */
+        lock(p);
+        if (st != -1 && WIFSIGNALED(st))
+            snprintf(p->death, sizeof p->death,
+                     "worker %d (pid %d) was killed by signal %d (%s) while running task %llu", i,
+                     (int)pid, WTERMSIG(st), strsignal(WTERMSIG(st)), (unsigned long long)id);
+        else
+            snprintf(p->death, sizeof p->death,
+                     "worker %d (pid %d) exited (status %d) while running task %llu", i, (int)pid,
+                     st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1, (unsigned long long)id);
+        unlock(p);
         finish(p, id, 0, TVP_TASK_LOST); /* a no-op if its result came through */
+    }
 
     lock(p);
     int replace =
@@ -943,6 +958,15 @@ void tvp_process_pool_close(struct tvp_process_pool *p)
         wake(p); /* the handler closes the write end once the feed is flushed, and may finish */
     }
     unlock(p);
+}
+
+int tvp_process_pool_last_death(struct tvp_process_pool *pool, char *buf, size_t len)
+{
+    lock(pool);
+    int any = pool->death[0] != '\0';
+    snprintf(buf, len, "%s", pool->death);
+    unlock(pool);
+    return any;
 }
 
 int tvp_process_pool_join(struct tvp_process_pool *p, char *err, size_t errlen)

@@ -99,6 +99,10 @@ int tvp_process_pool_apply_async(struct tvp_process_pool *pool, tvp_task_fn fn, 
                                  size_t errlen);
 void tvp_process_pool_close(struct tvp_process_pool *pool);
 int tvp_process_pool_join(struct tvp_process_pool *pool, char *err, size_t errlen);
+/* How the last worker that died with a task in hand ended ("worker 2 (pid 4242) was killed by
+ * signal 9 (Killed) while running task 17"), so a caller that sees TVP_TASK_LOST can say why.
+ * Returns 1 and fills buf, or 0 (buf "") when no worker died with a task. */
+int tvp_process_pool_last_death(struct tvp_process_pool *pool, char *buf, size_t len);
 void tvp_process_pool_destroy(struct tvp_process_pool *pool);
 
 #endif

@@ -254,8 +254,20 @@ static void run_batch(const struct kind *k, int workers, int ntasks, int close_e
     e = k->join(pool, err, sizeof err);
     CHECK_MSG(e == 0, "%s(%d): join: %s", k->name, workers, err);
     CHECK_INT(k->join(pool, err, sizeof err), 0); /* again: returns at once */
-    if (k->process)
+    if (k->process) {
         CHECK_MSG(no_children(), "%s(%d): a worker is left unreaped after join", k->name, workers);
+        /* A lost task comes with how its worker ended; without a loss there is nothing to say. */
+        int any_crash = 0;
+        for (int i = 0; i < ntasks; i++)
+            any_crash |= crashes((uint64_t)i);
+        char death[160];
+        int said = tvp_process_pool_last_death(pool, death, sizeof death);
+        CHECK_MSG(said == any_crash, "%s(%d): last death said %d for %d crashes: %s", k->name,
+                  workers, said, any_crash, death);
+        const char *want = crash_how == CRASH_SIGKILL ? "killed by signal 9" : "exited (status 9)";
+        CHECK_MSG(!any_crash || strstr(death, want), "%s(%d): death: '%s', expected '%s'", k->name,
+                  workers, death, want);
+    }
     k->destroy(pool);
 
     int bad_runs = 0, bad_ok = 0, bad_lost = 0, bad_value = 0, bad_id = 0, first_bad = -1;

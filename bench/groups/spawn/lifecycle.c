@@ -469,8 +469,12 @@ static int pool_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     pthread_mutex_unlock(&s->mu);
     totals[0] += tvp_now_ns() - t0;
     if (bad || lost) {
-        snprintf(err, errlen, "pool: %llu wrong and %llu lost results of %llu tasks",
-                 (unsigned long long)bad, (unsigned long long)lost, (unsigned long long)iters);
+        char death[160] = "";
+        if (lost && s->pp)
+            tvp_process_pool_last_death(s->pp, death, sizeof death);
+        snprintf(err, errlen, "pool: %llu wrong and %llu lost results of %llu tasks%s%.160s",
+                 (unsigned long long)bad, (unsigned long long)lost, (unsigned long long)iters,
+                 death[0] ? ": " : "", death);
         return -1;
     }
     return 0;
