@@ -153,8 +153,9 @@ static int plan_exit(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
     if (!tvp_plan_placement_ok(p, ctx, TVP_PL_SAME_PU))
         return 0;
     static const char *const m[] = {"start-to-exit", "main-to-exit", "work-done"};
-    static const char *const variants[] = {"non-daemon", "daemon"};
-    for (int v = 0; v < 2; v++) {
+    /* no-thread: the interpreter's own exit, which the daemon one is read against. */
+    static const char *const variants[] = {"non-daemon", "daemon", "no-thread"};
+    for (int v = 0; v < 3; v++) {
         struct tvp_case c;
         base(&c, "exit", variants[v], "thread", &ctx->placements[TVP_PL_SAME_PU]);
         metrics(&c, 3, m);
@@ -162,10 +163,15 @@ static int plan_exit(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
         param(&c, "work_ms", ctx->opt->quick ? 20 : 50);
         /* Each operation is a whole interpreter's life (tens of ms): a few per batch suffice. */
         c.max_iters = 8;
-        snprintf(c.note, sizeof c.note,
-                 "python3 -I -c: main done while a %s thread sleeps work_ms; work-done = share "
-                 "of runs whose thread finished",
-                 variants[v]);
+        if (v < 2)
+            snprintf(c.note, sizeof c.note,
+                     "python3 -I -c: main done while a %s thread sleeps work_ms; work-done = "
+                     "share of runs whose thread finished",
+                     variants[v]);
+        else
+            snprintf(c.note, sizeof c.note,
+                     "python3 -I -c: the same program without the thread: the interpreter's own "
+                     "exit");
         if (tvp_plan_add(p, &c))
             return ENOMEM;
     }

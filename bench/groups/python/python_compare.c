@@ -274,8 +274,10 @@ static const struct tvp_fig *py_exit(const struct tvp_resultset *rs, const char 
 }
 
 /* C5 in CPython: how long the interpreter takes to exit after main's last statement while a
- * thread still has work_ms of work, daemon vs not, read with C5's own thresholds (the spawn
- * group's rule, applied to main-to-exit: interpreter start-up is not the claim). */
+ * thread still has work_ms of work, daemon vs not, read with C5's thresholds (work_ms, and 0.9
+ * work_ms between the two). Unlike the C demo, an interpreter has an exit cost of its own (its
+ * finalization, the no-thread figure, ~10 ms here), so the daemon exit is read against the
+ * non-daemon one rather than against work_ms alone. */
 static void c5_addendum(const struct tvp_resultset *rs, char *buf, size_t len, int n)
 {
     const struct tvp_fig *d = py_exit(rs, "daemon", "main-to-exit"),
@@ -295,6 +297,14 @@ static void c5_addendum(const struct tvp_resultset *rs, char *buf, size_t len, i
     tvp_fmt_ns(lo, sizeof lo, d->ci_low);
     tvp_fmt_ns(hi, sizeof hi, d->ci_high);
     tvp_appendf(buf, len, ", daemon %s [%s, %s]", b, lo, hi);
+    const struct tvp_fig *none = py_exit(rs, "no-thread", "main-to-exit");
+    if (none) {
+        tvp_fmt_ns(a, sizeof a, none->median);
+        tvp_fmt_ns(lo, sizeof lo, none->ci_low);
+        tvp_fmt_ns(hi, sizeof hi, none->ci_high);
+        tvp_appendf(buf, len, ", no thread at all (the interpreter's own exit) %s [%s, %s]", a, lo,
+                    hi);
+    }
     const struct tvp_fig *js = py_exit(rs, "non-daemon", "start-to-exit"),
                          *ds = py_exit(rs, "daemon", "start-to-exit");
     if (js && ds) {
@@ -326,16 +336,19 @@ static void c5_addendum(const struct tvp_resultset *rs, char *buf, size_t len, i
                     "at work_ms %lld)",
                     j->param_value);
     tvp_appendf(buf, len, "; daemon = True after start() raised RuntimeError in every batch");
-    int free_ = d->ci_high < work_ns, held = j->ci_low >= work_ns,
-        apart = j->median - d->median >= 0.9 * work_ns;
-    const char *reading = free_ && held && apart ? "as claimed"
-                          : d->ci_low >= work_ns ? "not as claimed: the daemon thread held the exit"
-                          : j->ci_high < work_ns
-                              ? "not as claimed: the non-daemon thread did not hold the exit"
-                              : "too close to call";
+    int held = j->ci_low >= work_ns, not_held = j->ci_high < work_ns;
+    /* The daemon exit at least 0.9 work_ms sooner, CIs included; or not even at their best. */
+    int sooner = j->ci_low - d->ci_high >= 0.9 * work_ns,
+        not_sooner = j->ci_high - d->ci_low < 0.9 * work_ns;
+    const char *reading = held && sooner ? "as claimed"
+                          : not_held     ? "not as claimed: the non-daemon thread did not hold the "
+                                           "exit"
+                          : not_sooner   ? "not as claimed: the daemon thread held the exit (its "
+                                           "exit was not 0.9 work_ms sooner)"
+                                         : "too close to call";
     tvp_appendf(buf, len,
-                "; in CPython %s (C5's rule on main-to-exit: daemon CI wholly below work_ms, "
-                "non-daemon CI at or above it, medians at least 0.9 work_ms apart)",
+                "; in CPython %s (C5's thresholds on main-to-exit: non-daemon CI wholly at or "
+                "above work_ms, daemon CI at least 0.9 work_ms below the non-daemon CI)",
                 reading);
 }
 

@@ -251,7 +251,9 @@ static enum speedup_class classify(const struct tvp_ratio *r)
 
 static const char *class_words(enum speedup_class c)
 {
-    return c == SP_UP ? "sped up" : c == SP_FLAT ? "did not speed up" : "undecided";
+    return c == SP_UP     ? "sped up"
+           : c == SP_FLAT ? "did not speed up"
+                          : "undecided (CI contains the threshold)";
 }
 
 /* The claim read in one implementation: threads under a GIL do not speed up, processes do. */

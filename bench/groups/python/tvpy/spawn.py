@@ -183,7 +183,8 @@ class StartBench:
 # if it ever finishes. A non-daemon thread is joined by the interpreter's shutdown
 # (threading._shutdown), a daemon one is not: the process ends with it still asleep. Sleep, as
 # the C demo does: a CPU-bound thread would add GIL hand-offs to main's last steps.
-# argv: daemon (0/1), work_ms, stamp (0: print 0, the timestamp fault), exit code.
+# argv: daemon (1, 0, or -1: no thread at all), work_ms, stamp (0: print 0, the timestamp
+# fault), exit code.
 EXIT_PROGRAM = r"""
 import sys, threading, time
 daemon, work_ms, stamp, code = (int(a) for a in sys.argv[1:5])
@@ -191,15 +192,18 @@ def work():
     time.sleep(work_ms / 1000.0)
     sys.stdout.write("done\n")
     sys.stdout.flush()
-t = threading.Thread(target=work, daemon=bool(daemon))
-t.start()
+if daemon >= 0:
+    threading.Thread(target=work, daemon=bool(daemon)).start()
 sys.stdout.write("main %d\n" % (time.monotonic_ns() if stamp else 0))
 sys.stdout.flush()
 if code:
     sys.exit(code)
 """
 
-EXIT_VARIANTS = ("non-daemon", "daemon")
+# "no-thread": the same program without the thread, the interpreter's own exit cost (its
+# finalization), against which the daemon one's is read.
+EXIT_VARIANTS = ("non-daemon", "daemon", "no-thread")
+_EXIT_DAEMON_ARG = {"non-daemon": 0, "daemon": 1, "no-thread": -1}
 
 # How long one program may take before the operation is declared failed.
 _EXIT_TIMEOUT_S = 60.0
@@ -240,13 +244,13 @@ class ExitBench:
     def __init__(self, case):
         self.case = case
         common.require_variant(case, EXIT_VARIANTS)
-        self.daemon = case.variant == "daemon"
+        self.variant = case.variant
         self.work_ms = case.param_value if case.param_value >= 0 else 20
         common.note("daemon = True after start(): RuntimeError %r"
                     % daemon_after_start_refused())
 
-    def _one(self, daemon, stamp, code):
-        argv = [sys.executable, "-I", "-c", EXIT_PROGRAM, str(int(daemon)), str(self.work_ms),
+    def _one(self, daemon_arg, stamp, code):
+        argv = [sys.executable, "-I", "-c", EXIT_PROGRAM, str(daemon_arg), str(self.work_ms),
                 str(int(stamp)), str(code)]
         t0 = time.monotonic_ns()
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
@@ -273,13 +277,15 @@ class ExitBench:
     def run(self, n):
         daemon_after_start_refused(common.fault("exit-daemon-accepted"))
         # The non-daemon fault runs its thread as a daemon: the interpreter no longer waits.
-        daemon = self.daemon or common.fault("exit-not-waited")
+        arg = _EXIT_DAEMON_ARG[self.variant]
+        if arg == 0 and common.fault("exit-not-waited"):
+            arg = 1
         stamp = not common.fault("exit-timestamp")
         code = 3 if common.fault("exit-status") else 0
         whole = main = done = 0
         for _ in range(n):
-            w, m, d = self._one(daemon, stamp, code)
-            if not self.daemon and not d:
+            w, m, d = self._one(arg, stamp, code)
+            if self.variant == "non-daemon" and not d:
                 raise common.CheckFailed("exit: the interpreter exited before its non-daemon "
                                          "thread's %d ms of work finished" % self.work_ms)
             whole += w
