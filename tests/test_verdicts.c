@@ -207,6 +207,13 @@ static void c6_cases(void)
     write_c6(1.9, 1.0, 0.98, 1.0, 0, 0, 0);
     CHECK_INT(judge("C6", &v), TVP_V_REFUTED);
 
+    /* No sched figures: its judge does not run, the python group still shows its figures,
+     * unjudged, so the row never loses them. */
+    write_c6(0, 0, 0, 1.0, 0.92, 1.84, 0);
+    CHECK_INT(judge("C6", &v), TVP_V_NOT_MEASURED);
+    HAS(figures, "threads speed-up at 2 workers 0.92×");
+    HAS(figures, "not judged: C6's judge (the sched group's) did not run");
+
     /* A free-threaded build is its own line; it does not change the GIL build's verdict. */
     write_c6(1.9, 1.9, 0.98, 1.0, 0.92, 1.84, 1.9);
     CHECK_INT(judge("C6", &v), TVP_V_CONFIRMED);
