@@ -89,8 +89,8 @@ static void scaling_figure(FILE *csv, FILE *smp, const char *group, const char *
 {
     const int n = 15;
     const char *model = strstr(variant, "process") ? "process" : "thread";
-    fprintf(csv, "%s,scaling,%s,%s,spread,0,workers,%lld,per-job,ns,%d,%g,%g,%g,ok,\n", group,
-            variant, model, workers, n, median, median * 0.99, median * 1.01);
+    fprintf(csv, "%s,scaling,%s,%s,spread,0,workers,%lld,per-job,ns,%d,%g,%g,%g,%g,ok,\n", group,
+            variant, model, workers, n, median, median * 0.99, median * 1.01, median);
     for (int i = 0; i < n; i++)
         fprintf(smp, "%s/scaling/%s/%s/spread/workers:%lld/per-job,%d,%g\n", group, variant, model,
                 workers, i, median * (0.99 + 0.02 * i / (n - 1)));
@@ -105,7 +105,7 @@ static void open_group(const char *group, FILE **csv, FILE **smp)
     snprintf(path, sizeof path, "%s/%s.samples.csv", dir, group);
     *smp = fopen(path, "w");
     fputs("group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,"
-          "ci_low,ci_high,status,note\n",
+          "ci_low,ci_high,mean,status,note\n",
           *csv);
     fputs("figure_id,repetition,value\n", *smp);
 }
@@ -229,8 +229,9 @@ static void any_figure(FILE *csv, FILE *smp, const char *group, const char *benc
                        double median)
 {
     const int n = 15;
-    fprintf(csv, "%s,%s,%s,%s,%s,0,%s,%lld,%s,%s,%d,%g,%g,%g,ok,\n", group, bench, variant, model,
-            placement, param, pv, metric, unit, n, median, median * 0.99, median * 1.01);
+    fprintf(csv, "%s,%s,%s,%s,%s,0,%s,%lld,%s,%s,%d,%g,%g,%g,%g,ok,\n", group, bench, variant,
+            model, placement, param, pv, metric, unit, n, median, median * 0.99, median * 1.01,
+            median);
     for (int i = 0; i < n; i++)
         fprintf(smp, "%s/%s/%s/%s/%s/%s:%lld/%s,%d,%g\n", group, bench, variant, model, placement,
                 param, pv, metric, i, median * (0.99 + 0.02 * i / (n - 1)));
