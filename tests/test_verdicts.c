@@ -207,6 +207,16 @@ static void c6_cases(void)
     write_c6(1.9, 1.0, 0.98, 1.0, 0, 0, 0);
     CHECK_INT(judge("C6", &v), TVP_V_REFUTED);
 
+    /* A speed-up wholly above N = 2 workers is outside load between the two cases, not a
+     * speed-up: it decides nothing (it would otherwise refute the claim). */
+    write_c6(1.9, 1.9, 0.98, 1.0, 2.6, 1.84, 0);
+    CHECK_INT(judge("C6", &v), TVP_V_TOO_CLOSE);
+    HAS(summary, "threads 2.6×");
+    HAS(summary, "wholly above the ideal N×");
+    /* The rule fits its buffer whole. */
+    CHECK_MSG(strlen(v.rule) < sizeof v.rule - 1 && strstr(v.rule, "I/O mix are reported"),
+              "rule: %s", v.rule);
+
     /* No sched figures: its judge does not run, the python group still shows its figures,
      * unjudged, so the row never loses them. */
     write_c6(0, 0, 0, 1.0, 0.92, 1.84, 0);

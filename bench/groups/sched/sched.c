@@ -242,25 +242,33 @@ static int sched_chart_data(const struct tvp_resultset *rs, const char *dir)
  * above it "sped up", wholly below it "did not"; a CI that contains it decides nothing. */
 #define FLAT 1.25
 
-enum speedup_class { SP_UP, SP_FLAT, SP_OPEN };
+enum speedup_class { SP_UP, SP_FLAT, SP_OPEN, SP_BEYOND };
 
-static enum speedup_class classify(const struct tvp_ratio *r)
+/* ideal: the most a fixed CPU-bound job can speed up (N workers on N PUs). A CI wholly above it
+ * is not a speed-up but the 1-worker and N-worker cases running under different outside load
+ * (seen on a shared VM: GIL threads at 2.68x [2.17, 4.27] on 2 PUs); it decides nothing. */
+static enum speedup_class classify(const struct tvp_ratio *r, long long ideal)
 {
-    return r->lo >= FLAT ? SP_UP : r->hi < FLAT ? SP_FLAT : SP_OPEN;
+    return r->lo > (double)ideal ? SP_BEYOND
+           : r->lo >= FLAT       ? SP_UP
+           : r->hi < FLAT        ? SP_FLAT
+                                 : SP_OPEN;
 }
 
 static const char *class_words(enum speedup_class c)
 {
-    return c == SP_UP     ? "sped up"
-           : c == SP_FLAT ? "did not speed up"
-                          : "undecided (CI contains the threshold)";
+    return c == SP_UP       ? "sped up"
+           : c == SP_FLAT   ? "did not speed up"
+           : c == SP_BEYOND ? "undecided (CI wholly above the ideal N×: the cases ran under "
+                              "different load)"
+                            : "undecided (CI contains the threshold)";
 }
 
 /* The claim read in one implementation: threads under a GIL do not speed up, processes do. */
 static enum tvp_verdict_kind c6_outcome(const struct tvp_ratio *threads,
-                                        const struct tvp_ratio *processes)
+                                        const struct tvp_ratio *processes, long long ideal)
 {
-    enum speedup_class t = classify(threads), p = classify(processes);
+    enum speedup_class t = classify(threads, ideal), p = classify(processes, ideal);
     if (t == SP_FLAT && p == SP_UP)
         return TVP_V_CONFIRMED;
     if (t == SP_UP || p == SP_FLAT)
@@ -305,7 +313,8 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
              "speed-up = per-job of a fixed CPU-bound job at 1 worker / at N = PUs workers of "
              "the same kind (ratio of medians, 95%% bootstrap CI). A speed-up whose CI lower "
              "bound is ≥ %.2f× sped up, one whose CI upper bound is < %.2f× did not, any other "
-             "is undecided. Confirmed when threads did not speed up and processes did; refuted "
+             "(or one wholly above N×, impossible for a fixed job) is undecided. Confirmed when "
+             "threads did not speed up and processes did; refuted "
              "when threads sped up or processes did not; too close to call otherwise. Where "
              "python3 ran, CPython's threads and multiprocessing.Pool decide and the C threads "
              "under an emulated GIL are the explanation; both decided and different is nuanced. "
@@ -357,7 +366,7 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
                         o.ratio, o.lo, o.hi);
     }
     int have_c = have[1] && have[2];
-    enum tvp_verdict_kind c_kind = have_c ? c6_outcome(&r[2], &r[1]) : TVP_V_NOT_MEASURED;
+    enum tvp_verdict_kind c_kind = have_c ? c6_outcome(&r[2], &r[1], n) : TVP_V_NOT_MEASURED;
     char c_text[300] = "";
     if (have_c) {
         char a[96], b[96];
@@ -391,7 +400,7 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
     if (have_free) {
         snprintf(free_text, sizeof free_text,
                  "; free-threaded build: threads %.3g× [%.3g, %.3g], %s (no GIL, no claim)",
-                 pf.ratio, pf.lo, pf.hi, class_words(classify(&pf)));
+                 pf.ratio, pf.lo, pf.hi, class_words(classify(&pf, n)));
         tvp_appendf(v->figures, sizeof v->figures, "%s", free_text);
     }
 
@@ -420,12 +429,12 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
             "decided by the C emulation alone: with %lld workers on %lld PUs, threads under "
             "the emulated GIL %s (%.3g× [%.3g, %.3g]) and processes %s (%.3g× [%.3g, "
             "%.3g]); %s",
-            n, n, class_words(classify(&r[2])), r[2].ratio, r[2].lo, r[2].hi,
-            class_words(classify(&r[1])), r[1].ratio, r[1].lo, r[1].hi, why);
+            n, n, class_words(classify(&r[2], n)), r[2].ratio, r[2].lo, r[2].hi,
+            class_words(classify(&r[1], n)), r[1].ratio, r[1].lo, r[1].hi, why);
         return;
     }
 
-    enum tvp_verdict_kind p_kind = c6_outcome(&pt, &pp);
+    enum tvp_verdict_kind p_kind = c6_outcome(&pt, &pp, n);
     char pa[96], pb[96];
     fmt_speedup(pa, sizeof pa, "threads", &pt);
     fmt_speedup(pb, sizeof pb, "Pool", &pp);
@@ -437,7 +446,7 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
         tvp_appendf(v->summary, sizeof v->summary,
                     "Python itself and the C emulation disagree: in %s with %lld workers %s %s and "
                     "%s %s (claim %s), while %s",
-                    py, n, pa, class_words(classify(&pt)), pb, class_words(classify(&pp)),
+                    py, n, pa, class_words(classify(&pt, n)), pb, class_words(classify(&pp, n)),
                     p_kind == TVP_V_CONFIRMED ? "holds" : "fails", c_text);
         return;
     }
@@ -445,7 +454,7 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
     v->summary[0] = '\0';
     tvp_appendf(v->summary, sizeof v->summary,
                 "in Python itself (%s) with %lld workers on %lld PUs, %s %s and %s %s", py, n, n,
-                pa, class_words(classify(&pt)), pb, class_words(classify(&pp)));
+                pa, class_words(classify(&pt, n)), pb, class_words(classify(&pp, n)));
     if (c_text[0])
         tvp_appendf(v->summary, sizeof v->summary, "; %s", c_text);
     else
