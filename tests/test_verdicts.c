@@ -217,6 +217,19 @@ static void c6_cases(void)
     CHECK_MSG(strlen(v.rule) < sizeof v.rule - 1 && strstr(v.rule, "I/O mix are reported"),
               "rule: %s", v.rule);
 
+    /* One impossible speed-up disturbs its group's figures: C processes at 3x on 2 PUs leave
+     * the emulation's 'GIL threads sped up 1.87x' undecided instead of refuting the claim. */
+    write_c6(1.9, 3.0, 1.87, 1.0, 0, 0, 0);
+    CHECK_INT(judge("C6", &v), TVP_V_TOO_CLOSE);
+    HAS(summary, "disturbed: C processes 3×");
+    write_c6(1.9, 1.9, 0.98, 1.0, 0.92, 2.6, 0);
+    CHECK_INT(judge("C6", &v), TVP_V_TOO_CLOSE);
+    HAS(summary, "disturbed: Python Pool 2.6×");
+    write_c6(1.9, 1.9, 2.5, 1.0, 0.92, 1.84, 0); /* C disturbed, CPython decides */
+    CHECK_INT(judge("C6", &v), TVP_V_CONFIRMED);
+    HAS(summary, "the C emulation of the GIL is undecided");
+    HAS(summary, "disturbed: C GIL threads 2.5×");
+
     /* No sched figures: its judge does not run, the python group still shows its figures,
      * unjudged, so the row never loses them. */
     write_c6(0, 0, 0, 1.0, 0.92, 1.84, 0);

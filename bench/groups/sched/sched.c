@@ -276,6 +276,23 @@ static enum tvp_verdict_kind c6_outcome(const struct tvp_ratio *threads,
     return TVP_V_TOO_CLOSE;
 }
 
+/* Whether a group's run was disturbed: one of its CPU-bound speed-ups lies wholly above the
+ * ideal, so its 1-worker baselines ran under other load than its N-worker cases and none of
+ * that group's speed-ups can be trusted to decide. Names the first such figure in note. */
+static int disturbed(const struct tvp_ratio *const *r, const char *const *names, int k,
+                     long long ideal, char *note, size_t len)
+{
+    for (int i = 0; i < k; i++)
+        if (r[i] && classify(r[i], ideal) == SP_BEYOND) {
+            snprintf(note, len,
+                     "disturbed: %s %.3g× [%.3g, %.3g] lies wholly above the ideal %lld× (its "
+                     "cases ran under different outside load)",
+                     names[i], r[i]->ratio, r[i]->lo, r[i]->hi, ideal);
+            return 1;
+        }
+    return 0;
+}
+
 /* A scaling figure of either group: the C emulation (sched) or CPython (python). Both groups
  * plan scaling on the spread placement with the "workers" parameter. */
 static const struct tvp_fig *scaling_fig(const struct tvp_resultset *rs, const char *group,
@@ -313,8 +330,9 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
              "speed-up = per-job of a fixed CPU-bound job at 1 worker / at N = PUs workers of "
              "the same kind (ratio of medians, 95%% bootstrap CI). A speed-up whose CI lower "
              "bound is ≥ %.2f× sped up, one whose CI upper bound is < %.2f× did not, any other "
-             "(or one wholly above N×, impossible for a fixed job) is undecided. Confirmed when "
-             "threads did not speed up and processes did; refuted "
+             "is undecided; one wholly above N× (impossible for a fixed job: outside load) "
+             "leaves its whole group undecided. Confirmed when threads did not speed up and "
+             "processes did; refuted "
              "when threads sped up or processes did not; too close to call otherwise. Where "
              "python3 ran, CPython's threads and multiprocessing.Pool decide and the C threads "
              "under an emulated GIL are the explanation; both decided and different is nuanced. "
@@ -367,7 +385,13 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
     }
     int have_c = have[1] && have[2];
     enum tvp_verdict_kind c_kind = have_c ? c6_outcome(&r[2], &r[1], n) : TVP_V_NOT_MEASURED;
-    char c_text[300] = "";
+    char c_note[200] = "";
+    const struct tvp_ratio *c_all[3] = {have[0] ? &r[0] : NULL, have[1] ? &r[1] : NULL,
+                                        have[2] ? &r[2] : NULL};
+    static const char *const c_names[3] = {"C free threads", "C processes", "C GIL threads"};
+    if (have_c && disturbed(c_all, c_names, 3, n, c_note, sizeof c_note))
+        c_kind = TVP_V_TOO_CLOSE;
+    char c_text[500] = "";
     if (have_c) {
         char a[96], b[96];
         fmt_speedup(a, sizeof a, "GIL threads", &r[2]);
@@ -380,6 +404,8 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
                     a, b);
         if (have[0])
             tvp_appendf(c_text, sizeof c_text, "; free threads %.3g×", r[0].ratio);
+        if (c_note[0])
+            tvp_appendf(c_text, sizeof c_text, "; %s", c_note);
         tvp_appendf(c_text, sizeof c_text, ")");
     }
 
@@ -431,10 +457,17 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
             "%.3g]); %s",
             n, n, class_words(classify(&r[2], n)), r[2].ratio, r[2].lo, r[2].hi,
             class_words(classify(&r[1], n)), r[1].ratio, r[1].lo, r[1].hi, why);
+        if (c_note[0])
+            tvp_appendf(v->summary, sizeof v->summary, "; %s", c_note);
         return;
     }
 
     enum tvp_verdict_kind p_kind = c6_outcome(&pt, &pp, n);
+    char p_note[200] = "";
+    const struct tvp_ratio *p_all[2] = {&pt, &pp};
+    static const char *const p_names[2] = {"Python threads", "Python Pool"};
+    if (disturbed(p_all, p_names, 2, n, p_note, sizeof p_note))
+        p_kind = TVP_V_TOO_CLOSE;
     char pa[96], pb[96];
     fmt_speedup(pa, sizeof pa, "threads", &pt);
     fmt_speedup(pb, sizeof pb, "Pool", &pp);
@@ -455,6 +488,8 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
     tvp_appendf(v->summary, sizeof v->summary,
                 "in Python itself (%s) with %lld workers on %lld PUs, %s %s and %s %s", py, n, n,
                 pa, class_words(classify(&pt, n)), pb, class_words(classify(&pp, n)));
+    if (p_note[0])
+        tvp_appendf(v->summary, sizeof v->summary, " (%s)", p_note);
     if (c_text[0])
         tvp_appendf(v->summary, sizeof v->summary, "; %s", c_text);
     else
