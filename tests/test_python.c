@@ -133,6 +133,19 @@ static void test_bridge(const char *src)
     }
     CHECK(processes > 0);
     CHECK_INT(start_methods, 2); /* Thread, and the one method the fake offers */
+    /* C5: three exit cases on one PU, work_ms as the spawn group's quick run, run by tvpy.spawn. */
+    int exits = 0;
+    for (size_t i = 0; i < plan.len; i++) {
+        const struct tvp_case *e = &plan.cases[i];
+        if (strcmp(e->benchmark, "exit"))
+            continue;
+        exits++;
+        struct tvp_py_launch l;
+        CHECK(tvp_python_launch_of(e, &l) == 0 && !strcmp(l.module, "spawn"));
+        CHECK(e->placement == TVP_PL_SAME_PU && e->param_value == 20);
+        CHECK(e->n_metrics == 3 && !strcmp(e->metric[1], "main-to-exit"));
+    }
+    CHECK_INT(exits, 3);
     CHECK(c != NULL);
     if (c) {
         static const struct {

@@ -1,12 +1,14 @@
 """tvpy.spawn: every start variant runs and reports two positive totals, every check fires
-under its fault hook, set-up refuses what it cannot do, and nothing outlives close()."""
+under its fault hook, set-up refuses what it cannot do, and nothing outlives close(). The exit
+benchmark (C5): every variant runs, a non-daemon thread's work always finished, each of its four
+checks fires under its own fault hook, and no child interpreter is left."""
 
 import multiprocessing
 import os
 import unittest
 from unittest import mock
 
-from bench_test_case import BenchTestCase
+from bench_test_case import BenchTestCase, Faulted
 from tvpy import common, spawn
 
 VARIANTS = ("Thread", "Process-fork", "Process-spawn", "Process-forkserver")
@@ -72,6 +74,62 @@ class SpawnTest(BenchTestCase):
                                return_value=["fork"]):
             with self.assertRaises(ValueError):
                 spawn.BENCHES["start"](case("Process-spawn"))
+        self.assert_clean()
+
+
+def exit_case(variant, work_ms=20):
+    c = common.local_case("spawn", "exit", variant, param_value=work_ms)
+    c.placement, c.pu_b = "same-pu", c.pu_a
+    return c
+
+
+class ExitTest(BenchTestCase):
+    def test_variants(self):
+        for variant in spawn.EXIT_VARIANTS:
+            with self.subTest(variant=variant):
+                b = spawn.BENCHES["exit"](exit_case(variant))
+                try:
+                    for n in (1, 2):
+                        whole, main, done = b.run(n)
+                        self.assert_finite_totals([whole, main], 2)
+                        self.assertLessEqual(main, whole)  # main's end lies inside the program
+                        if variant == "non-daemon":
+                            self.assertEqual(done, n)
+                        elif variant == "no-thread":
+                            self.assertEqual(done, 0)
+                        else:
+                            self.assertTrue(0 <= done <= n, done)
+                finally:
+                    b.close()
+                    b.close()  # idempotent
+                self.assert_clean()
+
+    def test_faults(self):
+        # A long sleep, so that a thread the interpreter does not wait for cannot finish first.
+        cases = [(v, f) for v in spawn.EXIT_VARIANTS
+                 for f in ("exit-daemon-accepted", "exit-timestamp", "exit-status")]
+        cases.append(("non-daemon", "exit-not-waited"))
+        for variant, fault in cases:
+            with self.subTest(variant=variant, fault=fault):
+                b = spawn.BENCHES["exit"](exit_case(variant, 300))
+                try:
+                    with Faulted(fault):
+                        with self.assertRaises(common.CheckFailed):
+                            b.run(1)
+                    self.assertEqual(len(b.run(1)), 3)  # still usable after a failed batch
+                finally:
+                    b.close()
+                self.assert_clean()
+
+    def test_daemon_after_start(self):
+        self.assertIn("daemon", spawn.daemon_after_start_refused())
+        with self.assertRaises(common.CheckFailed):
+            spawn.daemon_after_start_refused(spoil=True)
+        self.assert_clean()
+
+    def test_unknown_variant(self):
+        with self.assertRaises(ValueError):
+            spawn.BENCHES["exit"](exit_case("detached"))
         self.assert_clean()
 
 

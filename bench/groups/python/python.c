@@ -34,11 +34,14 @@ static double run_switch_interval = 0.005;
 static const struct {
     const char *bench, *module;
 } bench_modules[] = {
-    {"start", "spawn"},         {"scaling", "gil"},         {"lock-uncontended", "locks"},
-    {"rlock-nesting", "locks"}, {"self-deadlock", "locks"}, {"lock-contended", "locks"},
-    {"semaphore-cap", "locks"}, {"over-release", "locks"},  {"event-wake", "locks"},
-    {"stream-1x1", "queues"},   {"stream-1x2", "queues"},   {"handoff", "queues"},
-    {"pingpong", "ipc"},        {"pool-dispatch", "ipc"},
+    {"start", "spawn"},          {"exit", "spawn"},
+    {"scaling", "gil"},          {"lock-uncontended", "locks"},
+    {"rlock-nesting", "locks"},  {"self-deadlock", "locks"},
+    {"lock-contended", "locks"}, {"semaphore-cap", "locks"},
+    {"over-release", "locks"},   {"event-wake", "locks"},
+    {"stream-1x1", "queues"},    {"stream-1x2", "queues"},
+    {"handoff", "queues"},       {"pingpong", "ipc"},
+    {"pool-dispatch", "ipc"},
 };
 
 /* c->arg: which interpreter runs the case. */
@@ -139,6 +142,38 @@ static int plan_start(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
             if (tvp_plan_add(p, &c))
                 return ENOMEM;
         }
+    }
+    return 0;
+}
+
+/* C5 in CPython: a python3 -c program whose thread still has work_ms of sleep when main is
+ * done, daemon or not; work_ms as the spawn group's exit benchmark, so the two compare. */
+static int plan_exit(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
+{
+    if (!tvp_plan_placement_ok(p, ctx, TVP_PL_SAME_PU))
+        return 0;
+    static const char *const m[] = {"start-to-exit", "main-to-exit", "work-done"};
+    /* no-thread: the interpreter's own exit, which the daemon one is read against. */
+    static const char *const variants[] = {"non-daemon", "daemon", "no-thread"};
+    for (int v = 0; v < 3; v++) {
+        struct tvp_case c;
+        base(&c, "exit", variants[v], "thread", &ctx->placements[TVP_PL_SAME_PU]);
+        metrics(&c, 3, m);
+        c.unit[2] = "fraction";
+        param(&c, "work_ms", ctx->opt->quick ? 20 : 50);
+        /* Each operation is a whole interpreter's life (tens of ms): a few per batch suffice. */
+        c.max_iters = 8;
+        if (v < 2)
+            snprintf(c.note, sizeof c.note,
+                     "python3 -I -c: main done while a %s thread sleeps work_ms; work-done = "
+                     "share of runs whose thread finished",
+                     variants[v]);
+        else
+            snprintf(c.note, sizeof c.note,
+                     "python3 -I -c: the same program without the thread: the interpreter's own "
+                     "exit");
+        if (tvp_plan_add(p, &c))
+            return ENOMEM;
     }
     return 0;
 }
@@ -378,14 +413,16 @@ static int python_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
         return 0;
     }
     int rc;
-    if ((rc = plan_start(p, ctx)) || (rc = plan_scaling(p, ctx)) || (rc = plan_locks(p, ctx)) ||
-        (rc = plan_queues(p, ctx)) || (rc = plan_ipc(p, ctx)))
+    if ((rc = plan_start(p, ctx)) || (rc = plan_exit(p, ctx)) || (rc = plan_scaling(p, ctx)) ||
+        (rc = plan_locks(p, ctx)) || (rc = plan_queues(p, ctx)) || (rc = plan_ipc(p, ctx)))
         return rc;
     return 0;
 }
 
 static const struct tvp_bench_info python_benches[] = {
     {"start", "threading.Thread and multiprocessing.Process (each start method) start+join"},
+    {"exit", "exit time of a python3 -c program whose thread still works: daemon vs not; "
+             "daemon = True after start() refused with RuntimeError"},
     {"scaling", "CPU-bound job over 1 .. 2x PUs Python threads, a Pool, and a free-threaded "
                 "build when present"},
     {"lock-uncontended", "Lock, RLock, Semaphore, BoundedSemaphore acquire+release"},

@@ -238,38 +238,123 @@ static int sched_chart_data(const struct tvp_resultset *rs, const char *dir)
 
 /* ---- the verdict ---- */
 
-#define FLAT 1.25 /* "does not speed up": below 1.25x with N workers */
+/* One threshold for every speed-up C6 reads, C or Python: a speed-up whose CI lies wholly at or
+ * above it "sped up", wholly below it "did not"; a CI that contains it decides nothing. */
+#define FLAT 1.25
+
+enum speedup_class { SP_UP, SP_FLAT, SP_OPEN, SP_BEYOND };
+
+/* ideal: the most a fixed CPU-bound job can speed up (N workers on N PUs). A CI wholly above it
+ * is not a speed-up but the 1-worker and N-worker cases running under different outside load
+ * (seen on a shared VM: GIL threads at 2.68x [2.17, 4.27] on 2 PUs); it decides nothing. */
+static enum speedup_class classify(const struct tvp_ratio *r, long long ideal)
+{
+    return r->lo > (double)ideal ? SP_BEYOND
+           : r->lo >= FLAT       ? SP_UP
+           : r->hi < FLAT        ? SP_FLAT
+                                 : SP_OPEN;
+}
+
+static const char *class_words(enum speedup_class c)
+{
+    return c == SP_UP       ? "sped up"
+           : c == SP_FLAT   ? "did not speed up"
+           : c == SP_BEYOND ? "undecided (CI wholly above the ideal N×: the cases ran under "
+                              "different load)"
+                            : "undecided (CI contains the threshold)";
+}
+
+/* The claim read in one implementation: threads under a GIL do not speed up, processes do. */
+static enum tvp_verdict_kind c6_outcome(const struct tvp_ratio *threads,
+                                        const struct tvp_ratio *processes, long long ideal)
+{
+    enum speedup_class t = classify(threads, ideal), p = classify(processes, ideal);
+    if (t == SP_FLAT && p == SP_UP)
+        return TVP_V_CONFIRMED;
+    if (t == SP_UP || p == SP_FLAT)
+        return TVP_V_REFUTED;
+    return TVP_V_TOO_CLOSE;
+}
+
+/* Whether a group's run was disturbed: one of its CPU-bound speed-ups lies wholly above the
+ * ideal, so its 1-worker baselines ran under other load than its N-worker cases and none of
+ * that group's speed-ups can be trusted to decide. Names the first such figure in note. */
+static int disturbed(const struct tvp_ratio *const *r, const char *const *names, int k,
+                     long long ideal, char *note, size_t len)
+{
+    for (int i = 0; i < k; i++)
+        if (r[i] && classify(r[i], ideal) == SP_BEYOND) {
+            snprintf(note, len,
+                     "disturbed: %s %.3g× [%.3g, %.3g] lies wholly above the ideal %lld× (its "
+                     "cases ran under different outside load)",
+                     names[i], r[i]->ratio, r[i]->lo, r[i]->hi, ideal);
+            return 1;
+        }
+    return 0;
+}
+
+/* A scaling figure of either group: the C emulation (sched) or CPython (python). Both groups
+ * plan scaling on the spread placement with the "workers" parameter. */
+static const struct tvp_fig *scaling_fig(const struct tvp_resultset *rs, const char *group,
+                                         const char *mode, long long workers)
+{
+    return tvp_rs_find(rs, group, "scaling", mode, "spread", "workers", workers, "per-job");
+}
+
+static int group_speedup(const struct tvp_resultset *rs, const char *group, const char *mode,
+                         long long n, struct tvp_ratio *r)
+{
+    const struct tvp_fig *one = scaling_fig(rs, group, mode, 1),
+                         *many = scaling_fig(rs, group, mode, n);
+    return one && many && tvp_ratio_of(one, many, r) == 0;
+}
+
+static void fmt_speedup(char *buf, size_t len, const char *label, const struct tvp_ratio *r)
+{
+    snprintf(buf, len, "%s %.3g× [%.3g, %.3g]", label, r->ratio, r->lo, r->hi);
+}
+
+/* "CPython 3.11.7" from meta.json's python_facts, else "CPython". */
+static void python_name(const struct tvp_resultset *rs, char *buf, size_t len)
+{
+    const char *ver = strstr(rs->python_facts, "CPython ");
+    if (ver)
+        snprintf(buf, len, "%.*s", (int)strcspn(ver + 8, " (,;") + 8, ver);
+    else
+        snprintf(buf, len, "CPython");
+}
 
 static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
 {
     snprintf(v->rule, sizeof v->rule,
-             "speed-up of a fixed CPU-bound job with N = PUs workers over 1 worker of the same "
-             "kind (ratio of medians, 95%% bootstrap CI). Confirmed when threads under the "
-             "emulated GIL stay below %.2f× (CI) while processes exceed it (CI); refuted when "
-             "GIL threads exceed it or processes stay below it; too close to call otherwise. "
-             "Free threads and the I/O mix (half sleep, GIL released around it) are reported: "
-             "they show the GIL, not threads, is the limit, and where threads still help",
-             FLAT);
-    long long n = rs->cores;
-    long long w[64];
-    int nw = tvp_rs_param_values(rs, "sched", "scaling", NULL, NULL, "per-job", 1, w, 64);
-    int have_n = 0;
-    for (int i = 0; i < nw; i++)
-        have_n |= w[i] == n;
+             "speed-up = per-job of a fixed CPU-bound job at 1 worker / at N = PUs workers of "
+             "the same kind (ratio of medians, 95%% bootstrap CI). A speed-up whose CI lower "
+             "bound is ≥ %.2f× sped up, one whose CI upper bound is < %.2f× did not, any other "
+             "is undecided; one wholly above N× (impossible for a fixed job: outside load) "
+             "leaves its whole group undecided. Confirmed when threads did not speed up and "
+             "processes did; refuted "
+             "when threads sped up or processes did not; too close to call otherwise. Where "
+             "python3 ran, CPython's threads and multiprocessing.Pool decide and the C threads "
+             "under an emulated GIL are the explanation; both decided and different is nuanced. "
+             "Without CPython figures the C emulated-GIL threads and processes decide. A "
+             "free-threaded build is its own line; free C threads and the I/O mix are reported",
+             FLAT, FLAT);
     v->figures[0] = '\0';
-    if (n < 2 || !have_n) {
+    long long n = rs->cores;
+    if (n < 2) {
         v->kind = TVP_V_NOT_MEASURED;
         snprintf(v->summary, sizeof v->summary,
-                 n < 2 ? "one PU: nothing can run in parallel on this machine"
-                       : "no scaling figures at N = PUs in this run");
+                 "one PU: nothing can run in parallel on this machine");
         return;
     }
+
+    /* The C emulation: every mode's speed-up at N, the counters, the GIL's cost alone. */
     struct tvp_ratio r[N_MODES];
     int have[N_MODES];
     for (int m = 0; m < N_MODES; m++) {
-        have[m] = speedup(rs, modes[m], n, &r[m]);
+        have[m] = group_speedup(rs, "sched", modes[m], n, &r[m]);
         if (have[m])
-            tvp_appendf(v->figures, sizeof v->figures, "%s%s %lld workers: %.3g× [%.3g, %.3g]",
+            tvp_appendf(v->figures, sizeof v->figures, "%sC %s %lld workers: %.3g× [%.3g, %.3g]",
                         v->figures[0] ? "; " : "", modes[m], n, r[m].ratio, r[m].lo, r[m].hi);
     }
     for (int m = 0; m < 3; m++) {
@@ -285,37 +370,132 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
     }
     const struct tvp_fig *g1 = sc_fig(rs, "gil-threads", 1), *t1 = sc_fig(rs, "threads", 1);
     struct tvp_ratio o;
-    if (g1 && t1 && tvp_ratio_of(g1, t1, &o) == 0)
+    if (g1 && t1 && tvp_ratio_of(g1, t1, &o) == 0) {
+        /* The polling is a cost only where the CI says so; a noisy run must not invent one. */
+        if (o.lo > 1.0)
+            tvp_appendf(v->figures, sizeof v->figures,
+                        "; one worker under the emulated GIL costs %.3g× [%.3g, %.3g] one free "
+                        "thread (its polling)",
+                        o.ratio, o.lo, o.hi);
+        else
+            tvp_appendf(v->figures, sizeof v->figures,
+                        "; one worker under the emulated GIL: %.3g× [%.3g, %.3g] one free thread, "
+                        "no cost of its polling shown",
+                        o.ratio, o.lo, o.hi);
+    }
+    int have_c = have[1] && have[2];
+    enum tvp_verdict_kind c_kind = have_c ? c6_outcome(&r[2], &r[1], n) : TVP_V_NOT_MEASURED;
+    char c_note[200] = "";
+    const struct tvp_ratio *c_all[3] = {have[0] ? &r[0] : NULL, have[1] ? &r[1] : NULL,
+                                        have[2] ? &r[2] : NULL};
+    static const char *const c_names[3] = {"C free threads", "C processes", "C GIL threads"};
+    if (have_c && disturbed(c_all, c_names, 3, n, c_note, sizeof c_note))
+        c_kind = TVP_V_TOO_CLOSE;
+    char c_text[500] = "";
+    if (have_c) {
+        char a[96], b[96];
+        fmt_speedup(a, sizeof a, "GIL threads", &r[2]);
+        fmt_speedup(b, sizeof b, "processes", &r[1]);
+        c_text[0] = '\0';
+        tvp_appendf(c_text, sizeof c_text, "the C emulation of the GIL %s (%s, %s",
+                    c_kind == TVP_V_CONFIRMED ? "confirms the claim"
+                    : c_kind == TVP_V_REFUTED ? "refutes the claim"
+                                              : "is undecided",
+                    a, b);
+        if (have[0])
+            tvp_appendf(c_text, sizeof c_text, "; free threads %.3g×", r[0].ratio);
+        if (c_note[0])
+            tvp_appendf(c_text, sizeof c_text, "; %s", c_note);
+        tvp_appendf(c_text, sizeof c_text, ")");
+    }
+
+    /* CPython: threads and a Pool decide when both were measured at N. */
+    char py[64];
+    python_name(rs, py, sizeof py);
+    struct tvp_ratio pt, pp, pf;
+    int have_py = group_speedup(rs, "python", "threads", n, &pt) &&
+                  group_speedup(rs, "python", "processes", n, &pp);
+    int have_free = group_speedup(rs, "python", "threads-free", n, &pf);
+    if (have_py)
         tvp_appendf(v->figures, sizeof v->figures,
-                    "; one worker under the GIL costs %.3g× one free thread (its polling)",
-                    o.ratio);
-    if (!have[0] || !have[1] || !have[2]) {
-        v->kind = TVP_V_NOT_MEASURED;
-        snprintf(v->summary, sizeof v->summary,
-                 "a CPU-bound scaling figure (free threads, processes or GIL threads) is missing");
+                    "%sPython (%s): threads %lld workers: %.3g× [%.3g, %.3g]; Pool %lld workers: "
+                    "%.3g× [%.3g, %.3g]",
+                    v->figures[0] ? "; " : "", py, n, pt.ratio, pt.lo, pt.hi, n, pp.ratio, pp.lo,
+                    pp.hi);
+    char free_text[200] = "";
+    if (have_free) {
+        snprintf(free_text, sizeof free_text,
+                 "; free-threaded build: threads %.3g× [%.3g, %.3g], %s (no GIL, no claim)",
+                 pf.ratio, pf.lo, pf.hi, class_words(classify(&pf, n)));
+        tvp_appendf(v->figures, sizeof v->figures, "%s", free_text);
+    }
+
+    if (!have_py) {
+        char why[400];
+        if (!tvp_rs_has_group(rs, "python"))
+            snprintf(why, sizeof why, "CPython was not measured (%s)",
+                     rs->python_missing[0] ? rs->python_missing : "the python group did not run");
+        else
+            snprintf(why, sizeof why,
+                     "CPython was not measured (no ok python scaling figures for threads and "
+                     "processes at 1 and %lld workers)",
+                     n);
+        if (!have_c) {
+            v->kind = TVP_V_NOT_MEASURED;
+            v->summary[0] = '\0';
+            tvp_appendf(v->summary, sizeof v->summary,
+                        "no GIL-threads and processes scaling figures at N = %lld in this run; %s",
+                        n, why);
+            return;
+        }
+        v->kind = c_kind;
+        v->summary[0] = '\0';
+        tvp_appendf(
+            v->summary, sizeof v->summary,
+            "decided by the C emulation alone: with %lld workers on %lld PUs, threads under "
+            "the emulated GIL %s (%.3g× [%.3g, %.3g]) and processes %s (%.3g× [%.3g, "
+            "%.3g]); %s",
+            n, n, class_words(classify(&r[2], n)), r[2].ratio, r[2].lo, r[2].hi,
+            class_words(classify(&r[1], n)), r[1].ratio, r[1].lo, r[1].hi, why);
+        if (c_note[0])
+            tvp_appendf(v->summary, sizeof v->summary, "; %s", c_note);
         return;
     }
-    if (r[2].hi < FLAT && r[1].lo > FLAT) {
-        v->kind = TVP_V_CONFIRMED;
-        snprintf(v->summary, sizeof v->summary,
-                 "with %lld workers on %lld PUs, CPU-bound threads under the GIL sped up %.3g× "
-                 "while processes sped up %.3g× (free threads %.3g×: the lock, not threading, is "
-                 "the limit)%s",
-                 n, n, r[2].ratio, r[1].ratio, r[0].ratio,
-                 have[5] && r[5].lo > FLAT ? "; with half the time blocked, GIL threads do speed "
-                                             "up"
-                                           : "");
-    } else if (r[2].lo > FLAT || r[1].hi < FLAT) {
-        v->kind = TVP_V_REFUTED;
-        snprintf(v->summary, sizeof v->summary,
-                 "GIL threads sped up %.3g× and processes %.3g× with %lld workers", r[2].ratio,
-                 r[1].ratio, n);
-    } else {
-        v->kind = TVP_V_TOO_CLOSE;
-        snprintf(v->summary, sizeof v->summary,
-                 "the speed-ups (GIL threads %.3g×, processes %.3g×) straddle %.2f×", r[2].ratio,
-                 r[1].ratio, FLAT);
+
+    enum tvp_verdict_kind p_kind = c6_outcome(&pt, &pp, n);
+    char p_note[200] = "";
+    const struct tvp_ratio *p_all[2] = {&pt, &pp};
+    static const char *const p_names[2] = {"Python threads", "Python Pool"};
+    if (disturbed(p_all, p_names, 2, n, p_note, sizeof p_note))
+        p_kind = TVP_V_TOO_CLOSE;
+    char pa[96], pb[96];
+    fmt_speedup(pa, sizeof pa, "threads", &pt);
+    fmt_speedup(pb, sizeof pb, "Pool", &pp);
+    int decided_p = p_kind == TVP_V_CONFIRMED || p_kind == TVP_V_REFUTED;
+    int decided_c = c_kind == TVP_V_CONFIRMED || c_kind == TVP_V_REFUTED;
+    if (decided_p && decided_c && p_kind != c_kind) {
+        v->kind = TVP_V_NUANCED;
+        v->summary[0] = '\0';
+        tvp_appendf(v->summary, sizeof v->summary,
+                    "Python itself and the C emulation disagree: in %s with %lld workers %s %s and "
+                    "%s %s (claim %s), while %s",
+                    py, n, pa, class_words(classify(&pt, n)), pb, class_words(classify(&pp, n)),
+                    p_kind == TVP_V_CONFIRMED ? "holds" : "fails", c_text);
+        return;
     }
+    v->kind = p_kind;
+    v->summary[0] = '\0';
+    tvp_appendf(v->summary, sizeof v->summary,
+                "in Python itself (%s) with %lld workers on %lld PUs, %s %s and %s %s", py, n, n,
+                pa, class_words(classify(&pt, n)), pb, class_words(classify(&pp, n)));
+    if (p_note[0])
+        tvp_appendf(v->summary, sizeof v->summary, " (%s)", p_note);
+    if (c_text[0])
+        tvp_appendf(v->summary, sizeof v->summary, "; %s", c_text);
+    else
+        tvp_appendf(v->summary, sizeof v->summary, "; the C emulation was not measured");
+    if (free_text[0])
+        tvp_appendf(v->summary, sizeof v->summary, "%s", free_text);
 }
 
 /* The report's context-switch section: cost per hand-off, thread vs process. */

@@ -1,4 +1,6 @@
-"""Claim C3: starting a process is slow, starting a thread fast -- measured in CPython.
+"""Claim C3: starting a process is slow, starting a thread fast -- measured in CPython. Claim
+C5: a daemon thread does not hold the interpreter's exit, a non-daemon one does, and a thread
+cannot be made daemon once started (see ExitBench below).
 
 start: one operation starts a task that does nothing but stamp the clock, then joins it.
   start-to-running  t0 taken just before start() .. the task's own first timestamp
@@ -23,8 +25,10 @@ Each operation is checked: t0 <= stamp <= t1 and the task ran to its end (a proc
 0)."""
 
 import multiprocessing
+import subprocess
 import sys
 import threading
+import time
 
 from . import common
 
@@ -172,4 +176,126 @@ class StartBench:
         self.ctx = None
 
 
-BENCHES = {"start": StartBench}
+# --- exit: C5 ---------------------------------------------------------------------------
+
+# The program whose exit is timed. Its main thread starts one thread that sleeps work_ms (a
+# daemon one or not), prints the clock as its last statement and ends; the thread prints "done"
+# if it ever finishes. A non-daemon thread is joined by the interpreter's shutdown
+# (threading._shutdown), a daemon one is not: the process ends with it still asleep. Sleep, as
+# the C demo does: a CPU-bound thread would add GIL hand-offs to main's last steps.
+# argv: daemon (1, 0, or -1: no thread at all), work_ms, stamp (0: print 0, the timestamp
+# fault), exit code.
+EXIT_PROGRAM = r"""
+import sys, threading, time
+daemon, work_ms, stamp, code = (int(a) for a in sys.argv[1:5])
+def work():
+    time.sleep(work_ms / 1000.0)
+    sys.stdout.write("done\n")
+    sys.stdout.flush()
+if daemon >= 0:
+    threading.Thread(target=work, daemon=bool(daemon)).start()
+sys.stdout.write("main %d\n" % (time.monotonic_ns() if stamp else 0))
+sys.stdout.flush()
+if code:
+    sys.exit(code)
+"""
+
+# "no-thread": the same program without the thread, the interpreter's own exit cost (its
+# finalization), against which the daemon one's is read.
+EXIT_VARIANTS = ("non-daemon", "daemon", "no-thread")
+_EXIT_DAEMON_ARG = {"non-daemon": 0, "daemon": 1, "no-thread": -1}
+
+# How long one program may take before the operation is declared failed.
+_EXIT_TIMEOUT_S = 60.0
+
+
+def daemon_after_start_refused(spoil=False):
+    """C5's second half: `daemon = True` on a started thread must raise RuntimeError. Returns
+    the error's message; raises CheckFailed when the assignment was accepted. spoil (the fault
+    hook) marks the thread before start(), where the assignment is legal, so the check fires."""
+    gate = threading.Event()
+    t = threading.Thread(target=gate.wait, name="tvp-exit-daemon-check")
+    if spoil:
+        t.daemon = True
+    t.start()
+    try:
+        if not spoil:
+            t.daemon = True
+    except RuntimeError as e:
+        return str(e)
+    finally:
+        gate.set()
+        t.join()
+    raise common.CheckFailed("exit: daemon = True on a started thread was accepted, not refused "
+                             "with RuntimeError")
+
+
+class ExitBench:
+    """exit: one operation runs EXIT_PROGRAM in a new interpreter (sys.executable -I -c) and
+    reaps it.
+      start-to-exit  Popen() .. the child reaped (the whole program: interpreter start-up too)
+      main-to-exit   the child's last main statement (its CLOCK_MONOTONIC stamp) .. reaped
+      work-done      1 when the thread's work finished before the exit, else 0 (share of runs)
+    param_value = work_ms. Checked every operation: exit status 0, main's stamp within
+    [Popen, reaped], and a non-daemon thread's work finished (the interpreter waited for it).
+    Checked every batch: daemon = True after start() raises RuntimeError. A daemon thread's work
+    finishing is not a failure (a very slow exit could let it); work-done reports how often."""
+
+    def __init__(self, case):
+        self.case = case
+        common.require_variant(case, EXIT_VARIANTS)
+        self.variant = case.variant
+        self.work_ms = case.param_value if case.param_value >= 0 else 20
+        common.note("daemon = True after start(): RuntimeError %r"
+                    % daemon_after_start_refused())
+
+    def _one(self, daemon_arg, stamp, code):
+        argv = [sys.executable, "-I", "-c", EXIT_PROGRAM, str(daemon_arg), str(self.work_ms),
+                str(int(stamp)), str(code)]
+        t0 = time.monotonic_ns()
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        try:
+            out, _ = p.communicate(timeout=_EXIT_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+            raise common.CheckFailed("exit: the program did not exit within %.0f s"
+                                     % _EXIT_TIMEOUT_S)
+        t1 = time.monotonic_ns()
+        if p.returncode != 0:
+            raise common.CheckFailed("exit: the program exited with status %d" % p.returncode)
+        lines = out.decode("ascii", "replace").split()
+        try:
+            tm = int(lines[lines.index("main") + 1])
+        except (ValueError, IndexError):
+            raise common.CheckFailed("exit: the program printed no main timestamp: %r" % out)
+        if not t0 <= tm <= t1:
+            raise common.CheckFailed("exit: main's timestamp %d is outside [start %d, reaped %d]"
+                                     % (tm, t0, t1))
+        return t1 - t0, t1 - tm, "done" in lines
+
+    def run(self, n):
+        daemon_after_start_refused(common.fault("exit-daemon-accepted"))
+        # The non-daemon fault runs its thread as a daemon: the interpreter no longer waits.
+        arg = _EXIT_DAEMON_ARG[self.variant]
+        if arg == 0 and common.fault("exit-not-waited"):
+            arg = 1
+        stamp = not common.fault("exit-timestamp")
+        code = 3 if common.fault("exit-status") else 0
+        whole = main = done = 0
+        for _ in range(n):
+            w, m, d = self._one(arg, stamp, code)
+            if self.variant == "non-daemon" and not d:
+                raise common.CheckFailed("exit: the interpreter exited before its non-daemon "
+                                         "thread's %d ms of work finished" % self.work_ms)
+            whole += w
+            main += m
+            done += d
+        common.note_cpu()
+        return [whole, main, done]
+
+    def close(self):
+        pass
+
+
+BENCHES = {"start": StartBench, "exit": ExitBench}
