@@ -22,17 +22,7 @@
 #include "supervisor.h"
 #include "tvp_created.h"
 
-/* The group's hook after a killed case: counts its calls and names itself in the note, so the
- * test sees that it runs after a kill or crash only, for the killed case's own group. */
-static int sweeps;
-static void fake_sweep(const struct tvp_case *c, char *note, size_t len)
-{
-    sweeps++;
-    snprintf(note, len, "swept by the %s group", c->group->name);
-}
-
-static const struct tvp_group fake_group = {
-    .name = "fake", .description = "test cases", .sweep_after_kill = fake_sweep};
+static const struct tvp_group fake_group = {.name = "fake", .description = "test cases"};
 
 static int run_ok(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
                   char *err, size_t errlen)
@@ -295,20 +285,9 @@ int main(void)
     CHECK(rmdir(scratch) == 0);
 
     c = make_case(run_crash);
-    int sweeps_before = sweeps;
     CHECK_INT(tvp_supervise_case(&c, &o, 0.0, &r), 0);
     CHECK_STR(tvp_case_status_name(r.status), "crashed");
     CHECK_MSG(strstr(r.note, "Killed") != NULL, "note: %s", r.note);
-    CHECK_INT(sweeps - sweeps_before, 1);
-    CHECK_MSG(strstr(r.note, "swept by the fake group") != NULL, "note: %s", r.note);
-    tvp_case_result_free(&r);
-
-    /* A case that ended by itself ran its teardown: the group's sweep is not run. */
-    c = make_case(run_fail);
-    sweeps_before = sweeps;
-    CHECK_INT(tvp_supervise_case(&c, &o, 0.0, &r), 0);
-    CHECK_STR(tvp_case_status_name(r.status), "failed");
-    CHECK_INT(sweeps - sweeps_before, 0);
     tvp_case_result_free(&r);
 
     /* Nothing left to reap. */

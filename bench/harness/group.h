@@ -136,11 +136,6 @@ struct tvp_group {
      * its ratio to the C figure). Claims the group has nothing for are left alone. */
     void (*claim_addendum)(const struct tvp_resultset *rs, const char *claim_id,
                            struct tvp_verdict *v);
-    /* Optional: run by the supervisor after one of this group's cases was killed or crashed, so
-     * that its teardown never ran. Removes what such a case can leave outside its processes
-     * beyond the System V objects the supervisor sweeps itself (the python group: SharedMemory
-     * blocks and the worker's TMPDIR), and writes what it removed to note ("" when nothing). */
-    void (*sweep_after_kill)(const struct tvp_case *c, char *note, size_t len);
 };
 
 /* The registry (bench/registry.c, from the list in bench/groups.h). */

@@ -275,17 +275,12 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     struct tvp_leftovers_removed swept = {0, 0, 0};
     if (killed)
         tvp_leftovers_remove(r->created, &swept);
-    char swept_own[sizeof r->note] = "";
-    if (killed && c->group && c->group->sweep_after_kill)
-        c->group->sweep_after_kill(c, swept_own, sizeof swept_own);
     if (swept.sysv > 0)
         note_add(r, "removed %d System V object(s) the case left behind", swept.sysv);
     if (swept.posix_shm > 0)
         note_add(r, "removed %d shared-memory object(s) the case left behind", swept.posix_shm);
     if (swept.tmp_dirs > 0)
         note_add(r, "removed %d temporary folder(s) the case left behind", swept.tmp_dirs);
-    if (swept_own[0])
-        note_add(r, "%s", swept_own);
     if (interrupted && !eof) {
         r->status = TVP_INTERRUPTED;
         return EINTR;

@@ -11,7 +11,7 @@ if "--probe" in sys.argv:
 if mode == "setup-error":
     print("error set-up failed on purpose", flush=True)
     sys.exit(1)
-print("note set-up note\nready", flush=True)
+print("note set-up note\ncreated posix-shm /tvp-py-fake-1\nready", flush=True)
 for line in sys.stdin:
     words = line.split()
     if not words or words[0] == "quit":

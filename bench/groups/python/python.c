@@ -452,5 +452,4 @@ const struct tvp_group tvp_group_python = {
     .n_judges = 0,
     .report_section = tvp_python_report_section,
     .claim_addendum = tvp_python_addendum,
-    .sweep_after_kill = tvp_python_sweep_after_kill,
 };

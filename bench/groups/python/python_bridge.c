@@ -13,6 +13,7 @@
 #include "python_proc.h"
 #include "leftover_files.h"
 #include "runner.h"
+#include "tvp_created.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
 
@@ -20,9 +21,15 @@ extern char **environ;
 
 #define LINE_MAX_LEN 4096
 
-/* Forwards a "cpu K" or "note TEXT" line; returns 1 when the line was one of them. */
+/* Forwards a "cpu K", "note TEXT" or "created posix-shm /NAME" line; returns 1 when the line
+ * was one of them. */
 static int side_line(const char *line)
 {
+    static const char shm[] = "created " TVP_CREATED_POSIX_SHM " ";
+    if (!strncmp(line, shm, sizeof shm - 1)) {
+        tvp_created(TVP_CREATED_POSIX_SHM, line + sizeof shm - 1);
+        return 1;
+    }
     int cpu;
     if (sscanf(line, "cpu %d", &cpu) == 1) {
         tvp_runner_note_cpu(cpu);
@@ -53,19 +60,6 @@ static void bridge_free(struct bridge *b)
     free(b);
 }
 
-void tvp_python_sweep_after_kill(const struct tvp_case *c, char *note, size_t len)
-{
-    (void)c;
-    int shm = tvp_sweep_dead_owner("/dev/shm", TVP_PY_PREFIX);
-    int tmp = tvp_sweep_dead_owner(tvp_tmp_dir(), TVP_PY_PREFIX);
-    note[0] = '\0';
-    if (shm > 0)
-        snprintf(note, len, "removed %d shared-memory object(s) the case left behind", shm);
-    if (tmp > 0)
-        snprintf(note + strlen(note), len - strlen(note),
-                 "%sremoved %d temporary folder(s) the case left behind", shm > 0 ? "; " : "", tmp);
-}
-
 /* Makes b->tmp (mode 0700, a fresh name) and the worker's environment: ours, with TMPDIR
  * pointing at it. */
 static int make_env(struct bridge *b, char *err, size_t errlen)
@@ -77,6 +71,7 @@ static int make_env(struct bridge *b, char *err, size_t errlen)
         b->tmp[0] = '\0';
         return -1;
     }
+    tvp_created(TVP_CREATED_TMP_DIR, b->tmp);
     size_t n = 0;
     while (environ[n])
         n++;

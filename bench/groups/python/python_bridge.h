@@ -22,12 +22,11 @@ struct tvp_py_launch {
 };
 int tvp_python_launch_of(const struct tvp_case *c, struct tvp_py_launch *l);
 
-/* The names a case's leftovers carry: SharedMemory blocks "/dev/shm/tvp-py-<creator pid>-<n>"
- * (tvpy/common.py), the worker's TMPDIR "$TMPDIR/tvp-py-<case pid>-XXXXXX". */
+/* The prefix of what a case creates outside its processes: SharedMemory blocks
+ * "/dev/shm/tvp-py-<creator pid>-<n>" (tvpy/ipc.py) and the worker's TMPDIR
+ * "$TMPDIR/tvp-py-<case pid>-XXXXXX". Both are reported as created (tvp_created.h), so after a
+ * kill the supervisor removes exactly those. */
 #define TVP_PY_PREFIX "tvp-py-"
-
-/* The group's sweep_after_kill: removes the leftovers above of creators that are dead. */
-void tvp_python_sweep_after_kill(const struct tvp_case *c, char *note, size_t len);
 
 int tvp_pybridge_setup(const struct tvp_case *c, void **state, char *err, size_t errlen);
 int tvp_pybridge_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
