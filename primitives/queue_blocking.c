@@ -165,6 +165,8 @@ static void init_fields(struct tvp_queue *q, enum tvp_queue_order order, size_t 
     q->unbounded = (uint8_t)unbounded;
     q->shared = (uint8_t)shared;
     tvp_queue_set_count(q, 0);
+    atomic_store_explicit(&q->get_sleeps, 0, memory_order_relaxed);
+    atomic_store_explicit(&q->put_sleeps, 0, memory_order_relaxed);
 }
 
 int tvp_queue_create(struct tvp_queue **out, enum tvp_queue_order order, size_t capacity,
@@ -305,6 +307,12 @@ size_t tvp_queue_qsize(struct tvp_queue *q)
     return q != NULL ? tvp_queue_count(q) : 0;
 }
 
+void tvp_queue_stats(struct tvp_queue *q, struct tvp_queue_stats *st)
+{
+    st->get_sleeps = atomic_load_explicit(&q->get_sleeps, memory_order_relaxed);
+    st->put_sleeps = atomic_load_explicit(&q->put_sleeps, memory_order_relaxed);
+}
+
 /* ---- waiting and waking ---- */
 
 static inline int bad_timeout(int64_t timeout_ns)
@@ -319,13 +327,15 @@ struct deadline {
 
 /* Sleeps once on cv (mu held), counted in *waiters. Returns 0 on a wake-up (real or not: the
  * caller re-checks), EAGAIN for NOWAIT, ETIMEDOUT once the deadline passed, or an error. */
-static int sleep_on(struct tvp_queue *q, pthread_cond_t *cv, uint32_t *waiters, int64_t timeout_ns,
-                    struct deadline *dl)
+static int sleep_on(struct tvp_queue *q, pthread_cond_t *cv, uint32_t *waiters,
+                    _Atomic uint64_t *sleeps, int64_t timeout_ns, struct deadline *dl)
 {
     if (timeout_ns == TVP_QUEUE_NOWAIT)
         return EAGAIN;
     int e;
     (*waiters)++;
+    if (sleeps != NULL) /* under mu: relaxed is enough, a reader only wants a snapshot */
+        atomic_fetch_add_explicit(sleeps, 1, memory_order_relaxed);
     if (timeout_ns == TVP_QUEUE_FOREVER) {
         e = pthread_cond_wait(cv, &q->mu);
     } else {
@@ -413,7 +423,7 @@ static inline int put_n(struct tvp_queue *q, const char *items, const int64_t *p
                 if (e != 0)
                     break;
             }
-            e = sleep_on(q, &q->not_full, &q->put_waiters, timeout_ns, &dl);
+            e = sleep_on(q, &q->not_full, &q->put_waiters, &q->put_sleeps, timeout_ns, &dl);
             if (e != 0) {
                 if (e == ETIMEDOUT && tvp_queue_count(q) < q->cap)
                     e = 0; /* room came with the timeout: use it, then time out if more is due */
@@ -449,7 +459,7 @@ static inline int get_n(struct tvp_queue *q, char *items, int64_t *prios, size_t
     if (e != 0)
         return e;
     while (tvp_queue_count(q) == 0) {
-        e = sleep_on(q, &q->not_empty, &q->get_waiters, timeout_ns, &dl);
+        e = sleep_on(q, &q->not_empty, &q->get_waiters, &q->get_sleeps, timeout_ns, &dl);
         if (e != 0) {
             if (e == ETIMEDOUT && tvp_queue_count(q) > 0)
                 e = 0; /* an item came with the timeout: take it */
@@ -540,7 +550,7 @@ int tvp_queue_join(struct tvp_queue *q, int64_t timeout_ns)
     if (e != 0)
         return e;
     while (q->unfinished > 0) {
-        e = sleep_on(q, &q->all_tasks_done, &q->join_waiters, timeout_ns, &dl);
+        e = sleep_on(q, &q->all_tasks_done, &q->join_waiters, NULL, timeout_ns, &dl);
         if (e != 0) {
             if (e == ETIMEDOUT && q->unfinished == 0)
                 e = 0;

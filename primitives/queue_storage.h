@@ -42,6 +42,9 @@ struct tvp_queue {
     uint64_t seq;      /* PRIORITY: insertion number of the next item */
     size_t unfinished; /* items put minus task_done calls */
     uint32_t get_waiters, put_waiters, join_waiters; /* tasks sleeping on each condvar */
+    /* Condition-variable waits since creation, by getters and by putters (tvp_queue_stats).
+     * Written under mu on the sleeping path only; atomic (relaxed) so a snapshot needs no lock. */
+    _Atomic uint64_t get_sleeps, put_sleeps;
     uint8_t order;     /* enum tvp_queue_order; read-only after init */
     uint8_t unbounded; /* full means grow, not wait; read-only after init */
     uint8_t shared;    /* in caller's MAP_SHARED memory; read-only after init */

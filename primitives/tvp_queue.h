@@ -120,6 +120,16 @@ int tvp_queue_join(struct tvp_queue *q, int64_t timeout_ns);
 
 size_t tvp_queue_qsize(struct tvp_queue *q);
 
+/* Slow-path counters since creation, summed over every task: how many times a getter (a putter)
+ * went to sleep on its condition variable (each pthread_cond_wait / timedwait call, so a task
+ * woken for nothing that sleeps again counts twice). A snapshot without the lock; each counter
+ * read once. What a benchmark needs to tell a queue's own cost from the wake-ups it paid. */
+struct tvp_queue_stats {
+    uint64_t get_sleeps;
+    uint64_t put_sleeps;
+};
+void tvp_queue_stats(struct tvp_queue *q, struct tvp_queue_stats *st);
+
 /* The bound given at creation (TVP_QUEUE_UNBOUNDED for an unbounded queue), and the item size:
  * read-only after creation, so no lock. */
 size_t tvp_queue_capacity(const struct tvp_queue *q);

@@ -859,17 +859,45 @@ static void expect_woken(struct tasks *ts, struct tq *t, const char *by)
     }
 }
 
+/* Polls the queue's sleep counters until getters (or putters) have gone to sleep `want` times
+ * (10 s at most); returns the counts seen last. The sleepers' own rc is still PENDING then, so a
+ * counter that did not count makes the caller's check fail instead of passing by timing. */
+static struct tvp_queue_stats await_sleeps(struct tvp_queue *q, int putters, uint64_t want)
+{
+    struct tvp_queue_stats st;
+    int64_t t0 = now_ns();
+    for (;;) {
+        tvp_queue_stats(q, &st);
+        if ((putters ? st.put_sleeps : st.get_sleeps) >= want || now_ns() - t0 >= LONG_WAIT)
+            return st;
+        sleep_ms(1);
+    }
+}
+
 /* A get sleeping on empty is woken by a put, a put sleeping on full by a get; the sleeper is a
- * thread (procs 0) or a forked process (the queue shared). */
+ * thread (procs 0) or a forked process (the queue shared). The sleep counters count each of
+ * those sleeps on its own side, and nothing for calls that did not sleep (NOWAIT refusals). */
 static void test_wakeups(enum tvp_queue_order o, int shared, int procs)
 {
     struct tq t;
     if (tq_open(&t, o, 2, sizeof(uint64_t), shared) != 0)
         return;
     struct tasks ts;
+    struct tvp_queue_stats st;
+    uint64_t v = 42;
+
+    CHECK_INT(tvp_queue_get(t.q, &v, NULL, TVP_QUEUE_NOWAIT), EAGAIN);
+    tvp_queue_stats(t.q, &st);
+    CHECK_MSG(st.get_sleeps == 0 && st.put_sleeps == 0,
+              "%s: a refused NOWAIT get counted as a sleep (get %llu, put %llu)", t.what,
+              (unsigned long long)st.get_sleeps, (unsigned long long)st.put_sleeps);
 
     start_sleepers(&ts, &t, procs, 1, getter);
-    uint64_t v = 42;
+    st = await_sleeps(t.q, 0, 1);
+    CHECK_MSG(st.get_sleeps == 1 && st.put_sleeps == 0 && atomic_load(&ctl->rc[0]) == PENDING,
+              "%s: a get asleep on empty: get sleeps %llu, put sleeps %llu (want 1, 0)", t.what,
+              (unsigned long long)st.get_sleeps, (unsigned long long)st.put_sleeps);
+    v = 42;
     CHECK_INT(tvp_queue_put(t.q, &v, 9, TVP_QUEUE_NOWAIT), 0);
     expect_woken(&ts, &t, "put");
     CHECK_INT(atomic_load(&ctl->value[0]), 42);
@@ -878,7 +906,19 @@ static void test_wakeups(enum tvp_queue_order o, int shared, int procs)
 
     for (v = 1; v <= 2; v++)
         CHECK_INT(tvp_queue_put(t.q, &v, (int64_t)v, TVP_QUEUE_NOWAIT), 0);
+    CHECK_INT(tvp_queue_put(t.q, &v, 0, TVP_QUEUE_NOWAIT), EAGAIN);
+    tvp_queue_stats(t.q, &st);
+    uint64_t gets_before = st.get_sleeps;
+    CHECK_MSG(gets_before >= 1 && st.put_sleeps == 0,
+              "%s: after the get's wake-up: get sleeps %llu, put sleeps %llu (want >= 1, 0)",
+              t.what, (unsigned long long)st.get_sleeps, (unsigned long long)st.put_sleeps);
     start_sleepers(&ts, &t, procs, 1, putter);
+    st = await_sleeps(t.q, 1, 1);
+    CHECK_MSG(st.put_sleeps == 1 && st.get_sleeps == gets_before &&
+                  atomic_load(&ctl->rc[0]) == PENDING,
+              "%s: a put asleep on full: put sleeps %llu, get sleeps %llu (want 1, %llu)", t.what,
+              (unsigned long long)st.put_sleeps, (unsigned long long)st.get_sleeps,
+              (unsigned long long)gets_before);
     CHECK_INT(tvp_queue_qsize(t.q), 2);
     CHECK_INT(tvp_queue_get(t.q, &v, NULL, TVP_QUEUE_NOWAIT), 0);
     expect_woken(&ts, &t, "get");

@@ -80,3 +80,18 @@ void tvp_bq_close(struct tvp_bq *b)
         tvp_warn(errno, "%s: unmapping the queue", tvp_qk[b->kind].name);
     memset(b, 0, sizeof *b);
 }
+
+void tvp_bq_sleeps(struct tvp_bq *b, uint64_t *get, uint64_t *put)
+{
+    if (b->kind <= TVP_QK_PRIORITY) {
+        struct tvp_queue_stats st;
+        tvp_queue_stats(b->q, &st);
+        *get = st.get_sleeps;
+        *put = st.put_sleeps;
+        return;
+    }
+    struct tvp_blocking_ring_stats st;
+    tvp_blocking_ring_stats(b->r, &st);
+    *get = st.pop_waits;
+    *put = st.push_waits;
+}

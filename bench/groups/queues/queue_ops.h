@@ -39,6 +39,12 @@ int tvp_bq_open(struct tvp_bq *b, enum tvp_qk kind, size_t capacity, size_t item
                 unsigned spin, char *err, size_t errlen);
 void tvp_bq_close(struct tvp_bq *b);
 
+/* Sleeps since the queue was opened, summed over every task: consumers' (*get) and producers'
+ * (*put). For the blocking queue a condition-variable wait, for a ring a FUTEX_WAIT: each time a
+ * task found nothing to do, gave up its PU and had to be woken by the other side. Read with
+ * relaxed loads: exact once the tasks are done, a snapshot while they run. */
+void tvp_bq_sleeps(struct tvp_bq *b, uint64_t *get, uint64_t *put);
+
 static inline int tvp_bq_put(struct tvp_bq *b, const void *item, int64_t prio, int64_t timeout)
 {
     if (b->kind <= TVP_QK_PRIORITY)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,19 +61,47 @@ static inline int64_t msg_prio(uint64_t tag)
 
 enum tvp_qs_fault tvp_qs_fault = TVP_QS_FAULT_NONE;
 
+/* The calling thread's context switches so far. Voluntary: every time it blocked, whatever on
+ * (a condition variable, a contended mutex's futex, a ring's futex); the queues' own counters see
+ * only their condition-variable or futex waits, so a pthread mutex that a task sleeps on while
+ * the other side holds it is counted here only. Involuntary: every time the scheduler took its PU
+ * for another task while it could run (on a VM shared with other benchmarks, the other side of a
+ * queue then waits for a task that is not running). ok = 0 when getrusage failed (never for
+ * RUSAGE_THREAD on Linux; the batch then fails instead of counting wrong). */
+struct switches {
+    uint64_t vol, invol;
+    int ok;
+};
+
+static struct switches switches_now(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) != 0)
+        return (struct switches){0, 0, 0};
+    return (struct switches){(uint64_t)ru.ru_nvcsw, (uint64_t)ru.ru_nivcsw, 1};
+}
+
+static inline struct switches switches_since(struct switches a)
+{
+    struct switches b = switches_now();
+    return (struct switches){b.vol - a.vol, b.invol - a.invol, a.ok && b.ok};
+}
+
 struct prod {
     alignas(64) uint64_t quota;
     uint64_t first;      /* its first message's global index (bitmap position) */
     uint64_t stamp_base; /* its first entry in stamps[] */
     uint64_t sum;        /* of every word it sent */
+    struct switches sw;  /* context switches from the gate to its last put */
     int rc;              /* error number of a failed put */
     _Atomic int cpu;
 };
 
 struct cons {
     alignas(64) uint64_t sum, count, nlat;
-    int rc;        /* error number of a failed get */
-    char why[160]; /* the first check that failed in this consumer */
+    struct switches sw; /* context switches from the gate to its pill */
+    int rc;             /* error number of a failed get */
+    char why[160];      /* the first check that failed in this consumer */
     _Atomic int cpu;
 };
 
@@ -168,6 +197,7 @@ static void producer(struct qs *s, int p)
 {
     struct prod *me = &s->prod[p];
     arrive_and_wait(s, s->pus[p], &me->cpu);
+    struct switches sw0 = switches_now();
     uint64_t quota = me->quota, sum = 0;
     uint64_t *stamps = s->stamps + me->stamp_base;
     unsigned ack_spin = s->pus[0] == s->pus[s->P] ? 0 : ACK_SPIN;
@@ -202,6 +232,7 @@ static void producer(struct qs *s, int p)
                 wait_ack(s, (uint32_t)(seq + 1), ack_spin);
         }
     }
+    me->sw = switches_since(sw0);
     me->sum = sum;
     me->rc = rc;
     atomic_fetch_add_explicit(&s->ctl->producers_done, 1, memory_order_release);
@@ -287,6 +318,7 @@ static void consumer(struct qs *s, int c)
 {
     struct cons *me = &s->cons[c];
     arrive_and_wait(s, s->pus[s->P + c], &me->cpu);
+    struct switches sw0 = switches_now();
     uint64_t *bitmap = s->bitmaps + (size_t)c * s->bitmap_words;
     int64_t *last = s->last + (size_t)c * (size_t)s->P;
     uint64_t sum = 0, local = 0;
@@ -329,6 +361,7 @@ static void consumer(struct qs *s, int c)
         }
     }
     flush(s, &local);
+    me->sw = switches_since(sw0);
     me->sum = sum;
     me->rc = rc;
 }
@@ -459,42 +492,109 @@ int tvp_qs_setup(const struct tvp_case *c, void **state, char *err, size_t errle
 
 /* ---- one batch ---- */
 
-/* The main task alone puts ORDER_ITEMS items with tied priorities and takes them back: they
- * must come out in the kind's order. */
-static int order_check(struct qs *s, char *err, size_t errlen)
+int tvp_qs_order_blind = 0;
+
+/* The position an item must have in the take order: FIFO kinds by put index, LIFO by reversed
+ * put index, priority by (priority, put index), each key distinct. */
+static inline int key_before(enum tvp_qk kind, const int64_t *prio, uint64_t a, uint64_t b)
 {
-    struct msg m = {0};
-    int64_t prio[ORDER_ITEMS];
-    for (int i = 0; i < ORDER_ITEMS; i++) {
-        prio[i] = (i * 7) % 5; /* ties: every priority six or seven times */
-        m.tag = (uint64_t)i;
-        int rc = tvp_bq_put(&s->q, &m, prio[i], TVP_QUEUE_NOWAIT);
-        if (rc != 0) {
-            tvp_errfmt(err, errlen, rc, "%s: order check: put %d", tvp_qk[s->kind].name, i);
+    if (kind == TVP_QK_LIFO)
+        return a > b;
+    if (kind == TVP_QK_PRIORITY)
+        return prio[a] < prio[b] || (prio[a] == prio[b] && a < b);
+    return a < b;
+}
+
+int tvp_qs_order_ok(enum tvp_qk kind, size_t n, const int64_t *prio, const uint64_t *taken,
+                    char *why, size_t len)
+{
+    if (tvp_qs_order_blind)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (taken[i] >= n) {
+            snprintf(why, len, "take %zu gave item %llu of %zu", i, (unsigned long long)taken[i],
+                     n);
             return -1;
         }
-    }
-    int used[ORDER_ITEMS] = {0};
-    for (int i = 0; i < ORDER_ITEMS; i++) {
-        int want;
-        if (s->kind == TVP_QK_LIFO)
-            want = ORDER_ITEMS - 1 - i;
-        else if (s->kind == TVP_QK_PRIORITY) {
-            want = -1; /* the smallest priority not yet taken, first put among ties */
-            for (int j = 0; j < ORDER_ITEMS; j++)
-                if (!used[j] && (want < 0 || prio[j] < prio[want]))
-                    want = j;
-        } else
-            want = i;
-        int rc = tvp_bq_get(&s->q, &m, TVP_QUEUE_NOWAIT);
-        if (rc != 0 || m.tag != (uint64_t)want) {
-            snprintf(err, errlen, "%s: order check: take %d gave item %lld (rc %d), expected %d",
-                     tvp_qk[s->kind].name, i, rc ? -1LL : (long long)m.tag, rc, want);
+        /* Every key distinct, so strictly increasing keys over n items in range are exactly the
+         * n items in the kind's order: no item missing or taken twice can pass. */
+        if (i > 0 && !key_before(kind, prio, taken[i - 1], taken[i])) {
+            snprintf(why, len, "take %zu gave item %llu after item %llu", i,
+                     (unsigned long long)taken[i], (unsigned long long)taken[i - 1]);
             return -1;
         }
-        used[want] = 1;
     }
     return 0;
+}
+
+/* After one task drained everything it put: one more get, which must find the queue empty. The
+ * SPSC ring's consumer publishes the slots it freed lazily (ring_spsc.h: every capacity / 16
+ * pops, or when a pop finds the ring empty), so without it up to capacity / 16 slots would stay
+ * held and a full refill by the same task would find the ring full. A consumer of a stream ends
+ * its run of pops the same way. For the other kinds it only checks that nothing is left. */
+static int end_drain(struct tvp_bq *q)
+{
+    struct msg m;
+    int rc = tvp_bq_get(q, &m, TVP_QUEUE_NOWAIT);
+    return rc == EAGAIN ? 0 : rc == 0 ? EEXIST : rc; /* EEXIST: an item nobody put */
+}
+
+/* Puts n items (tag = put index, priority prio[i]) into an empty queue from one task, takes them
+ * back into taken[], and checks their order with tvp_qs_order_ok. Then the negative control:
+ * the same output with its first two takes swapped, through the same check, which must refuse
+ * it (any two adjacent items of a strict order swapped are out of order, for every kind). *caught
+ * says whether it did. -1 with err only when the queue itself failed the check or a call. */
+static int order_round(struct tvp_bq *q, enum tvp_qk kind, size_t n, const int64_t *prio,
+                       uint64_t *taken, int *caught, char *err, size_t errlen)
+{
+    struct msg m = {0};
+    char why[160];
+    for (size_t i = 0; i < n; i++) {
+        m.tag = (uint64_t)i;
+        int rc = tvp_bq_put(q, &m, prio[i], TVP_QUEUE_NOWAIT);
+        if (rc != 0) {
+            tvp_errfmt(err, errlen, rc, "%s: order check: put %zu", tvp_qk[kind].name, i);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        int rc = tvp_bq_get(q, &m, TVP_QUEUE_NOWAIT);
+        if (rc != 0) {
+            tvp_errfmt(err, errlen, rc, "%s: order check: take %zu of %zu", tvp_qk[kind].name, i,
+                       n);
+            return -1;
+        }
+        taken[i] = m.tag;
+    }
+    int rc = end_drain(q);
+    if (rc != 0) {
+        tvp_errfmt(err, errlen, rc, "%s: order check: the queue after its %zu items were taken",
+                   tvp_qk[kind].name, n);
+        return -1;
+    }
+    if (tvp_qs_order_ok(kind, n, prio, taken, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: order check: %s", tvp_qk[kind].name, why);
+        return -1;
+    }
+    *caught = 0;
+    if (n >= 2) {
+        uint64_t t = taken[0];
+        taken[0] = taken[1];
+        taken[1] = t;
+        *caught = tvp_qs_order_ok(kind, n, prio, taken, why, sizeof why) != 0;
+    }
+    return 0;
+}
+
+/* The main task alone puts ORDER_ITEMS items with tied priorities and takes them back: they
+ * must come out in the kind's order; *caught: the swapped control was refused. */
+static int order_check(struct qs *s, int *caught, char *err, size_t errlen)
+{
+    int64_t prio[ORDER_ITEMS];
+    uint64_t taken[ORDER_ITEMS];
+    for (int i = 0; i < ORDER_ITEMS; i++)
+        prio[i] = (i * 7) % 5; /* ties: every priority six or seven times */
+    return order_round(&s->q, s->kind, ORDER_ITEMS, prio, taken, caught, err, errlen);
 }
 
 static int start_tasks(struct qs *s, char *err, size_t errlen)
@@ -668,7 +768,8 @@ int tvp_qs_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *
                  (unsigned long long)iters, (unsigned long long)s->max_msgs);
         return -1;
     }
-    if (order_check(s, err, errlen) != 0)
+    int caught = 0;
+    if (order_check(s, &caught, err, errlen) != 0)
         return -1;
     memset(k, 0, sizeof *k);
     k->total = iters;
@@ -705,11 +806,18 @@ int tvp_qs_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *
     while ((a = atomic_load_explicit(&k->arrived, memory_order_acquire)) < n)
         tvp_futex_wait(&k->arrived, a, s->priv);
 
+    uint64_t get0, put0, get1, put1;
+    tvp_bq_sleeps(&s->q, &get0, &put0);
     uint64_t t0 = tvp_now_ns();
     atomic_store_explicit(&k->go, 1, memory_order_release);
     tvp_futex_wake(&k->go, INT_MAX, s->priv);
     int rc = wait_finished(s, err, errlen);
     uint64_t t1 = tvp_now_ns();
+    /* Sleeps begun between the gate opening and the main task seeing the last message taken.
+     * A consumer's wait for its end-of-batch pill may fall on either side of this read: at most
+     * one sleep per consumer per batch (the sleeps-per-msg figures of a batch of a few messages
+     * carry it visibly). */
+    tvp_bq_sleeps(&s->q, &get1, &put1);
     /* A stall is only declared once every producer has finished, so even then the tasks can be
      * ended the normal way: producers first (only then may the main task put the pills: an SPSC
      * ring has one producer at a time), then a pill per consumer. */
@@ -768,6 +876,171 @@ int tvp_qs_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *
         totals[0] += t1 - t0;
         totals[1] += p50 * iters;
         totals[2] += p99 * iters;
+        totals[TVP_QS_M_GET_SLEEPS] += get1 - get0;
+        totals[TVP_QS_M_PUT_SLEEPS] += put1 - put0;
+        totals[TVP_QS_M_CONTROL] += caught ? iters : 0; /* per message: 1 when caught */
+        /* Voluntary ones include each consumer's wait for its pill: one per consumer at most. */
+        struct switches sw = {0, 0, 1};
+        for (int i = 0; i < s->P + s->C; i++) {
+            const struct switches *t = i < s->P ? &s->prod[i].sw : &s->cons[i - s->P].sw;
+            sw.vol += t->vol;
+            sw.invol += t->invol;
+            sw.ok &= t->ok;
+        }
+        if (!sw.ok) {
+            snprintf(err, errlen, "queues: getrusage(RUSAGE_THREAD) failed in a task");
+            return -1;
+        }
+        totals[TVP_QS_M_SWITCHES] += sw.vol;
+        totals[TVP_QS_M_PREEMPTED] += sw.invol;
     }
     return 0;
+}
+
+/* ---- own cost: one task, no wake-ups ---- */
+
+struct own {
+    struct tvp_bq q;
+    enum tvp_qk kind;
+    size_t depth;
+    int64_t *prio;   /* depth or ORDER_ITEMS priorities, for the order round */
+    uint64_t *taken; /* as many takes */
+    size_t check_n;
+};
+
+int tvp_qs_own_setup(const struct tvp_case *c, void **state, char *err, size_t errlen)
+{
+    int k = tvp_qk_find(c->variant);
+    long long depth = c->param_value;
+    if (k < 0 || depth < 1 || depth > TVP_QS_CAPACITY) {
+        snprintf(err, errlen, "queues: bad own-cost case %s depth %lld", c->variant, depth);
+        return -1;
+    }
+    struct own *o = calloc(1, sizeof *o);
+    if (!o) {
+        tvp_errfmt(err, errlen, ENOMEM, "queues: own-cost state");
+        return -1;
+    }
+    o->kind = (enum tvp_qk)k;
+    o->depth = (size_t)depth;
+    o->check_n = o->depth < ORDER_ITEMS ? ORDER_ITEMS : o->depth;
+    o->prio = calloc(o->check_n, sizeof *o->prio);
+    o->taken = calloc(o->check_n, sizeof *o->taken);
+    /* Spin 0: one task never waits on itself, so a ring that had to would fail at once. */
+    if (!o->prio || !o->taken ||
+        tvp_bq_open(&o->q, o->kind, TVP_QS_CAPACITY, sizeof(uint64_t), 0, 0, err, errlen) != 0) {
+        if (!o->prio || !o->taken)
+            tvp_errfmt(err, errlen, ENOMEM, "queues: own-cost order buffers");
+        free(o->prio);
+        free(o->taken);
+        free(o);
+        return -1;
+    }
+    tvp_runner_note("%s, capacity %d, 8-byte items; one task fills %zu items then drains them, "
+                    "no other task, so no wake-up: CPU ns per put+get pair%s",
+                    tvp_qk[k].what, TVP_QS_CAPACITY, o->depth,
+                    o->kind == TVP_QK_SPSC ? "; each drain ends with a pop that finds the ring "
+                                             "empty, which publishes the freed slots"
+                                           : "");
+    *state = o;
+    return 0;
+}
+
+/* The calling thread's CPU time. The own cost is that, not wall time: the task never sleeps,
+ * so on an idle machine the two agree, while on a shared VM the wall clock also counts the
+ * slices other tasks took from it (here several other benchmarks share two vCPUs). */
+static int thread_cpu_ns(uint64_t *ns, const struct own *o, char *err, size_t errlen)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+        tvp_errfmt(err, errlen, errno, "%s: own cost: reading the thread's CPU clock",
+                   tvp_qk[o->kind].name);
+        return -1;
+    }
+    *ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return 0;
+}
+
+/* Slices a batch of the own cost is timed in; the fastest full slice gives the batch's figure. */
+#define OWN_SLICES 8
+
+int tvp_qs_own_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
+                   char *err, size_t errlen)
+{
+    (void)c;
+    struct own *o = state;
+    uint64_t sent = 0, got = 0, seq = 0;
+    int rc = 0;
+    /* The batch is timed in slices of whole fills (a partial fill is a shallower queue, cheaper
+     * for the heap) and the fastest full slice counts: the loop is deterministic, so whatever
+     * makes one slice slower than another came from outside (another VM's task on the host's
+     * sibling thread, an interrupt), and the minimum is the queue's own cost. A batch too short
+     * for a full slice counts whole. */
+    uint64_t slice = (iters / OWN_SLICES) / o->depth * o->depth;
+    if (slice == 0)
+        slice = iters;
+    double best = -1;
+    uint64_t cpu_all = 0;
+    uint64_t t0 = tvp_now_ns();
+    while (seq < iters && rc == 0) {
+        uint64_t len = iters - seq < slice ? iters - seq : slice, c0, c1;
+        if (thread_cpu_ns(&c0, o, err, errlen) != 0)
+            return -1;
+        for (uint64_t end = seq + len; seq < end && rc == 0;) {
+            uint64_t n = end - seq < o->depth ? end - seq : o->depth;
+            for (uint64_t i = 0; i < n && rc == 0; i++) {
+                uint64_t tag = seq + i;
+                sent += tag;
+                rc = tvp_bq_put(&o->q, &tag, msg_prio(tag), TVP_QUEUE_NOWAIT);
+            }
+            for (uint64_t i = 0; i < n && rc == 0; i++) {
+                uint64_t tag;
+                rc = tvp_bq_get(&o->q, &tag, TVP_QUEUE_NOWAIT);
+                got += tag;
+            }
+            if (rc == 0 && o->kind == TVP_QK_SPSC)
+                rc = end_drain(&o->q);
+            seq += n;
+        }
+        if (thread_cpu_ns(&c1, o, err, errlen) != 0)
+            return -1;
+        cpu_all += c1 - c0;
+        double per = (double)(c1 - c0) / (double)len;
+        if (len == slice && (best < 0 || per < best))
+            best = per;
+    }
+    uint64_t t1 = tvp_now_ns();
+    if (rc != 0) {
+        tvp_errfmt(err, errlen, rc, "%s: own cost: a call on a queue of %zu items",
+                   tvp_qk[o->kind].name, o->depth);
+        return -1;
+    }
+    if (sent != got) {
+        snprintf(err, errlen, "%s: own cost: checksum of the items taken %llx, put %llx",
+                 tvp_qk[o->kind].name, (unsigned long long)got, (unsigned long long)sent);
+        return -1;
+    }
+    /* Untimed: the order at this depth, with the stream's priorities (random 16-bit: a full
+     * queue holds ties), and its negative control. */
+    for (size_t i = 0; i < o->check_n; i++)
+        o->prio[i] = msg_prio(i);
+    int caught = 0;
+    if (order_round(&o->q, o->kind, o->check_n, o->prio, o->taken, &caught, err, errlen) != 0)
+        return -1;
+    totals[TVP_QS_OWN_M_PAIR] += best >= 0 ? (uint64_t)(best * (double)iters + 0.5) : cpu_all;
+    totals[TVP_QS_OWN_M_WALL] += t1 - t0;
+    totals[TVP_QS_OWN_M_CONTROL] += caught ? iters : 0;
+    return 0;
+}
+
+void tvp_qs_own_teardown(const struct tvp_case *c, void *state)
+{
+    (void)c;
+    struct own *o = state;
+    if (!o)
+        return;
+    tvp_bq_close(&o->q);
+    free(o->prio);
+    free(o->taken);
+    free(o);
 }

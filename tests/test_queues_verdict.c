@@ -1,0 +1,163 @@
+/* C11's judge (bench/groups/queues/queues.c) on results folders written here: the verdict rests on
+ * the queues' own cost (one task, fill then drain) and the order check's negative control, not on
+ * the wake-up-bound stream. Each scenario writes meta.json, queues.csv and queues.samples.csv and
+ * reads the verdict back: equal own costs confirm, a costlier heap is named with its O(log n), a
+ * CI straddling the band's edge is too close to call and names nobody, a control that was not
+ * caught (or is missing) makes the order check unproven, a failed figure refutes, and stream
+ * ratios that reverse between runs leave the verdict as it was. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "claims.h"
+#include "resultset.h"
+
+static char dir[64];
+static FILE *csv, *smp;
+
+/* One figure with 15 samples spread +-spread around median. */
+static void figure(const char *bench, const char *variant, const char *placement, const char *param,
+                   long long pv, const char *metric, const char *unit, double median, double spread,
+                   const char *status)
+{
+    const int n = 15;
+    fprintf(csv, "queues,%s,%s,thread,%s,0,%s,%lld,%s,%s,%d,%g,%g,%g,%g,%s,\n", bench, variant,
+            placement, param, pv, metric, unit, n, median, median * (1 - spread / 2),
+            median * (1 + spread / 2), median * (1 - spread), status);
+    if (strcmp(status, "ok") != 0)
+        return;
+    for (int i = 0; i < n; i++)
+        fprintf(smp, "queues/%s/%s/thread/%s/%s:%lld/%s,%d,%g\n", bench, variant, placement, param,
+                pv, metric, i, median * (1 - spread + 2 * spread * i / (n - 1)));
+}
+
+struct scenario {
+    double own[3][3];   /* [fifo, lifo, priority][depth 1, 32, 1024] ns per pair */
+    double lifo_spread; /* of the LIFO's own-cost samples (0.01 when 0) */
+    double stream[3];   /* fifo, lifo, priority ns per message, 1:1 cross-core */
+    int control;        /* 1: every control caught; 0: one not caught; -1: no control figure */
+    int fail_one;       /* 1: the priority own cost at depth 32 failed its check */
+};
+
+static void write_run(const struct scenario *s)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/meta.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\n  \"status\": \"complete\",\n  \"host_name\": \"test\"\n}\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/queues.csv", dir);
+    csv = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/queues.samples.csv", dir);
+    smp = fopen(path, "w");
+    fputs("group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,"
+          "ci_low,ci_high,min,status,note\n",
+          csv);
+    fputs("figure_id,repetition,value\n", smp);
+    static const char *const kinds[] = {"fifo", "lifo", "priority"};
+    static const int depths[] = {1, 32, 1024};
+    for (int k = 0; k < 3; k++) {
+        for (int d = 0; d < 3; d++) {
+            double sp = k == 1 && s->lifo_spread > 0 ? s->lifo_spread : 0.01;
+            figure("own-cost", kinds[k], "same-pu", "depth", depths[d], "per-pair", "ns",
+                   s->own[k][d], sp, s->fail_one && k == 2 && d == 1 ? "failed" : "ok");
+            if (s->control >= 0)
+                figure("own-cost", kinds[k], "same-pu", "depth", depths[d], "order-control", "bool",
+                       s->control == 0 && k == 1 && d == 2 ? 0 : 1, 0, "ok");
+        }
+        figure("stream-1x1", kinds[k], "same-cache", "bytes", 8, "per-msg", "ns", s->stream[k],
+               0.02, "ok");
+        figure("stream-1x1", kinds[k], "same-cache", "bytes", 8, "get-sleeps-per-msg", "sleeps",
+               0.01, 0.01, "ok");
+        figure("stream-1x1", kinds[k], "same-cache", "bytes", 8, "put-sleeps-per-msg", "sleeps",
+               0.002, 0.01, "ok");
+        figure("stream-1x1", kinds[k], "same-cache", "bytes", 8, "blocks-per-msg", "switches", 0.01,
+               0.01, "ok");
+        figure("stream-1x1", kinds[k], "same-cache", "bytes", 8, "preempted-per-msg", "switches",
+               0.03, 0.01, "ok");
+        if (s->control >= 0)
+            figure("stream-1x1", kinds[k], "same-cache", "bytes", 8, "order-control", "bool", 1, 0,
+                   "ok");
+    }
+    fclose(csv);
+    fclose(smp);
+}
+
+static enum tvp_verdict_kind judge(const struct scenario *s, struct tvp_verdict *v)
+{
+    write_run(s);
+    struct tvp_resultset rs;
+    char err[256];
+    if (tvp_resultset_load(dir, &rs, err, sizeof err) != 0) {
+        fprintf(stderr, "load: %s\n", err);
+        return (enum tvp_verdict_kind) - 1;
+    }
+    memset(v, 0, sizeof *v);
+    for (size_t i = 0; i < tvp_claims_len; i++)
+        if (strcmp(tvp_claims[i].id, "C11") == 0)
+            tvp_judge_claim(&rs, &tvp_claims[i], v);
+    tvp_resultset_free(&rs);
+    return v->kind;
+}
+
+#define HAS(text, what) CHECK_MSG(strstr(text, what) != NULL, "no \"%s\" in: %s", what, text)
+#define HASNT(text, what)                                                                          \
+    CHECK_MSG(strstr(text, what) == NULL, "\"%s\" should not be in: %s", what, text)
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/tvp-test-c11XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    struct tvp_verdict v;
+    char first[sizeof v.summary];
+
+    /* Equal own costs; the stream says LIFO 0.34×, priority 0.68× (wake-ups): confirmed. */
+    struct scenario s = {{{60, 60, 60}, {61, 60, 59}, {62, 61, 60}}, 0, {475, 162, 323}, 1, 0};
+    CHECK_INT(judge(&s, &v), TVP_V_CONFIRMED);
+    HAS(v.summary, "the LIFO costs what the FIFO costs");
+    HAS(v.figures, "fifo 475 ns (0.012 sleeps, 0.01 blocks, 0.03 preempted)");
+    HAS(v.rule, "[0.80, 1.25]");
+    snprintf(first, sizeof first, "%s", v.summary);
+    /* The stream ratios reversed (1.22×, 2.2×): the same word for the same reason. */
+    s.stream[1] = 1.22 * 475, s.stream[2] = 2.2 * 475;
+    CHECK_INT(judge(&s, &v), TVP_V_CONFIRMED);
+    CHECK_STR(v.summary, first);
+
+    /* The heap grows with log n: 1.03× at depth 1, 1.5× at 32, 2.5× at 1024: nuanced, the
+     * priority queue named with its O(log n), the LIFO not. */
+    s.own[2][1] = 90, s.own[2][2] = 150;
+    CHECK_INT(judge(&s, &v), TVP_V_NUANCED);
+    HAS(v.summary, "the priority queue costs 2.5×");
+    HAS(v.summary, "O(log n)");
+    HAS(v.summary, "1.5× at depth 32");
+    HAS(v.summary, "the LIFO costs what the FIFO costs");
+
+    /* LIFO at 0.87× with a CI across 0.8: too close to call, and not called cheaper or
+     * costlier. */
+    struct scenario t = {{{60, 60, 60}, {52, 52, 52.2}, {60, 60, 60}}, 0.2, {475, 162, 323}, 1, 0};
+    CHECK_INT(judge(&t, &v), TVP_V_TOO_CLOSE);
+    HAS(v.summary, "the LIFO is too close to call");
+    HASNT(v.summary, "the LIFO costs");
+
+    /* The order check's negative control not caught in one figure: the check is unproven. */
+    s.control = 0;
+    CHECK_INT(judge(&s, &v), TVP_V_NOT_MEASURED);
+    HAS(v.summary, "could not be shown to work");
+    HAS(v.summary, "own-cost lifo");
+    s.control = -1;
+    CHECK_INT(judge(&s, &v), TVP_V_NOT_MEASURED);
+    HAS(v.summary, "could not be shown to work");
+
+    /* A figure that failed its own check refutes, whatever the costs. */
+    s.control = 1, s.fail_one = 1;
+    CHECK_INT(judge(&s, &v), TVP_V_REFUTED);
+    HAS(v.summary, "own-cost priority");
+
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_INT(system(cmd), 0);
+    return CHECK_DONE();
+}
