@@ -1,6 +1,7 @@
 /* Semaphore and event benchmarks of the locks group (claims C9 and C10).
  *
- * "semaphore-cap": a bounded semaphore of `permits` permits (primitives/tvp_bounded_sem.h)
+ * "semaphore-cap": (variant "<model>-no-cap-control": the same load with no semaphore, C9's
+ * negative control) a bounded semaphore of `permits` permits (primitives/tvp_bounded_sem.h)
  * shared by more workers than permits, threads or processes (the semaphore in MAP_SHARED memory,
  * pshared), spread placement. Each operation: acquire, raise a holders counter and record its
  * maximum, hold (~1 us of calibrated work, then sched_yield() so that on a machine with fewer PUs
@@ -17,13 +18,17 @@
  *
  * "event-wake": per event implementation (condvar, futex, eventfd) x model (thread, process) x
  * placement (same-pu, nearest cross-core) x waiters (1, 4): the waiters block in wait(); the
- * setter reads the clock just before set(); each waiter reads it when wait() returns. Metrics:
+ * setter, kept running (it yields, never sleeps) until every waiter is asleep in wait() and for
+ * EVENT_SETTLE_NS more, reads the clock just before set(); each waiter reads it when wait()
+ * returns. "-sleep-settle" variants (futex, 1 waiter) sleep instead, as this once did, so the
+ * clock starts on the setter's own wake-up. Metrics:
  * set-to-last-wake and (for N waiters) set-to-first-wake. Every waiter must return 1 with a
  * timestamp after set() (one that returned before set, i.e. clear() did not hold, or timed out
  * fails the case). The waiters are started in set-up, so the harness's counters (opened after
  * the timed batches, inherited only by tasks started later) count the setter alone. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -35,6 +40,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,12 +49,14 @@
 #include "claims.h"
 #include "clock.h"
 #include "cpu_work.h"
+#include "locks_cases.h"
 #include "locks_sync.h"
 #include "resultset.h"
 #include "runner.h"
 #include "topology.h"
 #include "tvp_bounded_sem.h"
 #include "tvp_child.h"
+#include "tvp_cpu_relax.h"
 #include "tvp_err.h"
 #include "tvp_event.h"
 #include "tvp_futex.h"
@@ -56,9 +64,14 @@
 #define MAXW 64
 /* A waiter that is not woken within this time fails the case (the event lost a set). */
 #define EVENT_WAIT_NS 2000000000LL
-/* After every waiter announced itself, the setter sleeps this long (outside the timed
- * interval) so they are asleep in wait() when set() runs: the figure is a wake-up. */
+/* Before set(), outside the timed interval, the setter waits until every waiter is asleep in
+ * wait() (its /proc state), yielding its PU so that a waiter on the same PU gets there, then
+ * spins this long on the clock: the figure is a wake-up of a task that has been asleep a while,
+ * timed by a setter that was running (a setter that slept instead starts the clock on the cold
+ * path of its own wake-up; the "-sleep-settle" variants keep that for comparison). */
 #define EVENT_SETTLE_NS 50000L
+/* A waiter not asleep in wait() this long after announcing itself fails the case. */
+#define EVENT_BLOCK_NS  1000000000ull
 #define SEM_HOLD_NS     1000u
 #define EVENT_WAITERS_N 4
 
@@ -69,6 +82,7 @@ struct slot {
     _Atomic int cpu;
     _Atomic int result;
     _Atomic uint64_t csw; /* context switches in the last round */
+    _Atomic int tid;      /* the worker's kernel task id, for its /proc state */
     uint64_t quota;       /* semaphore: operations in this round */
 };
 
@@ -85,6 +99,7 @@ struct shared {
     const struct tvp_event_impl *impl;
     uint64_t hold_steps;
     uint32_t cap;
+    int uncapped; /* the C9 control: the same loop with no semaphore */
     struct slot slot[MAXW];
 };
 
@@ -116,7 +131,7 @@ static void sem_round(struct shared *s, int idx)
     struct slot *sl = &s->slot[idx];
     uint64_t csw0 = thread_switches();
     for (uint64_t q = 0; q < sl->quota; q++) {
-        if (tvp_bounded_sem_acquire(&s->sem) != 0) {
+        if (!s->uncapped && tvp_bounded_sem_acquire(&s->sem) != 0) {
             atomic_fetch_add(&s->errors, 1);
             break;
         }
@@ -129,7 +144,7 @@ static void sem_round(struct shared *s, int idx)
         (void)sink;
         sched_yield();
         atomic_fetch_sub_explicit(&s->holders, 1, memory_order_acq_rel);
-        if (tvp_bounded_sem_release(&s->sem, NULL, 0) != 0) {
+        if (!s->uncapped && tvp_bounded_sem_release(&s->sem, NULL, 0) != 0) {
             atomic_fetch_add(&s->errors, 1);
             break;
         }
@@ -143,6 +158,11 @@ static void event_round(struct shared *s, int idx)
     struct slot *sl = &s->slot[idx];
     uint64_t csw0 = thread_switches();
     atomic_fetch_add_explicit(&s->ready, 1, memory_order_release);
+    if (tvp_locks_fault_waiter_spins) {
+        uint64_t t0 = tvp_now_ns();
+        while (tvp_now_ns() - t0 < EVENT_BLOCK_NS * 3 / 2)
+            tvp_cpu_relax();
+    }
     int r = s->impl->wait(&s->ev, EVENT_WAIT_NS);
     uint64_t t = tvp_now_ns();
     atomic_store_explicit(&sl->t, t, memory_order_relaxed);
@@ -151,9 +171,12 @@ static void event_round(struct shared *s, int idx)
     atomic_store_explicit(&sl->csw, thread_switches() - csw0, memory_order_relaxed);
 }
 
+int tvp_locks_fault_waiter_spins;
+
 static void worker_main(struct shared *s, int idx, enum crew_kind kind)
 {
     uint32_t seen = 0; /* rounds start at gen 1 */
+    atomic_store_explicit(&s->slot[idx].tid, (int)syscall(SYS_gettid), memory_order_release);
     for (;;) {
         uint32_t g;
         while ((g = atomic_load_explicit(&s->gen, memory_order_acquire)) == seen)
@@ -311,6 +334,7 @@ static int sem_setup(const struct tvp_case *c, void **state, char *err, size_t e
     if (!w)
         return -1;
     w->s->cap = (uint32_t)c->arg;
+    w->s->uncapped = strstr(c->variant, TVP_LOCKS_NOCAP_SUFFIX) != NULL;
     w->s->hold_steps = tvp_lcg_steps_for_ns(SEM_HOLD_NS);
     if (tvp_bounded_sem_init(&w->s->sem, w->s->cap, w->process, err, errlen) != 0 ||
         crew_start(c, w, err, errlen) != 0) {
@@ -352,6 +376,13 @@ static int sem_run(const struct tvp_case *c, void *state, uint64_t iters, uint64
         snprintf(err, errlen, "semaphore-cap: %u acquire/release calls failed",
                  atomic_load(&s->errors));
         return -1;
+    }
+    if (s->uncapped) {
+        /* The control: more holders than the cap is its figure, not a failure. */
+        totals[0] += t1 - t0;
+        totals[1] += (uint64_t)maxh * iters;
+        totals[2] += csw;
+        return 0;
     }
     if (maxh > s->cap) {
         snprintf(err, errlen,
@@ -482,13 +513,86 @@ static int event_setup(const struct tvp_case *c, void **state, char *err, size_t
     return 0;
 }
 
+/* The state letter of task tid (R, S, D, ...) from /proc/<tid>/stat; 0 with the reason in err
+ * when it cannot be read. */
+static char task_state(int tid, char *err, size_t errlen)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        tvp_errfmt(err, errlen, errno, "event-wake: opening %s", path);
+        return 0;
+    }
+    ssize_t n;
+    do
+        n = read(fd, buf, sizeof buf - 1);
+    while (n < 0 && errno == EINTR);
+    int e = errno;
+    if (close(fd) != 0 && n >= 0) {
+        tvp_errfmt(err, errlen, errno, "event-wake: closing %s", path);
+        return 0;
+    }
+    if (n < 0) {
+        tvp_errfmt(err, errlen, e, "event-wake: reading %s", path);
+        return 0;
+    }
+    buf[n] = 0;
+    /* "pid (comm) S ...": comm may hold spaces and parentheses, the last ')' ends it. */
+    const char *p = strrchr(buf, ')');
+    if (!p || p[1] != ' ' || !p[2]) {
+        snprintf(err, errlen, "event-wake: no state in %s", path);
+        return 0;
+    }
+    return p[2];
+}
+
+/* Returns when every waiter announced itself and is asleep (state S) in wait(), then spins
+ * EVENT_SETTLE_NS more on the clock. The setter never sleeps here, so its PU never idles: it
+ * yields while it waits, which lets a waiter sharing its PU run into wait(). -1 with the reason
+ * in err when a waiter is not asleep within EVENT_BLOCK_NS. */
+static int settle_spinning(struct crew *w, char *err, size_t errlen)
+{
+    struct shared *s = w->s;
+    uint64_t start = tvp_now_ns();
+    int i = 0;
+    char st = '?';
+    while (i < w->n) {
+        if (atomic_load_explicit(&s->ready, memory_order_acquire) == (uint32_t)w->n) {
+            /* Each waiter once seen asleep stays so: only set() wakes it (or its 2 s timeout,
+             * which fails the case). */
+            st = task_state(atomic_load_explicit(&s->slot[i].tid, memory_order_relaxed), err,
+                            errlen);
+            if (!st)
+                return -1;
+            if (st == 'S') {
+                i++;
+                continue;
+            }
+        }
+        if (tvp_now_ns() - start > EVENT_BLOCK_NS) {
+            snprintf(err, errlen,
+                     "event-wake: waiter %d of %d not asleep in wait() %llu ms after the round "
+                     "opened (%u announced, state %c)",
+                     i, w->n, EVENT_BLOCK_NS / 1000000,
+                     atomic_load_explicit(&s->ready, memory_order_relaxed), st);
+            return -1;
+        }
+        sched_yield();
+    }
+    uint64_t t = tvp_now_ns();
+    while (tvp_now_ns() - t < EVENT_SETTLE_NS)
+        tvp_cpu_relax();
+    return 0;
+}
+
 static int event_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
                      char *err, size_t errlen)
 {
-    (void)c;
     struct crew *w = state;
     struct shared *s = w->s;
     const struct tvp_event_impl *im = s->impl;
+    int sleep_settle = strstr(c->variant, TVP_LOCKS_SLEEP_SETTLE_SUFFIX) != NULL;
     for (uint64_t it = 0; it < iters; it++) {
         int rc = im->clear(&s->ev);
         if (rc != 0) {
@@ -496,15 +600,19 @@ static int event_run(const struct tvp_case *c, void *state, uint64_t iters, uint
             return -1;
         }
         crew_open(w);
-        uint64_t start = tvp_now_ns();
-        while (atomic_load_explicit(&s->ready, memory_order_acquire) < (uint32_t)w->n) {
-            if (tvp_now_ns() - start > 5000000000ull) {
-                snprintf(err, errlen, "event-wake: the waiters did not start waiting");
-                return -1;
+        if (sleep_settle) {
+            uint64_t start = tvp_now_ns();
+            while (atomic_load_explicit(&s->ready, memory_order_acquire) < (uint32_t)w->n) {
+                if (tvp_now_ns() - start > 5000000000ull) {
+                    snprintf(err, errlen, "event-wake: the waiters did not start waiting");
+                    return -1;
+                }
+                tvp_sleep_ns(10000);
             }
-            tvp_sleep_ns(10000);
+            tvp_sleep_ns(EVENT_SETTLE_NS);
+        } else if (settle_spinning(w, err, errlen) != 0) {
+            return -1;
         }
-        tvp_sleep_ns(EVENT_SETTLE_NS);
         uint64_t t0 = tvp_now_ns();
         rc = im->set(&s->ev);
         if (rc != 0) {
@@ -542,6 +650,92 @@ static int event_run(const struct tvp_case *c, void *state, uint64_t iters, uint
 /* ---- planning ---- */
 
 static const char *const models[2] = {"thread", "process"};
+
+/* The rest of a case after tvp_case_init, shared by the planner and tvp_locks_test_case. */
+
+static void fill_sem(struct tvp_case *c, int workers, int permits)
+{
+    int control = strstr(c->variant, TVP_LOCKS_NOCAP_SUFFIX) != NULL;
+    snprintf(c->param, sizeof c->param, "workers");
+    c->param_value = workers;
+    c->n_pus = workers;
+    c->arg = permits;
+    c->n_metrics = 3;
+    c->metric[0] = "per-op";
+    c->unit[0] = "ns";
+    c->metric[1] = "max-holders";
+    c->unit[1] = "tasks";
+    c->metric[2] = "context-switches";
+    c->unit[2] = "switches";
+    if (control)
+        snprintf(c->note, sizeof c->note,
+                 "negative control: the %d-permit load with no semaphore, so max-holders shows "
+                 "how many would hold at once without the cap",
+                 permits);
+    else
+        snprintf(c->note, sizeof c->note,
+                 "bounded semaphore of %d permits%s; per-op = batch wall time / ops; "
+                 "context-switches: the workers' (getrusage)",
+                 permits, strcmp(c->model, "process") ? "" : " in MAP_SHARED memory (pshared)");
+    c->setup = sem_setup;
+    c->run = sem_run;
+    c->teardown = crew_free;
+}
+
+static void fill_event(struct tvp_case *c, int waiters, long impl)
+{
+    int sleep = strstr(c->variant, TVP_LOCKS_SLEEP_SETTLE_SUFFIX) != NULL;
+    snprintf(c->param, sizeof c->param, "waiters");
+    c->param_value = waiters;
+    c->arg = impl;
+    /* With one waiter the first wake-up is the last. */
+    c->n_metrics = waiters > 1 ? 2 : 1;
+    c->metric[0] = "set-to-last-wake";
+    c->unit[0] = "ns";
+    c->metric[1] = "set-to-first-wake";
+    c->unit[1] = "ns";
+    c->per_op_timed = 1;
+    /* ~100 us per operation (mostly the untimed settle): 100 operations a batch keep the full
+     * run's cases to a few seconds each. */
+    c->max_iters = 100;
+    if (sleep)
+        snprintf(c->note, sizeof c->note,
+                 "waiters on %s; setter sleeps %ld us after all announced waiting (untimed): "
+                 "the clock starts as the setter wakes from its own sleep",
+                 c->placement == TVP_PL_SAME_PU ? "the setter's PU" : "pu_b",
+                 EVENT_SETTLE_NS / 1000);
+    else
+        snprintf(c->note, sizeof c->note,
+                 "waiters on %s; setter yields until all are asleep in wait(), then spins %ld us "
+                 "(untimed), so it is running when set() is timed",
+                 c->placement == TVP_PL_SAME_PU ? "the setter's PU" : "pu_b",
+                 EVENT_SETTLE_NS / 1000);
+    c->setup = event_setup;
+    c->run = event_run;
+    c->teardown = crew_free;
+}
+
+int tvp_locks_sync_test_case(struct tvp_case *c, long long param, const int *pus, int n_pus)
+{
+    if (!strcmp(c->benchmark, "semaphore-cap")) {
+        if (param < 1 || param > n_pus || param > MAXW)
+            return -1;
+        for (int i = 0; i < param; i++)
+            c->pus[i] = pus[i];
+        fill_sem(c, (int)param, 5);
+        return 0;
+    }
+    if (!strcmp(c->benchmark, "event-wake")) {
+        for (size_t im = 0; im < tvp_event_impls_len; im++) {
+            size_t k = strlen(tvp_event_impls[im]->name);
+            if (!strncmp(c->variant, tvp_event_impls[im]->name, k) && c->variant[k] == '-') {
+                fill_event(c, (int)param, (long)im);
+                return 0;
+            }
+        }
+    }
+    return -1;
+}
 
 int tvp_locks_sync_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
                         const struct tvp_group *g)
@@ -589,26 +783,20 @@ int tvp_locks_sync_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
                     snprintf(variant, sizeof variant, "%s-permits%d", models[m], pm);
                     tvp_case_init(&c, g, "semaphore-cap", variant, models[m],
                                   &ctx->placements[TVP_PL_SPREAD]);
-                    snprintf(c.param, sizeof c.param, "workers");
-                    c.param_value = uniq[i];
-                    c.n_pus = uniq[i];
                     if (tvp_plan_spread(ctx->topo, uniq[i], c.pus) != 0)
                         return EINVAL;
-                    c.arg = pm;
-                    c.n_metrics = 3;
-                    c.metric[0] = "per-op";
-                    c.unit[0] = "ns";
-                    c.metric[1] = "max-holders";
-                    c.unit[1] = "tasks";
-                    c.metric[2] = "context-switches";
-                    c.unit[2] = "switches";
-                    snprintf(c.note, sizeof c.note,
-                             "bounded semaphore of %d permits%s; per-op = batch wall time / ops; "
-                             "context-switches: the workers' (getrusage)",
-                             pm, m ? " in MAP_SHARED memory (pshared)" : "");
-                    c.setup = sem_setup;
-                    c.run = sem_run;
-                    c.teardown = crew_free;
+                    fill_sem(&c, uniq[i], pm);
+                    if (tvp_plan_add(p, &c))
+                        return ENOMEM;
+                    /* The C9 control beside every 5-permit point: the same load, no semaphore. */
+                    if (pm != 5)
+                        continue;
+                    snprintf(variant, sizeof variant, "%s%s", models[m], TVP_LOCKS_NOCAP_SUFFIX);
+                    tvp_case_init(&c, g, "semaphore-cap", variant, models[m],
+                                  &ctx->placements[TVP_PL_SPREAD]);
+                    if (tvp_plan_spread(ctx->topo, uniq[i], c.pus) != 0)
+                        return EINVAL;
+                    fill_sem(&c, uniq[i], pm);
                     if (tvp_plan_add(p, &c))
                         return ENOMEM;
                 }
@@ -627,37 +815,22 @@ int tvp_locks_sync_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
             for (int k = 0; k < 2; k++) {
                 if (kinds[k] == TVP_PL_COUNT || !tvp_plan_placement_ok(p, ctx, kinds[k]))
                     continue;
-                for (int wi = 0; wi < 2; wi++) {
-                    struct tvp_case c;
-                    char variant[TVP_NAME_LEN];
-                    snprintf(variant, sizeof variant, "%s-%s", tvp_event_impls[im]->name,
-                             models[m]);
-                    tvp_case_init(&c, g, "event-wake", variant, models[m],
-                                  &ctx->placements[kinds[k]]);
-                    snprintf(c.param, sizeof c.param, "waiters");
-                    c.param_value = waiters[wi];
-                    c.arg = (long)im;
-                    /* With one waiter the first wake-up is the last. */
-                    c.n_metrics = waiters[wi] > 1 ? 2 : 1;
-                    c.metric[0] = "set-to-last-wake";
-                    c.unit[0] = "ns";
-                    c.metric[1] = "set-to-first-wake";
-                    c.unit[1] = "ns";
-                    c.per_op_timed = 1;
-                    /* ~100 us per operation (mostly the untimed settle sleep): 100 operations
-                     * a batch keep the full run's 24 cases to a few seconds each. */
-                    c.max_iters = 100;
-                    snprintf(c.note, sizeof c.note,
-                             "waiters on %s; setter sleeps %ld us after all announced waiting "
-                             "(untimed) so they are asleep when set() runs",
-                             kinds[k] == TVP_PL_SAME_PU ? "the setter's PU" : "pu_b",
-                             EVENT_SETTLE_NS / 1000);
-                    c.setup = event_setup;
-                    c.run = event_run;
-                    c.teardown = crew_free;
-                    if (tvp_plan_add(p, &c))
-                        return ENOMEM;
-                }
+                for (int wi = 0; wi < 2; wi++)
+                    for (int sleep = 0; sleep < 2; sleep++) {
+                        /* The old settle (a sleep) beside the new, for the futex Event and one
+                         * waiter: the gap is the setter's own cold start. */
+                        if (sleep && (strcmp(tvp_event_impls[im]->name, "futex") || wi))
+                            continue;
+                        struct tvp_case c;
+                        char variant[TVP_NAME_LEN];
+                        snprintf(variant, sizeof variant, "%s-%s%s", tvp_event_impls[im]->name,
+                                 models[m], sleep ? TVP_LOCKS_SLEEP_SETTLE_SUFFIX : "");
+                        tvp_case_init(&c, g, "event-wake", variant, models[m],
+                                      &ctx->placements[kinds[k]]);
+                        fill_event(&c, waiters[wi], (long)im);
+                        if (tvp_plan_add(p, &c))
+                            return ENOMEM;
+                    }
             }
     return 0;
 }
@@ -805,7 +978,11 @@ void tvp_judge_c9(const struct tvp_resultset *rs, struct tvp_verdict *v)
              "holders equalled 5 exactly (a batch that saw more fails its case) and one release "
              "too many was refused with EINVAL leaving the count at 5; refuted when the cap was "
              "exceeded or the extra release accepted; nuanced when the cap held but was not "
-             "reached in every batch; throughput (1e9 / median per-op) is reported, not judged");
+             "reached in every batch; throughput (1e9 / median per-op) is reported, not judged. "
+             "Negative control in the same run: the same load with no semaphore (variant "
+             "<model>" TVP_LOCKS_NOCAP_SUFFIX ") must see more than 5 holders at once in some "
+             "batch, else the cap is not shown to be what held them at 5 and the verdict is "
+             "nuanced");
     const struct tvp_fig *over =
         tvp_rs_find(rs, "locks", "over-release", "bounded-5", "same-pu", NULL, 0, "held");
     const struct tvp_fig *over_p =
@@ -844,12 +1021,30 @@ void tvp_judge_c9(const struct tvp_resultset *rs, struct tvp_verdict *v)
                     v->figures[0] ? "; " : "", f->model, f->param_value, f->min, f->max, f->n, t,
                     cs);
     }
+    /* The control: how many held at once with no cap, under the same load. */
+    int n_ctl = 0, over_ctl = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct tvp_fig *f = &rs->figs[i];
+        if (strcmp(f->group, "locks") || strcmp(f->benchmark, "semaphore-cap") ||
+            strcmp(f->metric, "max-holders") || strcmp(f->status, "ok") || f->n == 0 ||
+            !strstr(f->variant, TVP_LOCKS_NOCAP_SUFFIX))
+            continue;
+        n_ctl++;
+        over_ctl += f->max > 5;
+        tvp_appendf(v->figures, sizeof v->figures,
+                    "%sno-cap control, %s, %lld workers: max holders %.0f..%.0f over %zu batches",
+                    v->figures[0] ? "; " : "", f->model, f->param_value, f->min, f->max, f->n);
+    }
+    if (!n_ctl)
+        tvp_appendf(v->figures, sizeof v->figures, "%sno-cap control: not in this run",
+                    v->figures[0] ? "; " : "");
     /* Throughput against permits (the full run's 1 and 2 permits), compactly. */
     for (size_t i = 0; i < rs->n; i++) {
         const struct tvp_fig *f = &rs->figs[i];
         if (strcmp(f->group, "locks") || strcmp(f->benchmark, "semaphore-cap") ||
             strcmp(f->metric, "per-op") || strcmp(f->status, "ok") ||
-            strstr(f->variant, "permits5") || f->median <= 0)
+            strstr(f->variant, "permits5") || strstr(f->variant, TVP_LOCKS_NOCAP_SUFFIX) ||
+            f->median <= 0)
             continue;
         tvp_appendf(v->figures, sizeof v->figures, "%s%s, %lld workers: %.3g Mops/s",
                     v->figures[0] ? "; " : "", f->variant, f->param_value, 1e3 / f->median);
@@ -875,13 +1070,22 @@ void tvp_judge_c9(const struct tvp_resultset *rs, struct tvp_verdict *v)
                  "and an over-release check in this run");
         return;
     }
-    if (all_at_cap) {
+    if (n_ctl == 0 || over_ctl == 0) {
+        v->kind = TVP_V_NUANCED;
+        snprintf(v->summary, sizeof v->summary,
+                 "the cap of 5 was never exceeded (%d figures) and over-release was refused, but "
+                 "%s, so this machine could not show that the cap is what held them",
+                 n_figs,
+                 n_ctl ? "the same load with no semaphore never had more than 5 holders either"
+                       : "the no-cap control did not run");
+    } else if (all_at_cap) {
         v->kind = TVP_V_CONFIRMED;
         snprintf(v->summary, sizeof v->summary,
                  "with 5 permits the largest number of simultaneous holders was exactly 5 in "
-                 "every batch (%d figures, threads and processes); one release too many was "
-                 "refused with EINVAL",
-                 n_figs);
+                 "every batch (%d figures, threads and processes), while the same load with no "
+                 "semaphore had more than 5 in %d of %d control figures; one release too many "
+                 "was refused with EINVAL",
+                 n_figs, over_ctl, n_ctl);
     } else {
         v->kind = TVP_V_NUANCED;
         snprintf(v->summary, sizeof v->summary,
@@ -898,8 +1102,11 @@ void tvp_judge_c10(const struct tvp_resultset *rs, struct tvp_verdict *v)
              "nearest cross-core pair, 1 and %d waiters, every waiter must return 1 after set() "
              "in every operation (the case fails otherwise); confirmed when every implementation "
              "has successful figures and none failed; nuanced when some failed (named); latencies "
-             "(median set() to the last waiter running) are reported, not judged",
-             EVENT_WAITERS_N);
+             "(median set() to the last waiter running) are reported, not judged. Before each "
+             "set() the setter waits, running (yielding, never sleeping), until every waiter is "
+             "asleep in wait(), then spins %ld us; the futex Event with a sleeping setter (the "
+             "old settle) is shown beside it",
+             EVENT_WAITERS_N, EVENT_SETTLE_NS / 1000);
     const char *cross = event_cross(rs);
     const char *pls[2] = {"same-pu", cross};
     int ok_impl[8] = {0}, failed_impl[8] = {0}, any = 0;
@@ -938,6 +1145,27 @@ void tvp_judge_c10(const struct tvp_resultset *rs, struct tvp_verdict *v)
     }
     tvp_appendf(v->figures, sizeof v->figures,
                 " (median set() to the last waiter running, 1/%d waiters)", EVENT_WAITERS_N);
+    for (int m = 0; m < 2; m++)
+        for (int p = 0; p < 2; p++) {
+            char variant[TVP_NAME_LEN];
+            snprintf(variant, sizeof variant, "futex-%s%s", models[m],
+                     TVP_LOCKS_SLEEP_SETTLE_SUFFIX);
+            const struct tvp_fig *sl = pls[p]
+                                           ? tvp_rs_find(rs, "locks", "event-wake", variant, pls[p],
+                                                         "waiters", 1, "set-to-last-wake")
+                                           : NULL;
+            const struct tvp_fig *sp =
+                pls[p] ? event_fig(rs, "futex", models[m], pls[p], 1, "set-to-last-wake") : NULL;
+            if (!sl)
+                continue;
+            char a[32], b[32];
+            tvp_fmt_ns(a, sizeof a, sl->median);
+            tvp_fmt_ns(b, sizeof b, sp ? sp->median : NAN);
+            tvp_appendf(v->figures, sizeof v->figures,
+                        "; futex, %s %s, 1 waiter, setter that slept before set(): %s (running "
+                        "setter: %s)",
+                        models[m], pls[p], a, b);
+        }
     if (!any) {
         v->kind = TVP_V_NOT_MEASURED;
         snprintf(v->summary, sizeof v->summary, "the event-wake benchmark did not run");
