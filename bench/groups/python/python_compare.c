@@ -274,17 +274,15 @@ static const struct tvp_fig *py_exit(const struct tvp_resultset *rs, const char 
 }
 
 /* C5 in CPython: how long the interpreter takes to exit after main's last statement while a
- * thread still has work_ms of work, daemon vs not, read with C5's thresholds (work_ms, and 0.9
- * work_ms between the two). Unlike the C demo, an interpreter has an exit cost of its own (its
- * finalization, the no-thread figure, ~10 ms here), so the daemon exit is read against the
- * non-daemon one rather than against work_ms alone. */
+ * thread still has work_ms of work, daemon vs not, with the interpreter's own exit (no thread)
+ * beside them. These figures decide C5 (the spawn group's judge reads them with C5's rule); here
+ * they are set out in full. */
 static void c5_addendum(const struct tvp_resultset *rs, char *buf, size_t len, int n)
 {
     const struct tvp_fig *d = py_exit(rs, "daemon", "main-to-exit"),
                          *j = py_exit(rs, "non-daemon", "main-to-exit");
     if (!d || !j || d->param_value != j->param_value)
         return;
-    double work_ns = (double)j->param_value * 1e6;
     char a[32], b[32], lo[32], hi[32];
     tvp_fmt_ns(a, sizeof a, j->median);
     tvp_fmt_ns(lo, sizeof lo, j->ci_low);
@@ -337,21 +335,8 @@ static void c5_addendum(const struct tvp_resultset *rs, char *buf, size_t len, i
                     "; no C counterpart in this run (spawn exit joinable start-to-exit "
                     "at work_ms %lld)",
                     j->param_value);
+    /* The reading of these figures is C5's verdict itself (the spawn group's judge). */
     tvp_appendf(buf, len, "; daemon = True after start() raised RuntimeError in every batch");
-    int held = j->ci_low >= work_ns, not_held = j->ci_high < work_ns;
-    /* The daemon exit at least 0.9 work_ms sooner, CIs included; or not even at their best. */
-    int sooner = j->ci_low - d->ci_high >= 0.9 * work_ns,
-        not_sooner = j->ci_high - d->ci_low < 0.9 * work_ns;
-    const char *reading = held && sooner ? "as claimed"
-                          : not_held     ? "not as claimed: the non-daemon thread did not hold the "
-                                           "exit"
-                          : not_sooner   ? "not as claimed: the daemon thread held the exit (its "
-                                           "exit was not 0.9 work_ms sooner)"
-                                         : "too close to call";
-    tvp_appendf(buf, len,
-                "; in CPython %s (C5's thresholds on main-to-exit: non-daemon CI wholly at or "
-                "above work_ms, daemon CI at least 0.9 work_ms below the non-daemon CI)",
-                reading);
 }
 
 static int claim_has_python(const char *claim)
