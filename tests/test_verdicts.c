@@ -376,9 +376,11 @@ static void c5_cases(void)
     CHECK_INT(judge("C5", &v), TVP_V_NUANCED);
     write_c5_python(20, 1); /* the non-daemon CI straddles work_ms */
     CHECK_INT(judge("C5", &v), TVP_V_TOO_CLOSE);
-    write_c5_python(30, 14); /* 16 ms sooner at the medians, less than 0.9 work_ms */
+    write_c5_python(30, 14); /* 16 ms sooner: the daemon did not wait for its work */
+    CHECK_INT(judge("C5", &v), TVP_V_CONFIRMED);
+    write_c5_python(30, 24); /* 6 ms sooner, less than half of work_ms even at the CIs' ends */
     CHECK_INT(judge("C5", &v), TVP_V_NUANCED);
-    write_c5_python(30, 11.8); /* 0.9 work_ms sooner at the medians, not with the CIs */
+    write_c5_python(30, 20); /* half of work_ms sooner at the medians, not with the CIs */
     CHECK_INT(judge("C5", &v), TVP_V_TOO_CLOSE);
     /* Both refute: refuted, not nuanced. */
     exit_daemon_ns = 21e6; /* the C daemon worker held the program too */
