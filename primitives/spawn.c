@@ -13,6 +13,7 @@
 #include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -606,4 +607,38 @@ int tvp_spawn_wait(struct tvp_spawner *s, struct tvp_spawn_handle *h, char *err,
         return tvp_errfmt(err, errlen, EINVAL, "spawn: method %d", (int)m), EINVAL;
     }
     return check_mark(s, h, name, err, errlen);
+}
+
+int tvp_parse_ll(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+void tvp_format_cpuset(const cpu_set_t *set, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int c = 0; c < CPU_SETSIZE && used + 8 < len; c++)
+        if (CPU_ISSET(c, set))
+            used += (size_t)snprintf(buf + used, len - used, "%s%d", used ? "," : "", c);
+    if (used == 0)
+        snprintf(buf, len, "none");
+}
+
+int tvp_count_mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f)
+        return -1;
+    int n = 0, ch;
+    while ((ch = fgetc(f)) != EOF)
+        n += ch == '\n';
+    fclose(f);
+    return n;
 }

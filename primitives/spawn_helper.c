@@ -11,18 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Parses a whole decimal number in [lo, hi]; returns 0 or -1. */
-static int parse_ll(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_u64(const char *s, uint64_t *out)
 {
     char *end;
@@ -44,11 +32,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "tvp-spawn-helper: usage: tvp-spawn-helper MEMFD CPU TOKEN\n");
         return 1;
     }
-    if (parse_ll(argv[1], 0, INT_MAX, &fd) != 0) {
+    if (tvp_parse_ll(argv[1], 0, INT_MAX, &fd) != 0) {
         fprintf(stderr, "tvp-spawn-helper: bad MEMFD \"%s\"\n", argv[1]);
         return 1;
     }
-    if (parse_ll(argv[2], -1, INT_MAX, &cpu) != 0) {
+    if (tvp_parse_ll(argv[2], -1, INT_MAX, &cpu) != 0) {
         fprintf(stderr, "tvp-spawn-helper: bad CPU \"%s\"\n", argv[2]);
         return 1;
     }

@@ -23,18 +23,6 @@ extern char **environ;
 /* How long a starter that was asked to stop (or whose channel was closed) gets to exit. */
 #define STOP_GRACE_MS 2000
 
-/* The same format the starter uses for its inherited mask, so the two compare as strings. */
-static void format_set(const cpu_set_t *set, char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int c = 0; c < CPU_SETSIZE && used + 8 < len; c++)
-        if (CPU_ISSET(c, set))
-            used += (size_t)snprintf(buf + used, len - used, "%s%d", used ? "," : "", c);
-    if (used == 0)
-        snprintf(buf, len, "none");
-}
-
 /* Closes the channel (a live starter then reads end of input and exits), reaps the starter,
  * killing it after the grace period, and describes how it ended in why ("" for status 0).
  * Returns 0 when it exited with status 0 and did not have to be killed. */
@@ -205,7 +193,7 @@ int tvp_lean_start(struct tvp_lean_starter *ls, const char *path, const char *he
     /* The case was bound by the harness; an exec'd program keeps its parent's mask, and the
      * figures rely on that (the starter binds itself too, but it must start where the case is). */
     char mine[sizeof ls->inherited + 8];
-    format_set(&own, mine, sizeof mine);
+    tvp_format_cpuset(&own, mine, sizeof mine);
     if (strcmp(mine, ls->inherited) != 0) {
         char why[200];
         tvp_errfmt(err, errlen, 0,

@@ -86,43 +86,6 @@ static int read_line(char *buf, size_t cap)
     }
 }
 
-static int parse_ll(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* "a,b,c" of the PUs in set, or "none". */
-static void format_set(const cpu_set_t *set, char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int c = 0; c < CPU_SETSIZE && used + 8 < len; c++)
-        if (CPU_ISSET(c, set))
-            used += (size_t)snprintf(buf + used, len - used, "%s%d", used ? "," : "", c);
-    if (used == 0)
-        snprintf(buf, len, "none");
-}
-
-/* Lines in /proc/self/maps: how much address space a fork has to copy, for the note. -1 when
- * it cannot be read. */
-static int count_mappings(void)
-{
-    FILE *f = fopen("/proc/self/maps", "re");
-    if (!f)
-        return -1;
-    int n = 0, ch;
-    while ((ch = fgetc(f)) != EOF)
-        n += ch == '\n';
-    fclose(f);
-    return n;
-}
-
 static uint64_t cpu_ns(void)
 {
     struct rusage s, c;
@@ -194,7 +157,7 @@ static int run(struct tvp_spawner *sp, const char *method, long long iters)
     }
     if (rc == 0) {
         char cpus[256];
-        format_set(&seen, cpus, sizeof cpus);
+        tvp_format_cpuset(&seen, cpus, sizeof cpus);
         uint64_t cpu = cpu_ns() - c0;
         rc = say("ok %lld %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %s", iters,
                  sum_run, sum_join, p50(run_ns, (size_t)iters), p50(join_ns, (size_t)iters), cpu,
@@ -210,9 +173,9 @@ static int run(struct tvp_spawner *sp, const char *method, long long iters)
 int main(int argc, char **argv)
 {
     long long pu, child_cpu, rss_mib;
-    if (argc != 5 || parse_ll(argv[1], -1, CPU_SETSIZE - 1, &pu) != 0 ||
-        parse_ll(argv[2], -1, CPU_SETSIZE - 1, &child_cpu) != 0 ||
-        parse_ll(argv[3], 0, 1 << 20, &rss_mib) != 0) {
+    if (argc != 5 || tvp_parse_ll(argv[1], -1, CPU_SETSIZE - 1, &pu) != 0 ||
+        tvp_parse_ll(argv[2], -1, CPU_SETSIZE - 1, &child_cpu) != 0 ||
+        tvp_parse_ll(argv[3], 0, 1 << 20, &rss_mib) != 0) {
         say("err usage: tvp-lean-starter PU CHILD_CPU RSS_MIB HELPER");
         return 1;
     }
@@ -230,7 +193,7 @@ int main(int argc, char **argv)
         say("err %s", tvp_errfmt(e, sizeof e, errno, "sched_getaffinity"));
         return 1;
     }
-    format_set(&inherited, inh, sizeof inh);
+    tvp_format_cpuset(&inherited, inh, sizeof inh);
     if (pu >= 0) {
         cpu_set_t set;
         CPU_ZERO(&set);
@@ -261,7 +224,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = say("ready %s inherited=%s maps=%d thp_off=%d", TVP_LEAN_LINKAGE, inh,
-                 count_mappings(), thp_off);
+                 tvp_count_mappings(), thp_off);
     char line[TVP_LEAN_LINE];
     while (rc == 0) {
         int r = read_line(line, sizeof line);

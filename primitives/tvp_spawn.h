@@ -26,6 +26,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -144,6 +145,17 @@ struct tvp_lean_result {
     int cpus[16]; /* where the new tasks ran, the first n_cpus of them */
     int n_cpus;
 };
+
+/* Small helpers the spawn helper, the lean starter and the spawn group share (in spawn.c, which
+ * the lean starter is built from). */
+/* Parses a whole decimal number in [lo, hi]; returns 0 or -1. */
+int tvp_parse_ll(const char *s, long long lo, long long hi, long long *out);
+/* "a,b,c" of the PUs in set, or "none": the starter reports its inherited mask in this form and
+ * the case compares it as a string. */
+void tvp_format_cpuset(const cpu_set_t *set, char *buf, size_t len);
+/* Lines in /proc/self/maps: how much address space a fork has to copy, for a note; -1 when it
+ * cannot be read. */
+int tvp_count_mappings(void);
 
 /* Starts the starter at path (posix_spawn) and waits for its ready line. pu: the PU it binds
  * itself to (-1: keep the inherited mask); it must have inherited exactly the caller's affinity,

@@ -53,19 +53,6 @@ struct spawn_state {
     uint64_t *t_run, *t_join; /* SPAWN_MAX_ITERS each, suite cases only */
 };
 
-/* Lines of /proc/self/maps, for the note that compares the two parents; -1 when unreadable. */
-static int count_mappings(void)
-{
-    FILE *f = fopen("/proc/self/maps", "re");
-    if (!f)
-        return -1;
-    int n = 0, ch;
-    while ((ch = fgetc(f)) != EOF)
-        n += ch == '\n';
-    fclose(f);
-    return n;
-}
-
 /* Resident KiB of pid, for the same note (fork copies the page-table entries of all of it); -1
  * when /proc does not say. */
 static long long rss_kib(pid_t pid)
@@ -116,7 +103,7 @@ static int lean_setup(const struct tvp_case *c, struct spawn_state *s, const cha
     s->lean = 1;
     tvp_runner_note("starts made by tvp-lean-starter (%s libc, %d mappings, %lld KiB resident; "
                     "this case process: %d, %lld KiB), bound to PU %d, inherited {%s}%s",
-                    s->ls.linkage, s->ls.maps, rss_kib(s->ls.pid), count_mappings(),
+                    s->ls.linkage, s->ls.maps, rss_kib(s->ls.pid), tvp_count_mappings(),
                     rss_kib(getpid()), c->pu_a, s->ls.inherited,
                     rss && !s->ls.thp_off ? "; MADV_NOHUGEPAGE refused" : "");
     return 0;
@@ -169,7 +156,7 @@ static int spawn_setup(const struct tvp_case *c, void **state, char *err, size_t
             ((volatile char *)s->rss)[off] = (char)off;
     }
     tvp_runner_note("starts made by the suite's case process (%d mappings, %lld KiB resident)",
-                    count_mappings(), rss_kib(getpid()));
+                    tvp_count_mappings(), rss_kib(getpid()));
     *state = s;
     return 0;
 fail:
