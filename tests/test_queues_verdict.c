@@ -12,8 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "claims.h"
-#include "resultset.h"
+#include "results_fixture.h"
 
 static char dir[64];
 static FILE *csv, *smp;
@@ -44,19 +43,12 @@ struct scenario {
 
 static void write_run(const struct scenario *s)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/meta.json", dir);
-    FILE *f = fopen(path, "w");
-    fputs("{\n  \"status\": \"complete\",\n  \"host_name\": \"test\"\n}\n", f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/queues.csv", dir);
-    csv = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/queues.samples.csv", dir);
-    smp = fopen(path, "w");
-    fputs("group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,"
-          "ci_low,ci_high,min,status,note\n",
-          csv);
-    fputs("figure_id,repetition,value\n", smp);
+    CHECK(rf_meta(dir, "") == 0);
+    if (rf_open(dir, "queues",
+                "group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,"
+                "median,ci_low,ci_high,min,status,note",
+                &csv, &smp) != 0)
+        return;
     static const char *const kinds[] = {"fifo", "lifo", "priority"};
     static const int depths[] = {1, 32, 1024};
     for (int k = 0; k < 3; k++) {
@@ -89,18 +81,7 @@ static void write_run(const struct scenario *s)
 static enum tvp_verdict_kind judge(const struct scenario *s, struct tvp_verdict *v)
 {
     write_run(s);
-    struct tvp_resultset rs;
-    char err[256];
-    if (tvp_resultset_load(dir, &rs, err, sizeof err) != 0) {
-        fprintf(stderr, "load: %s\n", err);
-        return (enum tvp_verdict_kind) - 1;
-    }
-    memset(v, 0, sizeof *v);
-    for (size_t i = 0; i < tvp_claims_len; i++)
-        if (strcmp(tvp_claims[i].id, "C11") == 0)
-            tvp_judge_claim(&rs, &tvp_claims[i], v);
-    tvp_resultset_free(&rs);
-    return v->kind;
+    return rf_judge(dir, "C11", v);
 }
 
 #define HAS(text, what) CHECK_MSG(strstr(text, what) != NULL, "no \"%s\" in: %s", what, text)

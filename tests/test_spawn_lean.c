@@ -10,9 +10,8 @@
 #define _GNU_SOURCE
 
 #include "check.h"
-#include "claims.h"
 #include "group.h"
-#include "resultset.h"
+#include "results_fixture.h"
 #include "test_util.h"
 #include "topology.h"
 #include "tvp_spawn.h"
@@ -380,19 +379,10 @@ static void figure(FILE *csv, FILE *smp, const char *bench, const char *variant,
  * single starts say "confirmed"; lean = 0 leaves the lean figures out. */
 static void write_c3_run(int lean)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/meta.json", vdir);
-    FILE *f = fopen(path, "w");
-    fputs("{\n  \"status\": \"complete\",\n  \"host_name\": \"test\"\n}\n", f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/spawn.csv", vdir);
-    FILE *csv = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/spawn.samples.csv", vdir);
-    FILE *smp = fopen(path, "w");
-    fputs("group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,"
-          "ci_low,ci_high,status,note\n",
-          csv);
-    fputs("figure_id,repetition,value\n", smp);
+    FILE *csv, *smp;
+    CHECK(rf_meta(vdir, "") == 0);
+    if (rf_open(vdir, "spawn", RF_COLUMNS, &csv, &smp) != 0)
+        return;
     static const char *const procs[] = {"fork", "posix_spawn", "fork-exec"};
     figure(csv, smp, "start", "pthread_create", "start-to-joined-p50", 10000);
     figure(csv, smp, "start", "pthread_create", "start-to-joined", 10000);
@@ -414,18 +404,7 @@ static void write_c3_run(int lean)
 
 static enum tvp_verdict_kind judge_c3(struct tvp_verdict *v)
 {
-    struct tvp_resultset rs;
-    char err[256];
-    memset(v, 0, sizeof *v);
-    if (tvp_resultset_load(vdir, &rs, err, sizeof err) != 0) {
-        fprintf(stderr, "load: %s\n", err);
-        return (enum tvp_verdict_kind) - 1;
-    }
-    for (size_t i = 0; i < tvp_claims_len; i++)
-        if (strcmp(tvp_claims[i].id, "C3") == 0)
-            tvp_judge_claim(&rs, &tvp_claims[i], v);
-    tvp_resultset_free(&rs);
-    return v->kind;
+    return rf_judge(vdir, "C3", v);
 }
 
 static void test_c3_choice(void)

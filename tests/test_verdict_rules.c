@@ -11,8 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "claims.h"
-#include "resultset.h"
+#include "results_fixture.h"
 
 static char dir[64];
 
@@ -24,22 +23,12 @@ struct fact {
 
 static void write_facts(const struct fact *facts, int n)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/meta.json", dir);
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    fputs("{\n  \"status\": \"complete\",\n  \"host_name\": \"test\"\n}\n", f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/memory.csv", dir);
-    FILE *csv = fopen(path, "w");
-    CHECK(csv != NULL);
+    FILE *csv, *smp;
+    CHECK(rf_meta(dir, "") == 0);
+    CHECK(rf_open(dir, "memory", RF_COLUMNS, &csv, &smp) == 0);
     if (!csv)
         return;
-    fputs("group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,"
-          "ci_low,ci_high,status,note\n",
-          csv);
+    fclose(smp);
     for (int i = 0; i < n; i++) {
         if (!facts[i].status)
             continue;
@@ -58,17 +47,12 @@ static void write_starts(int n, double thread_ns, double process_ns)
     char path[128];
     snprintf(path, sizeof path, "%s/memory.csv", dir);
     unlink(path);
-    snprintf(path, sizeof path, "%s/spawn.csv", dir);
-    FILE *csv = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/spawn.samples.csv", dir);
-    FILE *smp = fopen(path, "w");
-    CHECK(csv && smp);
-    if (!csv || !smp)
+    snprintf(path, sizeof path, "%s/memory.samples.csv", dir);
+    unlink(path);
+    FILE *csv, *smp;
+    CHECK(rf_open(dir, "spawn", RF_COLUMNS, &csv, &smp) == 0);
+    if (!csv)
         return;
-    fputs("group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,"
-          "ci_low,ci_high,status,note\n",
-          csv);
-    fputs("figure_id,repetition,value\n", smp);
     const char *variant[] = {"pthread_create", "fork", "posix_spawn", "fork-exec"};
     double median[] = {thread_ns, process_ns, process_ns, process_ns};
     for (int k = 0; k < 4; k++) {
@@ -84,18 +68,7 @@ static void write_starts(int n, double thread_ns, double process_ns)
 
 static enum tvp_verdict_kind judge_claim(const char *id, struct tvp_verdict *v)
 {
-    struct tvp_resultset rs;
-    char err[256];
-    if (tvp_resultset_load(dir, &rs, err, sizeof err) != 0) {
-        fprintf(stderr, "load: %s\n", err);
-        return (enum tvp_verdict_kind) - 1;
-    }
-    memset(v, 0, sizeof *v);
-    for (size_t i = 0; i < tvp_claims_len; i++)
-        if (strcmp(tvp_claims[i].id, id) == 0)
-            tvp_judge_claim(&rs, &tvp_claims[i], v);
-    tvp_resultset_free(&rs);
-    return v->kind;
+    return rf_judge(dir, id, v);
 }
 
 int main(void)

@@ -8,8 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "claims.h"
-#include "resultset.h"
+#include "results_fixture.h"
 
 static char dir[64];
 
@@ -39,19 +38,10 @@ static long long exit_work_ms = 50;
 
 static void write_run(double thread_ns, double fork_ns, double spawn_ns, double exec_ns)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/meta.json", dir);
-    FILE *f = fopen(path, "w");
-    fputs("{\n  \"status\": \"complete\",\n  \"host_name\": \"test\"\n}\n", f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/spawn.csv", dir);
-    FILE *csv = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/spawn.samples.csv", dir);
-    FILE *smp = fopen(path, "w");
-    fputs("group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,"
-          "ci_low,ci_high,status,note\n",
-          csv);
-    fputs("figure_id,repetition,value\n", smp);
+    FILE *csv, *smp;
+    CHECK(rf_meta(dir, "") == 0);
+    if (rf_open(dir, "spawn", RF_COLUMNS, &csv, &smp) != 0)
+        return;
     figure(csv, smp, "start", "pthread_create", "same-pu", "", 0, "start-to-joined", thread_ns);
     figure(csv, smp, "start", "fork", "same-pu", "", 0, "start-to-joined", fork_ns);
     figure(csv, smp, "start", "posix_spawn", "same-pu", "", 0, "start-to-joined", spawn_ns);
@@ -68,17 +58,7 @@ static void write_run(double thread_ns, double fork_ns, double spawn_ns, double 
 
 static enum tvp_verdict_kind judge(const char *id, struct tvp_verdict *v)
 {
-    struct tvp_resultset rs;
-    char err[256];
-    if (tvp_resultset_load(dir, &rs, err, sizeof err) != 0) {
-        fprintf(stderr, "load: %s\n", err);
-        return (enum tvp_verdict_kind) - 1;
-    }
-    for (size_t i = 0; i < tvp_claims_len; i++)
-        if (strcmp(tvp_claims[i].id, id) == 0)
-            tvp_judge_claim(&rs, &tvp_claims[i], v);
-    tvp_resultset_free(&rs);
-    return v->kind;
+    return rf_judge(dir, id, v);
 }
 
 /* ---- C6: one rule, decided by CPython where it ran ---- */
@@ -96,18 +76,13 @@ static void scaling_figure(FILE *csv, FILE *smp, const char *group, const char *
                 workers, i, median * (0.99 + 0.02 * i / (n - 1)));
 }
 
-/* Opens dir/<group>.csv and its samples file with their headers. */
+/* Opens dir/<group>.csv (with the mean column) and its samples file. */
 static void open_group(const char *group, FILE **csv, FILE **smp)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s.csv", dir, group);
-    *csv = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/%s.samples.csv", dir, group);
-    *smp = fopen(path, "w");
-    fputs("group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,"
-          "ci_low,ci_high,mean,status,note\n",
-          *csv);
-    fputs("figure_id,repetition,value\n", *smp);
+    CHECK(rf_open(dir, group,
+                  "group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,"
+                  "median,ci_low,ci_high,mean,status,note",
+                  csv, smp) == 0);
 }
 
 /* A 2-PU run with the given speed-ups at 2 workers (per-job at 1 worker = 1 s; 0: left out).
@@ -121,14 +96,11 @@ static void write_c6(double c_threads, double c_processes, double c_gil, double 
     if (system(path) != 0)
         fprintf(stderr, "could not empty %s\n", dir);
     int python = py_threads > 0 || py_processes > 0;
-    snprintf(path, sizeof path, "%s/meta.json", dir);
-    FILE *f = fopen(path, "w");
-    fprintf(f, "{\n  \"status\": \"complete\",\n  \"host_name\": \"test\",\n  \"cores\": 2,\n");
-    if (python)
-        fputs("  \"python_facts\": \"CPython 3.11.7 (main), GIL enabled\"\n}\n", f);
-    else
-        fputs("  \"python_missing\": \"python3 not found on PATH\"\n}\n", f);
-    fclose(f);
+    CHECK(rf_meta(dir,
+                  python
+                      ? "\"cores\": 2,\n  \"python_facts\": \"CPython 3.11.7 (main), GIL "
+                        "enabled\""
+                      : "\"cores\": 2,\n  \"python_missing\": \"python3 not found on PATH\"") == 0);
     FILE *csv, *smp;
     open_group("sched", &csv, &smp);
     const struct {
@@ -268,12 +240,7 @@ static void write_c10(int with_locks)
     snprintf(path, sizeof path, "rm -f '%s'/*.csv", dir);
     if (system(path) != 0)
         fprintf(stderr, "could not empty %s\n", dir);
-    snprintf(path, sizeof path, "%s/meta.json", dir);
-    FILE *f = fopen(path, "w");
-    fputs("{\n  \"status\": \"complete\",\n  \"cores\": 2,\n  \"python_facts\": \"CPython "
-          "3.11.7 (main)\"\n}\n",
-          f);
-    fclose(f);
+    CHECK(rf_meta(dir, "\"cores\": 2,\n  \"python_facts\": \"CPython 3.11.7 (main)\"") == 0);
     FILE *csv, *smp;
     open_group("python", &csv, &smp);
     for (int w = 1; w <= 4; w += 3) {
