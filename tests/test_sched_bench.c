@@ -83,6 +83,17 @@ int main(void)
         CHECK_MSG(rc != 0 && strstr(err, "units computed"), "skipped unit, %s: rc %d \"%s\"",
                   modes[m], rc, err);
     }
+    /* A forked worker that cannot bind to its PU fails the batch, naming it, instead of running
+     * unpinned (a PU number beyond any machine's CPU set). */
+    {
+        struct tvp_case c;
+        const int nowhere[1] = {CPU_SETSIZE + 7};
+        make_case(&c, "processes", 1, nowhere, 1);
+        err[0] = '\0';
+        int rc = run_case(&c, 1, err, sizeof err);
+        CHECK_MSG(rc != 0 && strstr(err, "binding to PU"), "unbindable worker: rc %d \"%s\"", rc,
+                  err);
+    }
     struct tvp_case bad;
     void *st = NULL;
     make_case(&bad, "fibers", 1, cpus, nc);

@@ -150,10 +150,15 @@ static size_t align64(size_t n)
 
 /* ---- the tasks ---- */
 
+/* A task's recorded PU when it could not bind to its own: BIND_FAILED - the error number. */
+#define BIND_FAILED (-1000)
+
 static void arrive_and_wait(struct qs *s, int pu, _Atomic int *cpu)
 {
-    tvp_bind_self_os(pu); /* threads were created bound; a forked child binds itself here */
-    atomic_store_explicit(cpu, sched_getcpu(), memory_order_relaxed);
+    /* Threads were created bound; a forked child binds itself here. A task that cannot bind
+     * records why instead of its PU, and the batch fails rather than report an unpinned figure. */
+    int e = tvp_bind_self_os(pu);
+    atomic_store_explicit(cpu, e ? BIND_FAILED - e : sched_getcpu(), memory_order_relaxed);
     atomic_fetch_add_explicit(&s->ctl->arrived, 1, memory_order_acq_rel);
     tvp_futex_wake(&s->ctl->arrived, 1, s->priv);
     while (!atomic_load_explicit(&s->ctl->go, memory_order_acquire))
@@ -849,10 +854,16 @@ int tvp_qs_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *
         return -1;
     }
     s->started = 0;
-    for (int p = 0; p < s->P; p++)
-        tvp_runner_note_cpu(atomic_load_explicit(&s->prod[p].cpu, memory_order_relaxed));
-    for (int cn = 0; cn < s->C; cn++)
-        tvp_runner_note_cpu(atomic_load_explicit(&s->cons[cn].cpu, memory_order_relaxed));
+    for (int t = 0; t < s->P + s->C; t++) {
+        int cpu = atomic_load_explicit(t < s->P ? &s->prod[t].cpu : &s->cons[t - s->P].cpu,
+                                       memory_order_relaxed);
+        if (cpu <= BIND_FAILED) {
+            tvp_errfmt(err, errlen, BIND_FAILED - cpu, "queues: %s %d: binding to PU %d",
+                       t < s->P ? "producer" : "consumer", t < s->P ? t : t - s->P, s->pus[t]);
+            return -1;
+        }
+        tvp_runner_note_cpu(cpu);
+    }
     if (verify(s, iters, err, errlen) != 0)
         return -1;
 

@@ -42,6 +42,7 @@ struct shared {
         alignas(64) uint64_t sum; /* of the results of the units it computed */
         uint64_t units;
         _Atomic int cpu;
+        int bind_err; /* binding to its PU failed: the figure would be an unpinned one */
     } w[];
 };
 
@@ -80,7 +81,7 @@ static uint64_t compute_unit(struct scaling *s, uint64_t u)
 static void worker(struct scaling *s, int i)
 {
     struct shared *sh = s->sh;
-    tvp_bind_self_os(s->pus[i]);
+    sh->w[i].bind_err = tvp_bind_self_os(s->pus[i]);
     /* nanosleep's default 50 us timer slack would double the I/O mix's sleeps. */
     if (s->io)
         prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
@@ -267,6 +268,12 @@ int tvp_scaling_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     }
     if (rc != 0)
         return -1;
+    for (int i = 0; i < s->n; i++)
+        if (sh->w[i].bind_err) {
+            tvp_errfmt(err, errlen, sh->w[i].bind_err, "sched: worker %d: binding to PU %d", i,
+                       s->pus[i]);
+            return -1;
+        }
     uint64_t sum = 0, units = 0;
     for (int i = 0; i < s->n; i++) {
         sum += sh->w[i].sum;
