@@ -94,6 +94,17 @@ int main(void)
         CHECK_MSG(rc != 0 && strstr(err, "binding to PU"), "unbindable worker: rc %d \"%s\"", rc,
                   err);
     }
+    /* A GIL worker whose take is refused stops and fails the batch: it never runs without it. */
+    {
+        struct tvp_case c;
+        make_case(&c, "gil-threads", 2, cpus, nc);
+        tvp_scaling_gil_fault = 1;
+        err[0] = '\0';
+        int rc = run_case(&c, 1, err, sizeof err);
+        tvp_scaling_gil_fault = 0;
+        CHECK_MSG(rc != 0 && strstr(err, "emulated GIL failed") && strstr(err, "deadlock"),
+                  "refused GIL take: rc %d \"%s\"", rc, err);
+    }
     struct tvp_case bad;
     void *st = NULL;
     make_case(&bad, "fibers", 1, cpus, nc);

@@ -31,6 +31,7 @@
 enum mode { M_THREADS, M_PROCESSES, M_GIL };
 
 int tvp_scaling_fault;
+int tvp_scaling_gil_fault;
 
 struct shared {
     alignas(64) _Atomic uint64_t next; /* the next unit to take */
@@ -43,6 +44,7 @@ struct shared {
         uint64_t units;
         _Atomic int cpu;
         int bind_err; /* binding to its PU failed: the figure would be an unpinned one */
+        int gil_err;  /* a GIL call failed: its work would run without the GIL */
     } w[];
 };
 
@@ -65,7 +67,18 @@ static uint64_t unit_seed(uint64_t u)
     return u % TVP_SCALING_UNITS + 1;
 }
 
-static uint64_t compute_unit(struct scaling *s, uint64_t u)
+/* Keeps worker i's first GIL error (rc: 0 or an error number); returns non-zero when there was
+ * one, so the worker stops rather than run without the GIL. */
+static int gil_failed(struct scaling *s, int i, int rc)
+{
+    if (rc == 0)
+        return 0;
+    if (!s->sh->w[i].gil_err)
+        s->sh->w[i].gil_err = rc;
+    return 1;
+}
+
+static uint64_t compute_unit(struct scaling *s, int i, uint64_t u, int *failed)
 {
     uint64_t x = unit_seed(u);
     if (s->mode != M_GIL)
@@ -73,7 +86,11 @@ static uint64_t compute_unit(struct scaling *s, uint64_t u)
     for (uint64_t done = 0; done < s->unit_steps; done += s->poll_steps) {
         uint64_t k = s->unit_steps - done < s->poll_steps ? s->unit_steps - done : s->poll_steps;
         x = tvp_lcg_steps(x, k);
-        tvp_gil_yield_if_requested(s->gil); /* the eval breaker */
+        int y = tvp_gil_yield_if_requested(s->gil); /* the eval breaker: 0, 1 or -error */
+        if (y < 0 && gil_failed(s, i, -y)) {
+            *failed = 1;
+            break;
+        }
     }
     return x;
 }
@@ -91,26 +108,35 @@ static void worker(struct scaling *s, int i)
     while (!atomic_load_explicit(&sh->go, memory_order_acquire))
         tvp_futex_wait(&sh->go, 0, s->priv);
     uint64_t sum = 0, units = 0;
-    if (s->mode == M_GIL)
-        tvp_gil_acquire(s->gil);
-    for (;;) {
+    int gil = s->mode == M_GIL, failed = 0;
+    if (gil)
+        failed = gil_failed(s, i, tvp_gil_acquire(s->gil));
+    if (gil && !failed && __builtin_expect(tvp_scaling_gil_fault, 0))
+        failed = gil_failed(s, i, tvp_gil_acquire(s->gil)); /* refused: EDEADLK, still held */
+    while (!failed) {
         uint64_t u = atomic_fetch_add_explicit(&sh->next, 1, memory_order_relaxed);
         if (u >= sh->total)
             break;
         if (__builtin_expect(tvp_scaling_fault, 0) && u == 0)
             continue; /* skipped: its result is missing from the sum */
-        sum += compute_unit(s, u);
+        sum += compute_unit(s, i, u, &failed);
         units++;
-        if (s->io) {
-            if (s->mode == M_GIL)
-                tvp_gil_release(s->gil); /* as CPython around a blocking call */
+        if (s->io && !failed) {
+            if (gil)
+                failed = gil_failed(s, i, tvp_gil_release(s->gil)); /* as CPython around I/O */
             tvp_sleep_ns((long)s->sleep_ns);
-            if (s->mode == M_GIL)
-                tvp_gil_acquire(s->gil);
+            if (gil && !failed)
+                failed = gil_failed(s, i, tvp_gil_acquire(s->gil));
         }
     }
-    if (s->mode == M_GIL)
-        tvp_gil_release(s->gil);
+    /* Released whenever this thread still holds it, after a failure too, or the other workers
+     * would wait for it for ever (a release by a thread that does not hold it is EPERM,
+     * harmless here: the failure is already recorded). */
+    if (gil) {
+        int rc = tvp_gil_release(s->gil);
+        if (!failed)
+            gil_failed(s, i, rc);
+    }
     sh->w[i].sum = sum;
     sh->w[i].units = units;
     atomic_fetch_add_explicit(&sh->done, 1, memory_order_acq_rel);
@@ -211,6 +237,7 @@ int tvp_scaling_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     for (; started < s->n; started++) {
         int i = started;
         sh->w[i].sum = sh->w[i].units = 0;
+        sh->w[i].gil_err = 0;
         atomic_store_explicit(&sh->w[i].cpu, -1, memory_order_relaxed);
         if (s->mode == M_PROCESSES) {
             pid_t pid = fork();
@@ -268,12 +295,20 @@ int tvp_scaling_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     }
     if (rc != 0)
         return -1;
-    for (int i = 0; i < s->n; i++)
+    for (int i = 0; i < s->n; i++) {
         if (sh->w[i].bind_err) {
             tvp_errfmt(err, errlen, sh->w[i].bind_err, "sched: worker %d: binding to PU %d", i,
                        s->pus[i]);
             return -1;
         }
+        if (sh->w[i].gil_err) {
+            tvp_errfmt(err, errlen, sh->w[i].gil_err,
+                       "sched: worker %d: a call on the emulated GIL failed, so its work would "
+                       "have run without it",
+                       i);
+            return -1;
+        }
+    }
     uint64_t sum = 0, units = 0;
     for (int i = 0; i < s->n; i++) {
         sum += sh->w[i].sum;

@@ -27,6 +27,9 @@
 /* For tests only: when set, the worker that takes the batch's first unit skips it, so a test can
  * show the result check fails the batch. */
 extern int tvp_scaling_fault;
+/* For tests only: when set, each GIL worker takes the GIL a second time at its start, which the
+ * GIL refuses (EDEADLK), so a test sees a failed take fail the batch. */
+extern int tvp_scaling_gil_fault;
 
 int tvp_scaling_setup(const struct tvp_case *c, void **state, char *err, size_t errlen);
 int tvp_scaling_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
