@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "results_fixture.h"
+#include "stats.h"
 
 static char dir[64];
 
@@ -131,9 +132,9 @@ int main(void)
 
     /* The interval of a median from n samples: [min, max] for 5..8, whose coverage is printed
      * instead of calling it 95%. */
-    CHECK_NEAR(tvp_median_ci_coverage(7), 1 - 2.0 / 128, 1e-9);
-    CHECK_NEAR(tvp_median_ci_coverage(5), 1 - 2.0 / 32, 1e-9);
-    CHECK(tvp_median_ci_coverage(30) >= 0.95);
+    CHECK_NEAR(tvp_median_ci_coverage(7, 0.95), 1 - 2.0 / 128, 1e-9);
+    CHECK_NEAR(tvp_median_ci_coverage(5, 0.95), 1 - 2.0 / 32, 1e-9);
+    CHECK(tvp_median_ci_coverage(30, 0.95) >= 0.95);
 
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -60,23 +60,13 @@ double tvp_quantile_sorted(const double *sorted, size_t n, double q)
 }
 
 /* The narrowest symmetric ranks j < k = n + 1 - j (1-based) whose coverage
- * P(j <= B <= n - j), B ~ binomial(n, 1/2), reaches the level. Walks outward from the centre
- * with the ratio pmf(i - 1) = pmf(i) * i / (n - i + 1), starting from a pmf computed with
- * lgamma (relative error ~1e-10 even at n = 1e5). Only O(sqrt(n)) steps are needed for usual
- * levels; terms far in the tails may underflow to 0, which cannot change the result. */
-void tvp_median_ci_sorted(const double *sorted, size_t n, double level, double *lo, double *hi,
-                          double *coverage)
+ * P(j <= B <= n - j), B ~ binomial(n, 1/2), reaches the level, for n >= 2: returns j and the
+ * coverage. They depend on n alone. Walks outward from the centre with the ratio
+ * pmf(i - 1) = pmf(i) * i / (n - i + 1), starting from a pmf computed with lgamma (relative
+ * error ~1e-10 even at n = 1e5). Only O(sqrt(n)) steps are needed for usual levels; terms far
+ * in the tails may underflow to 0, which cannot change the result. */
+static size_t median_ci_rank(size_t n, double level, double *coverage)
 {
-    if (n == 0) {
-        *lo = *hi = NAN;
-        *coverage = 0.0;
-        return;
-    }
-    if (n == 1) {
-        *lo = *hi = sorted[0];
-        *coverage = 0.0; /* 1 - 2 * 0.5^1 */
-        return;
-    }
     /* Compare with a hair of tolerance so a level equal to an exact tabulated coverage (say
      * 0.9375 for n = 5) selects those ranks despite rounding in the running sum. */
     const double LN2 = 0.693147180559945309417232121458176568;
@@ -95,11 +85,34 @@ void tvp_median_ci_sorted(const double *sorted, size_t n, double level, double *
         /* [min, max]: exact coverage 1 - 2 * 0.5^n (ldexp underflows cleanly to 0). */
         mass = 1.0 - ldexp(1.0, n > 2000 ? -2000 : -(int)n) * 2.0;
     }
-    if (mass > 1.0)
-        mass = 1.0;
+    *coverage = mass > 1.0 ? 1.0 : mass;
+    return j;
+}
+
+double tvp_median_ci_coverage(size_t n, double level)
+{
+    double coverage = 0.0; /* n < 2: a single sample covers nothing */
+    if (n >= 2)
+        median_ci_rank(n, level, &coverage);
+    return coverage;
+}
+
+void tvp_median_ci_sorted(const double *sorted, size_t n, double level, double *lo, double *hi,
+                          double *coverage)
+{
+    if (n == 0) {
+        *lo = *hi = NAN;
+        *coverage = 0.0;
+        return;
+    }
+    if (n == 1) {
+        *lo = *hi = sorted[0];
+        *coverage = 0.0; /* 1 - 2 * 0.5^1 */
+        return;
+    }
+    size_t j = median_ci_rank(n, level, coverage);
     *lo = sorted[j - 1];
     *hi = sorted[n - j]; /* rank k = n + 1 - j, 0-based n - j */
-    *coverage = mass;
 }
 
 size_t tvp_count_outliers_sorted(const double *sorted, size_t n, double median, double mad)

@@ -43,6 +43,10 @@ double tvp_quantile_sorted(const double *sorted, size_t n, double q);
 void tvp_median_ci_sorted(const double *sorted, size_t n, double level, double *lo, double *hi,
                           double *coverage);
 
+/* The coverage the interval above actually has for n samples at the requested level (it
+ * depends on n alone: 0.984 for n = 7, where it is [min, max]; 0.9375 for n = 5, short of 95%). */
+double tvp_median_ci_coverage(size_t n, double level);
+
 /* Number of samples whose modified z-score (0.6745 * (x - median) / MAD) exceeds 3.5 in
  * magnitude (Iglewicz & Hoaglin, as hyperfine uses). 0 when MAD is 0. */
 size_t tvp_count_outliers_sorted(const double *sorted, size_t n, double median, double mad);

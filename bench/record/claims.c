@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "group.h"
@@ -92,22 +91,6 @@ void tvp_judge_uses(const struct tvp_fig *f)
 {
     if (f && f->n < judged_min_n)
         judged_min_n = f->n;
-}
-
-double tvp_median_ci_coverage(size_t n)
-{
-    if (n < 2)
-        return 0.0;
-    /* The chosen ranks depend on n alone: any sorted array of n distinct values gives them. */
-    double *x = malloc(n * sizeof *x);
-    if (!x)
-        return NAN;
-    for (size_t i = 0; i < n; i++)
-        x[i] = (double)i;
-    double lo, hi, cov;
-    tvp_median_ci_sorted(x, n, 0.95, &lo, &hi, &cov);
-    free(x);
-    return cov;
 }
 
 int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r)

@@ -66,10 +66,6 @@ int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ra
  * ratio: counts its samples toward the too-few-samples rule, as tvp_ratio_of does. */
 void tvp_judge_uses(const struct tvp_fig *f);
 
-/* The coverage the distribution-free interval of the median of n samples actually has (0.984
- * for n = 7, where it is [min, max]; 0.9375 for n = 5, short of 95%). */
-double tvp_median_ci_coverage(size_t n);
-
 /* Formats a duration in ns with a readable unit ("14.2 µs"). */
 void tvp_fmt_ns(char *buf, size_t len, double ns);
 

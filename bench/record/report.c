@@ -12,6 +12,7 @@
 #include "claims.h"
 #include "group.h"
 #include "resultset.h"
+#include "stats.h"
 #include "tvp_err.h"
 
 int tvp_write_chart_data(const char *dir)
@@ -130,7 +131,7 @@ static void figure_cells(const struct tvp_fig *f, char *value, size_t vlen, char
     /* Below 9 samples the interval is [min, max] or the ranks next to it, and its coverage is not
      * 95%: say what it is. */
     if (f->n > 1 && f->n < 9)
-        snprintf(level, sizeof level, " (%.3g%% CI)", 100 * tvp_median_ci_coverage(f->n));
+        snprintf(level, sizeof level, " (%.3g%% CI)", 100 * tvp_median_ci_coverage(f->n, 0.95));
     if (strcmp(f->status, "ok") == 0)
         snprintf(value, vlen, "%s [%s, %s]%s n=%zu%s", med, lo, hi, level, f->n,
                  f->noisy ? " (noisy)" : "");
