@@ -19,7 +19,7 @@
 #include "python_bridge.h"
 #include "python_probe.h"
 #include "python_proc.h"
-#include "leftover_files.h"
+#include "leftovers.h"
 #include "tvp_created.h"
 #include "topology.h"
 
@@ -230,6 +230,6 @@ int main(int argc, char **argv)
     test_proc();
     test_probe(argv[1]);
     test_bridge(argv[1]);
-    CHECK_INT(tvp_remove_tree("/nonexistent-dir/x"), 0);
+    CHECK_INT(tvp_remove_tree_at(AT_FDCWD, "/nonexistent-dir/x"), 0);
     return CHECK_DONE();
 }

@@ -64,6 +64,12 @@ static int remove_sysv(const char *kind, const char *what)
     return rc == 0;
 }
 
+const char *tvp_tmp_dir(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
 int tvp_remove_tree_at(int dirfd, const char *name)
 {
     struct stat st;

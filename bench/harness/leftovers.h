@@ -17,9 +17,12 @@ struct tvp_leftovers_removed {
  * already gone, not this user's, or still in use by a live process is left alone. */
 void tvp_leftovers_remove(const char *records, struct tvp_leftovers_removed *n);
 
-/* Removes the entry `name` of the open folder dirfd and, when it is a folder, all it holds,
- * without following symbolic links. Returns 0 (also when it is already gone) or an error
- * number. */
+/* Removes the entry `name` of the open folder dirfd (AT_FDCWD: a path) and, when it is a
+ * folder, all it holds, without following symbolic links. Returns 0 (also when it is already
+ * gone) or an error number. A case's own teardown removes its temporary folder with it too. */
 int tvp_remove_tree_at(int dirfd, const char *name);
+
+/* The folder temporary files go to: $TMPDIR, else /tmp. */
+const char *tvp_tmp_dir(void);
 
 #endif

@@ -2,6 +2,7 @@
 #include "python_bridge.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 
 #include "placement.h"
 #include "python_proc.h"
-#include "leftover_files.h"
+#include "leftovers.h"
 #include "runner.h"
 #include "tvp_created.h"
 #include "tvp_child.h"
@@ -54,7 +55,7 @@ struct bridge {
 static void bridge_free(struct bridge *b)
 {
     int e;
-    if (b->tmp[0] && (e = tvp_remove_tree(b->tmp)) != 0)
+    if (b->tmp[0] && (e = tvp_remove_tree_at(AT_FDCWD, b->tmp)) != 0)
         tvp_warn(e, "python: removing the worker's temporary folder %s", b->tmp);
     free(b->env);
     free(b);
