@@ -63,17 +63,28 @@ static enum tvp_verdict_kind judge(const char *id, struct tvp_verdict *v)
 
 /* ---- C6: one rule, decided by CPython where it ran ---- */
 
+/* Any figure with samples +-1% around median. */
+static void any_figure(FILE *csv, FILE *smp, const char *group, const char *bench,
+                       const char *variant, const char *model, const char *placement,
+                       const char *param, long long pv, const char *metric, const char *unit,
+                       double median)
+{
+    const int n = 15;
+    fprintf(csv, "%s,%s,%s,%s,%s,0,%s,%lld,%s,%s,%d,%g,%g,%g,%g,ok,\n", group, bench, variant,
+            model, placement, param, pv, metric, unit, n, median, median * 0.99, median * 1.01,
+            median);
+    for (int i = 0; i < n; i++)
+        fprintf(smp, "%s/%s/%s/%s/%s/%s:%lld/%s,%d,%g\n", group, bench, variant, model, placement,
+                param, pv, metric, i, median * (0.99 + 0.02 * i / (n - 1)));
+}
+
 /* A scaling figure: per-job ns at `workers`, samples +-1% (group sched or python). */
 static void scaling_figure(FILE *csv, FILE *smp, const char *group, const char *variant,
                            long long workers, double median)
 {
-    const int n = 15;
-    const char *model = strstr(variant, "process") ? "process" : "thread";
-    fprintf(csv, "%s,scaling,%s,%s,spread,0,workers,%lld,per-job,ns,%d,%g,%g,%g,%g,ok,\n", group,
-            variant, model, workers, n, median, median * 0.99, median * 1.01, median);
-    for (int i = 0; i < n; i++)
-        fprintf(smp, "%s/scaling/%s/%s/spread/workers:%lld/per-job,%d,%g\n", group, variant, model,
-                workers, i, median * (0.99 + 0.02 * i / (n - 1)));
+    any_figure(csv, smp, group, "scaling", variant,
+               strstr(variant, "process") ? "process" : "thread", "spread", "workers", workers,
+               "per-job", "ns", median);
 }
 
 /* Opens dir/<group>.csv (with the mean column) and its samples file. */
@@ -221,21 +232,6 @@ static void c6_cases(void)
 }
 
 /* ---- the python group's addenda: C10's lookups, C5 in CPython ---- */
-
-/* Any figure with samples +-1% around median. */
-static void any_figure(FILE *csv, FILE *smp, const char *group, const char *bench,
-                       const char *variant, const char *model, const char *placement,
-                       const char *param, long long pv, const char *metric, const char *unit,
-                       double median)
-{
-    const int n = 15;
-    fprintf(csv, "%s,%s,%s,%s,%s,0,%s,%lld,%s,%s,%d,%g,%g,%g,%g,ok,\n", group, bench, variant,
-            model, placement, param, pv, metric, unit, n, median, median * 0.99, median * 1.01,
-            median);
-    for (int i = 0; i < n; i++)
-        fprintf(smp, "%s/%s/%s/%s/%s/%s:%lld/%s,%d,%g\n", group, bench, variant, model, placement,
-                param, pv, metric, i, median * (0.99 + 0.02 * i / (n - 1)));
-}
 
 /* Python's event-wake figures as the python group writes them (both metrics at 1 and 4
  * waiters); with_locks: the locks group's as it writes them (set-to-first-wake only at 4). */
