@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "plan_fixture.h"
 #include "group.h"
 #include "options.h"
 #include "placement.h"
@@ -115,17 +116,10 @@ static void test_bridge(const char *src)
     char tmp[] = "/tmp/tvp-bridge-test-XXXXXX";
     CHECK(mkdtemp(tmp) != NULL);
     setenv("TMPDIR", tmp, 1);
-    struct tvp_topo *topo;
     char err[256] = "";
-    CHECK(tvp_topo_load_synthetic("pack:1 core:2 pu:1", &topo, err, sizeof err) == 0);
-    struct tvp_placement pl[TVP_PL_COUNT];
-    CHECK(tvp_plan_placements(topo, pl) == 0);
-    struct tvp_options o;
-    memset(&o, 0, sizeof o);
-    o.quick = 1;
-    tvp_options_resolve(&o);
-    o.placement_mask = (1u << TVP_PL_COUNT) - 1; /* what tvp_options_parse sets by default */
-    struct tvp_plan_ctx ctx = {&o, pl, topo, NULL};
+    struct plan_fixture pf;
+    CHECK(pf_init(&pf, "pack:1 core:2 pu:1", err, sizeof err) == 0);
+    struct tvp_plan_ctx ctx = pf.ctx;
     struct tvp_plan plan;
     memset(&plan, 0, sizeof plan);
     CHECK(tvp_group_python.plan(&plan, &ctx) == 0);
@@ -212,13 +206,13 @@ static void test_bridge(const char *src)
     tvp_plan_free(&plan);
 
     /* No interpreter: the group plans nothing and says why. */
-    snprintf(o.python, sizeof o.python, "/nonexistent/python3");
+    snprintf(pf.o.python, sizeof pf.o.python, "/nonexistent/python3");
     memset(&plan, 0, sizeof plan);
     CHECK(tvp_group_python.plan(&plan, &ctx) == 0);
     CHECK_INT(plan.len, 0);
     CHECK(strstr(plan.missing, "not found") != NULL);
     tvp_plan_free(&plan);
-    tvp_topo_free(topo);
+    pf_free(&pf);
 }
 
 int main(int argc, char **argv)

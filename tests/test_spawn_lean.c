@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 
 #include "check.h"
+#include "plan_fixture.h"
 #include "group.h"
 #include "results_fixture.h"
 #include "test_util.h"
@@ -304,17 +305,10 @@ static int one_batch(const struct tvp_case *c, uint64_t iters, uint64_t *totals,
  * at set-up with its path in the error. */
 static void test_group_cases(void)
 {
-    struct tvp_topo *topo;
     char err[512] = "";
-    CHECK(tvp_topo_load_synthetic("pack:1 core:2 pu:1", &topo, err, sizeof err) == 0);
-    struct tvp_placement pl[TVP_PL_COUNT];
-    CHECK(tvp_plan_placements(topo, pl) == 0);
-    struct tvp_options o;
-    memset(&o, 0, sizeof o);
-    o.quick = 1;
-    tvp_options_resolve(&o);
-    o.placement_mask = (1u << TVP_PL_COUNT) - 1;
-    struct tvp_plan_ctx ctx = {&o, pl, topo, NULL};
+    struct plan_fixture pf;
+    CHECK(pf_init(&pf, "pack:1 core:2 pu:1", err, sizeof err) == 0);
+    struct tvp_plan_ctx ctx = pf.ctx;
     struct tvp_plan plan;
     memset(&plan, 0, sizeof plan);
     CHECK(tvp_group_spawn.plan(&plan, &ctx) == 0);
@@ -356,7 +350,7 @@ static void test_group_cases(void)
     }
     unsetenv("TVP_LEAN_STARTER");
     tvp_plan_free(&plan);
-    tvp_topo_free(topo);
+    pf_free(&pf);
     CHECK(no_children());
 }
 
