@@ -103,13 +103,17 @@ for n in 3 4 6 7 8 9 10 11 12 13; do
   check "C$n gives Python figures" grep -q "^| C$n |.*Python (CPython" "$out/report.md"
 done
 check "C3 gives a Python/C ratio" grep -q '^| C3 |.*Python/C' "$out/report.md"
-check "C6 reads the claim in Python itself" grep -q '^| C6 |.*in Python itself' "$out/report.md"
+check "C6 reads the claim in Python itself" grep -q '^| C6 |.*Python itself' "$out/report.md"
 check "the report has the Python section" grep -q '^## Python next to C' "$out/report.md"
 check "meta.json names the interpreter" jq -e '.environment.python_facts | test("CPython")' "$out/meta.json"
 check "python.csv has thread and process rows" \
   bash -c "grep -q ',thread,' '$out/python.csv' && grep -q ',process,' '$out/python.csv'"
 check "python rows record the PUs they ran on" \
   test "$(awk -F, 'NR > 1 && $6 == ""' "$out/python.csv" | wc -l)" -eq 0
+check "python scaling pairs each N-worker job with a 1-worker one" \
+  grep -q '^python,scaling,processes,process,spread,[^,]*,workers,2,per-job-1,' "$out/python.csv"
+check "python scaling ran with its PUs kept awake" \
+  grep -q '^python,scaling,.*kept out of idle by SCHED_IDLE spinners' "$out/python.csv"
 check "report.html is HTML with the claims table" grep -q '<th>verdict</th>' "$out/report.html"
 check "report links the charts" grep -q 'charts/spawn-start.png' "$out/report.md"
 

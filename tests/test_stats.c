@@ -370,6 +370,38 @@ static void test_bootstrap(void)
     free(bb);
 }
 
+/* Pairing cancels what both samples of a pair share: a drift that makes an unpaired ratio of
+ * medians wide leaves the paired one exact. */
+static void test_paired_ratio(void)
+{
+    enum { N = 15 };
+    double a[N], b[N], m, lo, hi;
+    for (int i = 0; i < N; i++) {
+        b[i] = 10.0 + (double)((i * 7) % N) * 2.0; /* the machine's speed drifting 3x */
+        a[i] = 2.0 * b[i];
+    }
+    CHECK_INT(tvp_paired_ratio_median_ci(a, b, N, 0.95, &m, &lo, &hi), 0);
+    CHECK_NEAR(m, 2.0, 1e-12);
+    CHECK_NEAR(lo, 2.0, 1e-12);
+    CHECK_NEAR(hi, 2.0, 1e-12);
+    double r, blo, bhi;
+    CHECK_INT(tvp_ratio_of_medians_ci(a, N, b, N, 0.95, 2000, 3, &r, &blo, &bhi), 0);
+    CHECK(bhi - blo > 0.5); /* the unpaired interval does not see the pairs */
+
+    /* Ratios 1..7 (n = 7): the median is 4 and the interval [min, max]. */
+    double a7[7] = {14, 2, 10, 6, 4, 12, 8}, b7[7] = {2, 2, 2, 2, 2, 2, 2};
+    CHECK_INT(tvp_paired_ratio_median_ci(a7, b7, 7, 0.95, &m, &lo, &hi), 0);
+    CHECK_NEAR(m, 4.0, 1e-12);
+    CHECK_NEAR(lo, 1.0, 1e-12);
+    CHECK_NEAR(hi, 7.0, 1e-12);
+
+    double zero[3] = {1, 0, 1}, nan3[3] = {1, NAN, 1};
+    CHECK_INT(tvp_paired_ratio_median_ci(a7, b7, 0, 0.95, &m, &lo, &hi), EINVAL);
+    CHECK_INT(tvp_paired_ratio_median_ci(a7, zero, 3, 0.95, &m, &lo, &hi), EINVAL);
+    CHECK_INT(tvp_paired_ratio_median_ci(nan3, b7, 3, 0.95, &m, &lo, &hi), EINVAL);
+    CHECK_INT(tvp_paired_ratio_median_ci(a7, b7, 3, 1.0, &m, &lo, &hi), EINVAL);
+}
+
 int main(void)
 {
     test_quantiles();
@@ -380,5 +412,6 @@ int main(void)
     test_noisy();
     test_errors();
     test_bootstrap();
+    test_paired_ratio();
     return CHECK_DONE();
 }

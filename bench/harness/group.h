@@ -50,8 +50,14 @@ struct tvp_case {
      * measured timer cost once per operation from such metrics. */
     int per_op_timed;
     uint64_t max_iters; /* 0: no cap */
-    long arg;           /* the group's own selector (e.g. the start method) */
-    char note[160];     /* shown in the CSV note column */
+    /* 1: the case's PUs are kept out of idle while it runs (harness/pu_awake.h), for a case
+     * that compares work on N PUs with the same work on fewer and leaves PUs idle between. */
+    int keep_pus_awake;
+    /* At least this many repetitions (samples), whatever --repetitions asks: for a figure judged
+     * on its own median's distribution-free CI, which is [min, max] below 9 samples. 0: none. */
+    int min_repetitions;
+    long arg;       /* the group's own selector (e.g. the start method) */
+    char note[160]; /* shown in the CSV note column */
     /* Non-NULL: this case's counters would not count its subject (e.g. a process started
      * before they are opened); the reason goes to the note and the counter columns stay empty. */
     const char *counters_off;

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "counters.h"
+#include "pu_awake.h"
 #include "tvp_created.h"
 #include "tvp_err.h"
 
@@ -144,9 +145,25 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
         report_error(fd, "binding to the measuring PU", strerror(rc));
         return 1;
     }
+    struct tvp_pu_awake awake = {0};
+    if (c->keep_pus_awake) {
+        int pus[TVP_MAX_CASE_PUS + 2], n = 0;
+        pus[n++] = c->pu_a;
+        if (c->pu_b >= 0)
+            pus[n++] = c->pu_b;
+        for (int i = 0; i < c->n_pus; i++)
+            pus[n++] = c->pus[i];
+        if (tvp_pu_awake_start(&awake, pus, n, err, sizeof err) != 0) {
+            report_error(fd, "set-up", err);
+            return 1;
+        }
+        tvp_runner_note("its PUs kept out of idle by SCHED_IDLE spinners (a halted vCPU runs "
+                        "the next work slowly)");
+    }
     void *state = NULL;
     if (c->setup && c->setup(c, &state, err, sizeof err) != 0) {
         report_error(fd, "set-up", err);
+        tvp_pu_awake_stop(&awake);
         return 1;
     }
 
@@ -179,7 +196,8 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
     dprintf(fd, "iters %llu\n", (unsigned long long)iters);
 
     uint64_t cpu_total = 0;
-    for (int r = 0; r < o->repetitions; r++) {
+    int reps = c->min_repetitions > o->repetitions ? c->min_repetitions : o->repetitions;
+    for (int r = 0; r < reps; r++) {
         uint64_t cpu0 = cpu_time_ns();
         if (run_batch(c, state, iters, totals, &wall, err, sizeof err) != 0) {
             report_error(fd, "check failed", err);
@@ -195,7 +213,7 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
             dprintf(fd, "sample %d %.17g\n", m, total / (double)iters);
         }
     }
-    double ops = (double)iters * o->repetitions;
+    double ops = (double)iters * reps;
     if (o->n_counters > 0 && c->counters_off)
         dprintf(fd, "note counters not taken: %s\n", c->counters_off);
     else if (o->n_counters > 0 && count_batch(c, state, iters, o, fd) != 0) {
@@ -213,5 +231,6 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
 out:
     if (c->teardown)
         c->teardown(c, state);
+    tvp_pu_awake_stop(&awake);
     return status;
 }

@@ -351,3 +351,27 @@ out:
     free(ratios);
     return err;
 }
+
+int tvp_paired_ratio_median_ci(const double *a, const double *b, size_t n, double level,
+                               double *median, double *lo, double *hi)
+{
+    if (a == NULL || b == NULL || n == 0 || !(level > 0.0) || !(level < 1.0) || !all_finite(a, n) ||
+        !all_finite(b, n))
+        return EINVAL;
+    double *r = malloc(n * sizeof *r);
+    if (r == NULL)
+        return ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (!(b[i] > 0.0)) {
+            free(r);
+            return EINVAL;
+        }
+        r[i] = a[i] / b[i];
+    }
+    qsort(r, n, sizeof *r, cmp_double);
+    double coverage;
+    *median = tvp_quantile_sorted(r, n, 0.5);
+    tvp_median_ci_sorted(r, n, level, lo, hi, &coverage);
+    free(r);
+    return 0;
+}

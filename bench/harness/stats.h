@@ -51,18 +51,24 @@ double tvp_median_ci_coverage(size_t n, double level);
  * magnitude (Iglewicz & Hoaglin, as hyperfine uses). 0 when MAD is 0. */
 size_t tvp_count_outliers_sorted(const double *sorted, size_t n, double median, double mad);
 
+/* Sorts x[0..n-1] (n >= 1) and gives its median (lower of the two middle values) and 99th
+ * percentile (nearest rank below): the within-batch percentiles of per-message latencies. */
+void tvp_u64_p50_p99(uint64_t *x, size_t n, uint64_t *p50, uint64_t *p99);
+
 /* Ratio of medians median(a) / median(b) with a percentile-bootstrap CI at level (e.g. 0.95)
  * from `resamples` resamples, using a deterministic generator seeded with `seed`, so the same
  * samples always give the same interval. Returns 0 or an error number (EINVAL for empty input or
  * a zero median in b, also for a non-finite sample, resamples == 0 or level outside (0, 1);
  * ENOMEM). a and b are resampled independently (xoshiro256** seeded by splitmix64(seed));
  * the cost is O(resamples * (na + nb)), with no sort per resample. */
-/* Sorts x[0..n-1] (n >= 1) and gives its median (lower of the two middle values) and 99th
- * percentile (nearest rank below): the within-batch percentiles of per-message latencies. */
-void tvp_u64_p50_p99(uint64_t *x, size_t n, uint64_t *p50, uint64_t *p99);
-
 int tvp_ratio_of_medians_ci(const double *a, size_t na, const double *b, size_t nb, double level,
                             unsigned resamples, uint64_t seed, double *ratio, double *lo,
                             double *hi);
+
+/* Paired ratios: the median of a[i] / b[i] over i (a and b measured side by side, sample i of
+ * each in the same window) and its distribution-free CI at level, as tvp_median_ci_sorted.
+ * Returns 0, or EINVAL (n == 0, a non-finite value or b[i] <= 0) or ENOMEM. */
+int tvp_paired_ratio_median_ci(const double *a, const double *b, size_t n, double level,
+                               double *median, double *lo, double *hi);
 
 #endif

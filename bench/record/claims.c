@@ -112,6 +112,27 @@ int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ra
     return 0;
 }
 
+int tvp_scaling_speedup(const struct tvp_resultset *rs, const char *group, const char *variant,
+                        long long w, struct tvp_ratio *r)
+{
+    memset(r, 0, sizeof *r);
+    const struct tvp_fig *many =
+        tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, w, "per-job");
+    const struct tvp_fig *one_paired =
+        tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, w, "per-job-1");
+    if (many && one_paired && many->n_samples == one_paired->n_samples && many->n_samples > 0) {
+        tvp_judge_uses(many);
+        tvp_judge_uses(one_paired);
+        return tvp_paired_ratio_median_ci(one_paired->samples, many->samples, many->n_samples, 0.95,
+                                          &r->ratio, &r->lo, &r->hi) == 0
+                   ? 0
+                   : -1;
+    }
+    const struct tvp_fig *one =
+        tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, 1, "per-job");
+    return tvp_ratio_of(one, many, r);
+}
+
 static void judge_c(const struct tvp_resultset *rs, const struct tvp_claim *c,
                     struct tvp_verdict *v)
 {

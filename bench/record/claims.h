@@ -62,6 +62,15 @@ struct tvp_ratio {
 };
 int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r);
 
+/* The speed-up of a group's "scaling" benchmark (metric per-job, parameter workers) at w workers
+ * over 1. Where the w-worker case also timed the 1-worker job beside each w-worker job (metric
+ * per-job-1, as the python group does), it is the median of the paired ratios per-job-1 /
+ * per-job, sample by sample, with that median's distribution-free CI: both jobs of a pair saw the
+ * same machine. Otherwise it is the ratio of the 1-worker and w-worker cases' per-job medians
+ * (tvp_ratio_of). 0 on success. */
+int tvp_scaling_speedup(const struct tvp_resultset *rs, const char *group, const char *variant,
+                        long long w, struct tvp_ratio *r);
+
 /* For a judge that decides on one figure's interval (against a threshold) rather than on a
  * ratio: counts its samples toward the too-few-samples rule, as tvp_ratio_of does. */
 void tvp_judge_uses(const struct tvp_fig *f);

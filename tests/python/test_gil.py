@@ -1,5 +1,7 @@
 """tvpy.gil: the scaling job runs for every variant and worker count and reports one positive
-total, the checksum check fires under its fault hook, and nothing outlives close()."""
+total at 1 worker and two (the W-worker job, the 1-worker job of its pair) above, the 1-worker job
+of a pair is one chunk, the checksum check fires under its fault hook, and nothing outlives
+close()."""
 
 import os
 import unittest
@@ -23,17 +25,35 @@ class GilTest(BenchTestCase):
                 with self.subTest(variant=variant, workers=workers):
                     b = gil.BENCHES["scaling"](case(variant, workers))
                     try:
-                        self.assert_finite_totals(b.run(1), 1)
-                        self.assert_finite_totals(b.run(2), 1)
+                        self.assert_finite_totals(b.run(1), 1 if workers == 1 else 2)
+                        self.assert_finite_totals(b.run(2), 1 if workers == 1 else 2)
                     finally:
                         b.close()
                         b.close()  # idempotent
                     self.assert_clean()
 
+    def test_pair_is_one_chunk_then_w_chunks(self):
+        b = gil.BENCHES["scaling"](case("processes", 3))
+        sizes = []
+        real_map = b.pool.map
+
+        def spy(fn, args, chunksize):
+            sizes.append(chunksize)
+            return real_map(fn, args, chunksize=chunksize)
+
+        try:
+            b.pool.map = spy
+            b.run(2)  # pair 1: 1-worker job first, pair 2: W-worker job first
+            self.assertEqual(sizes, [b.units, b.chunk, b.chunk, b.units])
+            self.assertLess(b.chunk, b.units)
+        finally:
+            b.close()
+        self.assert_clean()
+
     def test_more_workers_than_units(self):
         b = gil.BENCHES["scaling"](case("threads", 30))  # chunks of 1, some workers idle
         try:
-            self.assert_finite_totals(b.run(1), 1)
+            self.assert_finite_totals(b.run(1), 2)
         finally:
             b.close()
         self.assert_clean()
@@ -47,7 +67,7 @@ class GilTest(BenchTestCase):
                     with self.assertRaises(common.CheckFailed):
                         b.run(1)
                     del os.environ["TVP_PY_FAULT"]
-                    self.assert_finite_totals(b.run(1), 1)
+                    self.assert_finite_totals(b.run(1), 2)
                 finally:
                     os.environ.pop("TVP_PY_FAULT", None)
                     b.close()

@@ -234,16 +234,6 @@ static int pair_line(const struct tvp_resultset *rs, const struct pair *p, char 
     return 0;
 }
 
-/* Speed-up of a scaling figure at w workers over 1 worker: per-job(1) / per-job(w). */
-static int speedup(const struct tvp_resultset *rs, const char *group, const char *variant,
-                   long long w, struct tvp_ratio *r)
-{
-    const struct tvp_fig *one =
-        tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, 1, "per-job");
-    const struct tvp_fig *n = tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, w, "per-job");
-    return one && n ? tvp_ratio_of(one, n, r) : -1;
-}
-
 /* C6's verdict is sched's judge (it reads these figures by name); the python group adds them
  * here only when that judge did not run, so the row still shows what CPython did. No rule. */
 static void c6_addendum(const struct tvp_resultset *rs, char *buf, size_t len, int n)
@@ -258,7 +248,7 @@ static void c6_addendum(const struct tvp_resultset *rs, char *buf, size_t len, i
                  {"threads-free", "free-threaded build's threads"}};
     for (int m = 0; m < 3; m++) {
         struct tvp_ratio r;
-        if (speedup(rs, "python", modes[m].variant, w, &r) == 0)
+        if (tvp_scaling_speedup(rs, "python", modes[m].variant, w, &r) == 0)
             tvp_appendf(buf, len, "%s %s speed-up at %lld workers %.3g× [%.3g, %.3g]",
                         n++ ? ";" : "", modes[m].label, w, r.ratio, r.lo, r.hi);
     }
@@ -536,7 +526,8 @@ static int chart_scaling(const struct tvp_resultset *rs, const char *dir)
     for (size_t s = 0; s < sizeof all / sizeof all[0]; s++)
         if (tvp_rs_pick(rs, all[s].group, "scaling", all[s].variant, NULL, NULL, -1, "per-job"))
             keep[nk++] = s;
-    fprintf(a.f, "# speed-up (per-job at 1 worker / at N; ratio and 95%% CI)\n# series:");
+    fprintf(a.f, "# speed-up (per-job at 1 worker / at N; ratio and 95%% CI; Python: read "
+                 "within back-to-back pairs of jobs)\n# series:");
     for (size_t k = 0; k < nk; k++)
         fprintf(a.f, " %s", all[keep[k]].label);
     size_t nc = 0;
@@ -547,7 +538,7 @@ static int chart_scaling(const struct tvp_resultset *rs, const char *dir)
         fprintf(a.f, "%lld", ws[i]);
         for (size_t k = 0; k < nk; k++) {
             struct tvp_ratio r;
-            if (speedup(rs, all[keep[k]].group, all[keep[k]].variant, ws[i], &r) == 0) {
+            if (tvp_scaling_speedup(rs, all[keep[k]].group, all[keep[k]].variant, ws[i], &r) == 0) {
                 tvp_dat_num(a.f, r.ratio);
                 tvp_dat_num(a.f, r.lo);
                 tvp_dat_num(a.f, r.hi);

@@ -131,12 +131,12 @@ static const char *sw_cross(const struct tvp_resultset *rs)
     return tvp_rs_cross_core_any(rs, "sched", "switch");
 }
 
-/* Speed-up of mode at n workers over 1 worker, with its CI; 0 when not measured. */
-static int speedup(const struct tvp_resultset *rs, const char *mode, long long n,
-                   struct tvp_ratio *r)
+/* Speed-up of a group's (sched: the C emulation, python: CPython) mode at n workers over 1
+ * worker, with its CI; 0 when not measured. */
+static int group_speedup(const struct tvp_resultset *rs, const char *group, const char *mode,
+                         long long n, struct tvp_ratio *r)
 {
-    const struct tvp_fig *one = sc_fig(rs, mode, 1), *many = sc_fig(rs, mode, n);
-    return one && many && tvp_ratio_of(one, many, r) == 0;
+    return tvp_scaling_speedup(rs, group, mode, n, r) == 0;
 }
 
 /* ---- charts ---- */
@@ -160,7 +160,7 @@ static int write_scaling(const struct tvp_resultset *rs, const char *dir)
         fprintf(a.f, "%lld", w[i]);
         for (int m = 0; m < N_MODES; m++) {
             struct tvp_ratio r;
-            if (speedup(rs, modes[m], w[i], &r))
+            if (group_speedup(rs, "sched", modes[m], w[i], &r))
                 fprintf(a.f, " %.6g %.6g %.6g", r.ratio, r.lo, r.hi);
             else
                 fputs(" NaN NaN NaN", a.f);
@@ -297,22 +297,6 @@ static int disturbed(const struct tvp_ratio *const *r, const char *const *names,
     return 0;
 }
 
-/* A scaling figure of either group: the C emulation (sched) or CPython (python). Both groups
- * plan scaling on the spread placement with the "workers" parameter. */
-static const struct tvp_fig *scaling_fig(const struct tvp_resultset *rs, const char *group,
-                                         const char *mode, long long workers)
-{
-    return tvp_rs_find(rs, group, "scaling", mode, "spread", "workers", workers, "per-job");
-}
-
-static int group_speedup(const struct tvp_resultset *rs, const char *group, const char *mode,
-                         long long n, struct tvp_ratio *r)
-{
-    const struct tvp_fig *one = scaling_fig(rs, group, mode, 1),
-                         *many = scaling_fig(rs, group, mode, n);
-    return one && many && tvp_ratio_of(one, many, r) == 0;
-}
-
 static void fmt_speedup(char *buf, size_t len, const char *label, const struct tvp_ratio *r)
 {
     snprintf(buf, len, "%s %.3g× [%.3g, %.3g]", label, r->ratio, r->lo, r->hi);
@@ -332,7 +316,9 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
 {
     snprintf(v->rule, sizeof v->rule,
              "speed-up = per-job of a fixed CPU-bound job at 1 worker / at N = PUs workers of "
-             "the same kind (ratio of medians, 95%% bootstrap CI). A speed-up whose CI lower "
+             "the same kind (C: ratio of medians, 95%% bootstrap CI; CPython: the median of "
+             "speed-ups each read within a back-to-back pair of a 1-worker and an N-worker job, "
+             "with the median's 95%% CI). A speed-up whose CI lower "
              "bound is ≥ %.2f× sped up, one whose CI upper bound is < %.2f× did not, any other "
              "is undecided; one wholly above 1.1 × N× (impossible for a fixed job: outside load) "
              "leaves its whole group undecided. Confirmed when threads did not speed up and "

@@ -18,7 +18,18 @@ workers (param_value = W):
     "processes"     a fork-context Pool of W workers made in set-up (worker i pinned to
                     pus[i % len] by its initializer), pool.map over the units with chunksize
                     ceil(UNITS / W): what the parent pays to dispatch and collect is in the job.
-  Speed-up = per-job at 1 worker / per-job at W; with the GIL, threads stay near 1.
+  At W > 1 each operation is a pair of jobs, the same job done by 1 worker and by W, back to
+  back in alternating order:
+    per-job    ns of the W-worker job
+    per-job-1  ns of the 1-worker job (threads: one thread; processes: the whole job as one chunk
+               to one worker of the same Pool)
+  and the speed-up is read per repetition, per-job-1 / per-job of the same repetition (the
+  report's median and CI are of those paired ratios).
+  Pairing is what makes the speed-up a property of the interpreter rather than of the minute:
+  on a shared VM the same pure-Python job runs 12 ms or 22 ms for seconds at a time (host
+  contention), which a 1-worker case and a W-worker case measured seconds apart see
+  differently; two jobs tens of ms apart see the same machine. With the GIL, threads stay
+  near 1.
 
 Every job is checked: the checksums of all units add up to the value computed in set-up. The
 workers record the GIL state they ran under (sys._is_gil_enabled(), 3.13+: a free-threaded
@@ -133,8 +144,10 @@ class ScalingBench:
         self.chunks = [self.seeds[i * self.chunk:(i + 1) * self.chunk]
                        for i in range(self.workers)]
         common.note("a job = %d units of ~%.1f ms pure-Python integer arithmetic (calibrated "
-                    "on one thread), in chunks of %d over %d workers; speed-up = per-job at 1 "
-                    "worker / at W" % (self.units, unit_ns / 1e6, self.chunk, self.workers))
+                    "on one thread), in chunks of %d over %d workers%s"
+                    % (self.units, unit_ns / 1e6, self.chunk, self.workers,
+                       "" if self.workers == 1 else "; per-job-1 = the same job by 1 worker, "
+                       "back to back with each W-worker job"))
         if case.variant == "processes":
             try:
                 ctx = multiprocessing.get_context("fork")
@@ -153,30 +166,47 @@ class ScalingBench:
         total = 0
         states = set()
         cpus = set()
-        for _ in range(n):
-            if self.pool is not None:
-                t, got = self._job_processes(skip, states, cpus)
+        total_1 = 0
+        for i in range(n):
+            if self.workers == 1:
+                total += self._job(self.workers, skip, states, cpus)
+                continue
+            # Alternating which goes first cancels whatever the first of two jobs pays for the
+            # second (a warmed cache, a woken PU).
+            if i % 2 == 0:
+                t1 = self._job(1, skip, states, cpus)
+                tw = self._job(self.workers, skip, states, cpus)
             else:
-                t, got = self._job_threads(skip, states, cpus)
-            if got != self.expected:
-                raise common.CheckFailed("scaling: the job's checksum is %d, expected %d (a "
-                                         "unit lost or computed twice)" % (got, self.expected))
-            total += t
+                tw = self._job(self.workers, skip, states, cpus)
+                t1 = self._job(1, skip, states, cpus)
+            total += tw
+            total_1 += t1
         common.note(gil_note(states, self.pool is not None))
         common.note_cpu()
         for cpu in cpus:
             common.note_cpu(cpu)
-        return [total]
+        return [total] if self.workers == 1 else [total, total_1]
 
-    def _job_threads(self, skip, states, cpus):
-        w = self.workers
+    def _job(self, workers, skip, states, cpus):
+        """One job done by `workers` workers: its ns, after checking its checksum."""
+        if self.pool is not None:
+            t, got = self._job_processes(workers, skip, states, cpus)
+        else:
+            t, got = self._job_threads(workers, skip, states, cpus)
+        if got != self.expected:
+            raise common.CheckFailed("scaling: the job's checksum is %d, expected %d (a "
+                                     "unit lost or computed twice)" % (got, self.expected))
+        return t
+
+    def _job_threads(self, w, skip, states, cpus):
         sums = [0] * w
         meta = [None] * w
         iters, pus = self.iters, self.pus
+        chunks = self.chunks if w == self.workers else [self.seeds]
 
         def worker(i):
             common.pin(pus[i % len(pus)])
-            seeds = self.chunks[i]
+            seeds = chunks[i]
             if skip and i == 0:
                 seeds = seeds[1:]
             sums[i] = _units_sum(iters, seeds)
@@ -197,12 +227,14 @@ class ScalingBench:
             cpus.add(m[1])
         return t1 - t0, sum(sums)
 
-    def _job_processes(self, skip, states, cpus):
+    def _job_processes(self, w, skip, states, cpus):
         args = [(self.iters, s) for s in self.seeds]
         if skip:
             args = args[1:]
+        # One chunk of the whole job goes to one worker: the 1-worker job in the same Pool.
+        chunk = self.chunk if w == self.workers else len(self.seeds)
         t0 = common.now_ns()
-        res = self.pool.map(_pool_unit, args, chunksize=self.chunk)
+        res = self.pool.map(_pool_unit, args, chunksize=chunk)
         t1 = common.now_ns()
         for _, state, cpu in res:
             states.add(state)
