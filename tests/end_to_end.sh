@@ -104,6 +104,22 @@ for n in 3 4 6 7 8 9 10 11 12 13; do
 done
 check "C3 gives a Python/C ratio" grep -q '^| C3 |.*Python/C' "$out/report.md"
 check "C6 reads the claim in Python itself" grep -q '^| C6 |.*Python itself' "$out/report.md"
+# The verdicts agree with the run's figures, recomputed from its CSV files by code that shares
+# nothing with the judges; and the recheck fails on a report whose C3 word was changed.
+check "verdicts agree with the figures recomputed from the CSV" \
+  python3 "$root/tests/verdict_recheck.py" "$out"
+# The planted word differs from the real one, so the control cannot pass by coincidence.
+python3 - "$out/report.md" >"$tmp/planted.md" <<'PLANT'
+import re, sys
+for line in open(sys.argv[1]):
+    m = re.match(r"^(\| C3 \|.*?)\*\*([a-z ]+)\*\*", line)
+    if m:
+        other = "refuted" if m.group(2) != "refuted" else "confirmed"
+        line = m.group(1) + "**" + other + "**" + line[m.end():]
+    sys.stdout.write(line)
+PLANT
+check "the recheck catches a planted verdict word" \
+  bash -c "! python3 '$root/tests/verdict_recheck.py' '$out' '$tmp/planted.md' >/dev/null"
 check "the report has the Python section" grep -q '^## Python next to C' "$out/report.md"
 check "meta.json names the interpreter" jq -e '.environment.python_facts | test("CPython")' "$out/meta.json"
 check "python.csv has thread and process rows" \

@@ -143,9 +143,10 @@ static void write_c6(double c_threads, double c_processes, double c_gil, double 
     fclose(smp);
 }
 
-/* Adds the python group's per-job-1 figure to its 2-worker case of variant: the 1-worker job timed
- * beside each 2-worker one, paired_speedup times that case's per-job, sample by sample. */
-static void add_paired(const char *variant, double per_job_2, double paired_speedup)
+/* Adds a figure to the python group's 2-worker scaling case of variant: per-job-1 (the 1-worker
+ * job timed beside each 2-worker one) or worker-cpu (the CPU its workers ran), sample by sample
+ * in step with the case's per-job. */
+static void add_python_figure(const char *variant, const char *metric, double median)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/python.csv", dir);
@@ -156,8 +157,8 @@ static void add_paired(const char *variant, double per_job_2, double paired_spee
     if (!csv || !smp)
         exit(2);
     any_figure(csv, smp, "python", "scaling", variant,
-               strstr(variant, "process") ? "process" : "thread", "spread", "workers", 2,
-               "per-job-1", "ns", per_job_2 * paired_speedup);
+               strstr(variant, "process") ? "process" : "thread", "spread", "workers", 2, metric,
+               "ns", median);
     fclose(csv);
     fclose(smp);
 }
@@ -249,9 +250,18 @@ static void c6_cases(void)
      * gives way to the paired 1.9x, and the verdict turns from nuanced to confirmed. */
     write_c6(1.9, 1.9, 0.98, 1.0, 0.92, 1.0, 0);
     CHECK_INT(judge("C6", &v), TVP_V_NUANCED);
-    add_paired("processes", 1e9 / 1.0, 1.9);
+    add_python_figure("processes", "per-job-1", 1e9 * 1.9);
     CHECK_INT(judge("C6", &v), TVP_V_CONFIRMED);
     HAS(summary, "Pool 1.9× [1.9, 1.9]");
+    /* The Pool's two workers ran 1.8 PUs' worth of its jobs' wall time: free PUs, no change. */
+    add_python_figure("processes", "worker-cpu", 1e9 * 1.8);
+    CHECK_INT(judge("C6", &v), TVP_V_CONFIRMED);
+    /* Only 1.2 of the 2 (other load took the PUs): the speed-up says nothing of CPython. */
+    write_c6(1.9, 1.9, 0.98, 1.0, 0.92, 1.0, 0);
+    add_python_figure("processes", "per-job-1", 1e9 * 1.9);
+    add_python_figure("processes", "worker-cpu", 1e9 * 1.2);
+    CHECK_INT(judge("C6", &v), TVP_V_TOO_CLOSE);
+    HAS(summary, "disturbed: the Pool's N-worker jobs ran 1.2 PUs' worth");
 
     /* A free-threaded build is its own line; it does not change the GIL build's verdict. */
     write_c6(1.9, 1.9, 0.98, 1.0, 0.92, 1.84, 1.9);

@@ -203,7 +203,8 @@ static int plan_scaling(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
         return 0;
     /* Above 1 worker each operation pairs a 1-worker and a W-worker job (tvpy/gil.py): the
      * speed-up is read within a pair, where both jobs see the same machine. */
-    static const char *const m[] = {"per-job", "per-job-1"};
+    static const char *const m[] = {"per-job", "per-job-1", "worker-cpu", "worker-cpu-1"};
+    static const char *const m1[] = {"per-job", "worker-cpu"};
     int w[16], nw = worker_counts(ctx, w);
     static const char *const variants[] = {"threads", "processes", "threads-free"};
     for (int v = 0; v < 3; v++) {
@@ -215,7 +216,10 @@ static int plan_scaling(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
             struct tvp_case c;
             base(&c, "scaling", variants[v], v == 1 ? "process" : "thread",
                  &ctx->placements[TVP_PL_SPREAD]);
-            metrics(&c, w[i] == 1 ? 1 : 2, m);
+            if (w[i] == 1)
+                metrics(&c, 2, m1);
+            else
+                metrics(&c, 4, m);
             param(&c, "workers", w[i]);
             if (spread(&c, ctx, w[i]))
                 return EINVAL;

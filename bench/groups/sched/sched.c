@@ -15,6 +15,7 @@
 #include "group.h"
 #include "resultset.h"
 #include "sched_scaling.h"
+#include "stats.h"
 #include "topology.h"
 
 extern const struct tvp_group tvp_group_sched;
@@ -297,6 +298,50 @@ static int disturbed(const struct tvp_ratio *const *r, const char *const *names,
     return 0;
 }
 
+/* How many PUs' worth of running a CPython scaling job got: the median over its samples of the
+ * workers' CPU ns over the job's wall ns (the 1-worker job of the pair when one). NAN when the
+ * run has no such figures. */
+static double python_busy(const struct tvp_resultset *rs, const char *variant, long long n, int one)
+{
+    const struct tvp_fig *cpu = tvp_rs_pick(rs, "python", "scaling", variant, NULL, NULL, n,
+                                            one ? "worker-cpu-1" : "worker-cpu");
+    const struct tvp_fig *wall =
+        tvp_rs_pick(rs, "python", "scaling", variant, NULL, NULL, n, one ? "per-job-1" : "per-job");
+    double m, lo, hi;
+    if (!cpu || !wall || cpu->n_samples != wall->n_samples || cpu->n_samples == 0 ||
+        tvp_paired_ratio_median_ci(cpu->samples, wall->samples, cpu->n_samples, 0.95, &m, &lo,
+                                   &hi) != 0)
+        return NAN;
+    return m;
+}
+
+/* A CPython job whose workers ran for less than BUSY_MIN of the PUs' worth they had (N for a
+ * Pool's N-worker job; 1 for a 1-worker job and for GIL threads, which take turns) lost its PUs
+ * to other load on the machine: its speed-up says nothing of CPython. Names the first in note. */
+#define BUSY_MIN 0.75
+static int python_starved(const struct tvp_resultset *rs, long long n, char *note, size_t len)
+{
+    const struct {
+        const char *variant, *label;
+        int one;
+        double expect;
+    } jobs[] = {{"processes", "the Pool's N-worker jobs", 0, (double)n},
+                {"processes", "the Pool's 1-worker jobs", 1, 1.0},
+                {"threads", "the GIL threads' N-worker jobs", 0, 1.0},
+                {"threads", "the threads' 1-worker jobs", 1, 1.0}};
+    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+        double busy = python_busy(rs, jobs[i].variant, n, jobs[i].one);
+        if (!isnan(busy) && busy < BUSY_MIN * jobs[i].expect) {
+            snprintf(note, len,
+                     "disturbed: %s ran %.3g PUs' worth of their wall time where %.0f were theirs "
+                     "(other load took the PUs)",
+                     jobs[i].label, busy, jobs[i].expect);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void fmt_speedup(char *buf, size_t len, const char *label, const struct tvp_ratio *r)
 {
     snprintf(buf, len, "%s %.3g× [%.3g, %.3g]", label, r->ratio, r->lo, r->hi);
@@ -315,19 +360,17 @@ static void python_name(const struct tvp_resultset *rs, char *buf, size_t len)
 static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
 {
     snprintf(v->rule, sizeof v->rule,
-             "speed-up = per-job of a fixed CPU-bound job at 1 worker / at N = PUs workers of "
-             "the same kind (C: ratio of medians, 95%% bootstrap CI; CPython: the median of "
-             "speed-ups each read within a back-to-back pair of a 1-worker and an N-worker job, "
-             "with the median's 95%% CI). A speed-up whose CI lower "
-             "bound is ≥ %.2f× sped up, one whose CI upper bound is < %.2f× did not, any other "
-             "is undecided; one wholly above 1.1 × N× (impossible for a fixed job: outside load) "
-             "leaves its whole group undecided. Confirmed when threads did not speed up and "
-             "processes did; refuted "
-             "when threads sped up or processes did not; too close to call otherwise. Where "
-             "python3 ran, CPython's threads and multiprocessing.Pool decide and the C threads "
-             "under an emulated GIL are the explanation; both decided and different is nuanced. "
-             "Without CPython figures the C emulated-GIL threads and processes decide. A "
-             "free-threaded build is its own line; free C threads and the I/O mix are reported",
+             "speed-up = per-job of a fixed CPU-bound job at 1 worker / at N = PUs workers "
+             "(C: ratio of medians, 95%% bootstrap CI; CPython: median of the speed-ups of "
+             "back-to-back 1-worker and N-worker jobs, its 95%% CI). CI low ≥ %.2f×: sped up; CI "
+             "high < %.2f×: did not; else undecided. A group is undecided when a speed-up lies "
+             "wholly above 1.1 × N× (impossible: outside load) or, for CPython, a job's workers "
+             "ran under 0.75 of the PUs' worth they had (worker CPU / wall: other load). "
+             "Confirmed when threads did not speed up and processes did; refuted when threads "
+             "sped up or processes did not; too close to call otherwise. CPython's threads and "
+             "Pool decide where python3 ran, the C emulated-GIL threads explain (both decided "
+             "and different: nuanced); without CPython the C emulation decides. A free-threaded "
+             "build is its own line; free C threads and the I/O mix are reported",
              FLAT, FLAT);
     v->figures[0] = '\0';
     long long n = rs->cores;
@@ -456,7 +499,8 @@ static void judge_c6(const struct tvp_resultset *rs, struct tvp_verdict *v)
     char p_note[200] = "";
     const struct tvp_ratio *p_all[2] = {&pt, &pp};
     static const char *const p_names[2] = {"Python threads", "Python Pool"};
-    if (disturbed(p_all, p_names, 2, n, p_note, sizeof p_note))
+    if (disturbed(p_all, p_names, 2, n, p_note, sizeof p_note) ||
+        python_starved(rs, n, p_note, sizeof p_note))
         p_kind = TVP_V_TOO_CLOSE;
     char pa[96], pb[96];
     fmt_speedup(pa, sizeof pa, "threads", &pt);

@@ -23,6 +23,11 @@ workers (param_value = W):
     per-job    ns of the W-worker job
     per-job-1  ns of the 1-worker job (threads: one thread; processes: the whole job as one chunk
                to one worker of the same Pool)
+    worker-cpu, worker-cpu-1
+               CPU ns the workers spent on the units of each (thread CPU time, summed over the
+               workers). Divided by the job's ns it is how many PUs' worth of running the job
+               got: about W for a Pool on free PUs, about 1 for GIL threads (they take turns);
+               less means other load took the PUs, and the speed-up says nothing of CPython.
   and the speed-up is read per repetition, per-job-1 / per-job of the same repetition (the
   report's median and CI are of those paired ratios).
   Pairing is what makes the speed-up a property of the interpreter rather than of the minute:
@@ -39,6 +44,7 @@ import math
 import multiprocessing
 import sys
 import threading
+import time
 
 from . import common
 
@@ -102,7 +108,9 @@ def _pool_init(counter, pus):
 
 def _pool_unit(arg):
     iters, seed = arg
-    return _unit(iters, seed), common.gil_state(), common.current_cpu()
+    c0 = time.thread_time_ns()
+    value = _unit(iters, seed)
+    return value, common.gil_state(), common.current_cpu(), time.thread_time_ns() - c0
 
 
 def gil_note(states, processes):
@@ -166,41 +174,49 @@ class ScalingBench:
         total = 0
         states = set()
         cpus = set()
-        total_1 = 0
+        total_1 = cpu_w = cpu_1 = 0
         for i in range(n):
             if self.workers == 1:
-                total += self._job(self.workers, skip, states, cpus)
+                t, c = self._job(self.workers, skip, states, cpus)
+                total += t
+                cpu_w += c
                 continue
             # Alternating which goes first cancels whatever the first of two jobs pays for the
             # second (a warmed cache, a woken PU).
             if i % 2 == 0:
-                t1 = self._job(1, skip, states, cpus)
-                tw = self._job(self.workers, skip, states, cpus)
+                t1, c1 = self._job(1, skip, states, cpus)
+                tw, cw = self._job(self.workers, skip, states, cpus)
             else:
-                tw = self._job(self.workers, skip, states, cpus)
-                t1 = self._job(1, skip, states, cpus)
+                tw, cw = self._job(self.workers, skip, states, cpus)
+                t1, c1 = self._job(1, skip, states, cpus)
             total += tw
             total_1 += t1
+            cpu_w += cw
+            cpu_1 += c1
         common.note(gil_note(states, self.pool is not None))
         common.note_cpu()
         for cpu in cpus:
             common.note_cpu(cpu)
-        return [total] if self.workers == 1 else [total, total_1]
+        if self.workers == 1:
+            return [total, cpu_w]
+        return [total, total_1, cpu_w, cpu_1]
 
     def _job(self, workers, skip, states, cpus):
-        """One job done by `workers` workers: its ns, after checking its checksum."""
+        """One job done by `workers` workers: its ns and the CPU ns its workers spent on the
+        units, after checking its checksum."""
         if self.pool is not None:
-            t, got = self._job_processes(workers, skip, states, cpus)
+            t, got, cpu = self._job_processes(workers, skip, states, cpus)
         else:
-            t, got = self._job_threads(workers, skip, states, cpus)
+            t, got, cpu = self._job_threads(workers, skip, states, cpus)
         if got != self.expected:
             raise common.CheckFailed("scaling: the job's checksum is %d, expected %d (a "
                                      "unit lost or computed twice)" % (got, self.expected))
-        return t
+        return t, cpu
 
     def _job_threads(self, w, skip, states, cpus):
         sums = [0] * w
         meta = [None] * w
+        cpu = [0] * w
         iters, pus = self.iters, self.pus
         chunks = self.chunks if w == self.workers else [self.seeds]
 
@@ -209,7 +225,9 @@ class ScalingBench:
             seeds = chunks[i]
             if skip and i == 0:
                 seeds = seeds[1:]
+            c0 = time.thread_time_ns()
             sums[i] = _units_sum(iters, seeds)
+            cpu[i] = time.thread_time_ns() - c0
             meta[i] = (common.gil_state(), common.current_cpu())
 
         threads = [threading.Thread(target=worker, args=(i,), name="tvp-gil-%d" % i,
@@ -225,7 +243,7 @@ class ScalingBench:
                 raise common.CheckFailed("scaling: a worker thread did not finish its chunk")
             states.add(m[0])
             cpus.add(m[1])
-        return t1 - t0, sum(sums)
+        return t1 - t0, sum(sums), sum(cpu)
 
     def _job_processes(self, w, skip, states, cpus):
         args = [(self.iters, s) for s in self.seeds]
@@ -236,10 +254,10 @@ class ScalingBench:
         t0 = common.now_ns()
         res = self.pool.map(_pool_unit, args, chunksize=chunk)
         t1 = common.now_ns()
-        for _, state, cpu in res:
+        for _, state, cpu, _ in res:
             states.add(state)
             cpus.add(cpu)
-        return t1 - t0, sum(r[0] for r in res)
+        return t1 - t0, sum(r[0] for r in res), sum(r[3] for r in res)
 
     def close(self):
         pool, self.pool = self.pool, None
