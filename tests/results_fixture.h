@@ -3,8 +3,11 @@
 #ifndef TVP_RESULTS_FIXTURE_H
 #define TVP_RESULTS_FIXTURE_H
 
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "claims.h"
 #include "resultset.h"
@@ -48,6 +51,134 @@ static inline int rf_open(const char *dir, const char *group, const char *column
     fprintf(*csv, "%s\n", columns);
     fputs("figure_id,repetition,value\n", *smp);
     return 0;
+}
+
+/* The columns rf_fig writes: RF_COLUMNS with mean, min and max, which some rules read (a
+ * semaphore's most holders seen is a figure's max over its batches). */
+#define RF_FIG_COLUMNS                                                                             \
+    "group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,ci_low,"  \
+    "ci_high,mean,min,max,status,note"
+
+/* One figure as the record writes it. Unset fields take the defaults a clear-cut figure has: 15
+ * samples spread +-1% around the median (so a ratio's bootstrap CI is tight), min and max the
+ * samples' ends, status ok, no parameter, unit ns. */
+struct rf_fig {
+    const char *group, *bench, *variant, *model, *placement;
+    const char *param; /* NULL: none */
+    long long pv;
+    const char *metric, *unit;
+    double median;
+    int n;                     /* samples and the n column; 0: 15 */
+    double spread;             /* relative half-width of the samples; 0: 0.01 */
+    double min, max;           /* both 0: the samples' ends */
+    const char *status, *note; /* NULL: "ok", "" */
+};
+
+/* Both files of one group, opened with RF_FIG_COLUMNS by rf_group. */
+struct rf_out {
+    FILE *csv, *smp;
+};
+
+/* Starts a scenario: every CSV of the last one removed (a group left over would still be read)
+ * and meta.json written as rf_meta does. */
+static inline int rf_start(const char *dir, const char *meta_extra)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    char path[512];
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && strcmp(e->d_name + n - 4, ".csv") == 0) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    closedir(d);
+    return rf_meta(dir, meta_extra);
+}
+
+static inline int rf_group(const char *dir, const char *group, struct rf_out *o)
+{
+    return rf_open(dir, group, RF_FIG_COLUMNS, &o->csv, &o->smp);
+}
+
+static inline void rf_close(struct rf_out *o)
+{
+    if (o->csv)
+        fclose(o->csv);
+    if (o->smp)
+        fclose(o->smp);
+    o->csv = o->smp = NULL;
+}
+
+static inline void rf_fig(struct rf_out *o, const struct rf_fig *f)
+{
+    int n = f->n ? f->n : 15;
+    double sp = f->spread > 0 ? f->spread : 0.01, m = f->median;
+    double lo = f->min || f->max ? f->min : m * (1 - sp),
+           hi = f->min || f->max ? f->max : m * (1 + sp);
+    const char *status = f->status ? f->status : "ok";
+    char pv[32] = "", id[320];
+    if (f->param)
+        snprintf(pv, sizeof pv, "%lld", f->pv);
+    /* The note quoted, as the record writes any field: a failed check's reason has commas. */
+    fprintf(o->csv, "%s,%s,%s,%s,%s,0,%s,%s,%s,%s,%d,%g,%g,%g,%g,%g,%g,%s,\"", f->group, f->bench,
+            f->variant, f->model, f->placement, f->param ? f->param : "", pv, f->metric,
+            f->unit ? f->unit : "ns", n, m, m * (1 - sp / 2), m * (1 + sp / 2), m, lo, hi, status);
+    for (const char *c = f->note ? f->note : ""; *c; c++)
+        fputs(*c == '"' ? "\"\"" : (char[]){*c, 0}, o->csv);
+    fputs("\"\n", o->csv);
+    if (strcmp(status, "ok") != 0)
+        return;
+    int len = snprintf(id, sizeof id, "%s/%s/%s/%s/%s", f->group, f->bench, f->variant, f->model,
+                       f->placement);
+    if (f->param)
+        len += snprintf(id + len, sizeof id - (size_t)len, "/%s:%lld", f->param, f->pv);
+    snprintf(id + len, sizeof id - (size_t)len, "/%s", f->metric);
+    for (int i = 0; i < n; i++)
+        fprintf(o->smp, "%s,%d,%g\n", id, i, n > 1 ? m * (1 - sp + 2 * sp * i / (n - 1)) : m);
+}
+
+/* C12's pool half as the spawn group writes it (pool-empty, spread, workers = 2 = the cores
+ * meta.json gives): ns per task through a process pool, one process per task and a thread pool
+ * (0 leaves one out), n samples each. Both the spawn and the ipc tests need it: the spawn group
+ * judges C12, the ipc group adds its part. */
+static inline void rf_c12_pool(struct rf_out *o, double pool, double per_task, double thread_pool,
+                               int n)
+{
+    const struct {
+        const char *variant, *model;
+        double ns;
+    } v[] = {{"process-pool", "process", pool},
+             {"process-per-task", "process", per_task},
+             {"thread-pool", "thread", thread_pool}};
+    for (int i = 0; i < 3; i++)
+        if (v[i].ns > 0)
+            rf_fig(o, &(struct rf_fig){.group = "spawn",
+                                       .bench = "pool-empty",
+                                       .variant = v[i].variant,
+                                       .model = v[i].model,
+                                       .placement = "spread",
+                                       .param = "workers",
+                                       .pv = 2,
+                                       .metric = "per-task",
+                                       .median = v[i].ns,
+                                       .n = n});
+}
+
+/* A scratch folder for a test's results folders ("/tmp/tvp-test-<name>XXXXXX"). */
+static inline int rf_mkdir(char *dir, size_t len, const char *name)
+{
+    snprintf(dir, len, "/tmp/tvp-test-%sXXXXXX", name);
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static inline int rf_rmdir(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
 }
 
 /* Loads the folder and judges claim id into v; returns the verdict, or -1 when it cannot load. */

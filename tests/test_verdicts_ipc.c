@@ -1,0 +1,295 @@
+/* The ipc group's judges on results folders written here, through every outcome each rule
+ * gives: C4 (the cheapest kernel transport between processes over the threads' pointer
+ * hand-off, per message size), C13 (the shared-memory ring between processes against the same
+ * ring between threads, a pipe and the pointer hand-off), the ipc group's part of C12 (Pipe,
+ * Queue and Manager between processes, added to the spawn group's judge through claim_parts),
+ * and the python group's figures beside them. Round trips are the cross-core pingpong's
+ * rtt-p50 at the nearest pair (same-cache here). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "results_fixture.h"
+
+static char dir[64];
+static struct rf_out out;
+
+#define HAS(field, text)                                                                           \
+    CHECK_MSG(strstr(v.field, text) != NULL, "no \"%s\" in " #field ": %s", text, v.field)
+#define HASNT(field, text)                                                                         \
+    CHECK_MSG(strstr(v.field, text) == NULL, "\"%s\" in " #field ": %s", text, v.field)
+
+/* One round trip of variant between two tasks of model at `bytes`, in ns (<= 0: left out). */
+static void rtt(const char *group, const char *variant, const char *model, long long bytes,
+                double ns, int n)
+{
+    if (ns > 0)
+        rf_fig(&out, &(struct rf_fig){.group = group,
+                                      .bench = "pingpong",
+                                      .variant = variant,
+                                      .model = model,
+                                      .placement = "same-cache",
+                                      .param = "bytes",
+                                      .pv = bytes,
+                                      .metric = "rtt-p50",
+                                      .median = ns,
+                                      .n = n});
+}
+
+/* Opens ipc.csv of the scenario rf_start began. */
+static void open_ipc(void)
+{
+    CHECK(rf_group(dir, "ipc", &out) == 0);
+    /* A figure of another benchmark, so the group ran whatever a scenario leaves out. */
+    rf_fig(&out, &(struct rf_fig){.group = "ipc",
+                                  .bench = "memcpy",
+                                  .variant = "memcpy",
+                                  .model = "thread",
+                                  .placement = "same-pu",
+                                  .param = "bytes",
+                                  .pv = 1048576,
+                                  .metric = "per-copy",
+                                  .median = 50000});
+}
+
+static void begin(const char *meta)
+{
+    CHECK(rf_start(dir, meta) == 0);
+    open_ipc();
+}
+
+/* ---- C4 ---- */
+
+/* Round trips at 64 B and 4 KiB: the threads' pointer hand-off, a pipe and a stream socketpair
+ * between processes (ns; the socketpair at 0.8x the pipe, so the cheapest is chosen). */
+static enum tvp_verdict_kind c4(const double pointer[2], const double pipe[2], int n,
+                                struct tvp_verdict *vp)
+{
+    begin("");
+    for (int i = 0; i < 2; i++) {
+        long long b = i ? 4096 : 64;
+        rtt("ipc", "spsc-pointer", "thread", b, pointer[i], n);
+        rtt("ipc", "pipe", "process", b, pipe[i], n);
+        rtt("ipc", "socketpair-stream", "process", b, pipe[i] / 0.8, n);
+    }
+    rf_close(&out);
+    return rf_judge(dir, "C4", vp);
+}
+
+static void c4_cases(void)
+{
+    struct tvp_verdict v;
+    CHECK_INT(c4((double[]){1000, 1200}, (double[]){10000, 12000}, 0, &v), TVP_V_CONFIRMED);
+    HAS(summary, "at every size measured (2), handing a message to another process");
+    HAS(figures, "64 B: threads 1 µs, processes pipe 10 µs (10× [");
+    HAS(figures, "4096 B: threads 1.2 µs, processes pipe 12 µs (10× [");
+    HASNT(figures, "socketpair-stream"); /* dearer than the pipe: not the cheapest */
+
+    CHECK_INT(c4((double[]){10000, 12000}, (double[]){5000, 6000}, 0, &v), TVP_V_REFUTED);
+    HAS(summary, "beat the threads' hand-off at every size");
+    HAS(figures, "(0.5× [");
+
+    CHECK_INT(c4((double[]){1000, 12000}, (double[]){10000, 6000}, 0, &v), TVP_V_NUANCED);
+    HAS(summary, "processes paid more than threads at 1 of 2 sizes, not at 4096 B");
+
+    CHECK_INT(c4((double[]){10000, 12000}, (double[]){10000, 12000}, 0, &v), TVP_V_TOO_CLOSE);
+    HAS(summary, "could not be told apart (64 B (too close), 4096 B (too close))");
+    /* Too close at one size and refuted at the other is not refuted. */
+    CHECK_INT(c4((double[]){10000, 12000}, (double[]){10000, 6000}, 0, &v), TVP_V_TOO_CLOSE);
+    HAS(summary, "(64 B (too close), 4096 B)");
+
+    CHECK_INT(c4((double[]){1000, 1200}, (double[]){10000, 12000}, 5, &v), TVP_V_TOO_FEW);
+    HAS(summary, "would say confirmed");
+
+    CHECK_INT(c4((double[]){1000, 1200}, (double[]){0, 0}, 0, &v), TVP_V_NOT_MEASURED);
+    HAS(summary, "no pair of thread hand-off and process transport round trips");
+}
+
+/* ---- C13 ---- */
+
+/* At 64 B and 4 KiB: the futex ring between processes and between threads, the polling ring
+ * the same at `poll` times the futex ring's cost (0: none), a pipe between processes and the
+ * threads' pointer hand-off (ns, one value for both sizes). */
+struct c13 {
+    double ring_p, ring_t, poll, pipe, pointer;
+    int n;
+};
+
+static enum tvp_verdict_kind c13(const struct c13 *s, struct tvp_verdict *vp)
+{
+    begin("");
+    for (long long b = 64; b <= 4096; b *= 64) {
+        rtt("ipc", "shm-ring-futex", "process", b, s->ring_p, s->n);
+        rtt("ipc", "shm-ring-futex", "thread", b, s->ring_t, s->n);
+        rtt("ipc", "shm-ring-poll", "process", b, s->poll * s->ring_p, s->n);
+        rtt("ipc", "shm-ring-poll", "thread", b, s->poll * s->ring_t, s->n);
+        rtt("ipc", "pipe", "process", b, s->pipe, s->n);
+        rtt("ipc", "spsc-pointer", "thread", b, s->pointer, s->n);
+    }
+    rf_close(&out);
+    return rf_judge(dir, "C13", vp);
+}
+
+static void c13_cases(void)
+{
+    struct tvp_verdict v;
+    /* A 1x, B 0.2x, C 1.33x at both sizes. */
+    struct c13 s = {2000, 2000, 0, 10000, 1500, 0};
+    CHECK_INT(c13(&s, &v), TVP_V_CONFIRMED);
+    HAS(summary, "at every size (2) the shared-memory ring between processes cost what it costs "
+                 "between threads (within 25%), beat a pipe, and stayed within 2.5×");
+    HAS(figures, "64 B: shm-ring-futex between processes 2 µs, A 1× [");
+    HAS(figures, "B 0.2× [");
+    HAS(figures, "C 1.33×");
+    HAS(figures, "futex ring faster than a pipe at every size (budget): met");
+    /* The polling ring, faster between processes, is the one judged. */
+    s.poll = 0.5;
+    CHECK_INT(c13(&s, &v), TVP_V_CONFIRMED);
+    HAS(figures, "64 B: shm-ring-poll between processes 1 µs, A 1× [");
+    s.poll = 0;
+
+    /* Processes pay 2x what threads pay through the ring and 4x the pointer hand-off. */
+    s.ring_p = 4000, s.pointer = 1000;
+    CHECK_INT(c13(&s, &v), TVP_V_NUANCED);
+    HAS(summary, "processes beat a pipe at every size (2) and paid what threads pay through the "
+                 "same ring except at 64 B (2×), 4096 B (2×)");
+    HAS(summary, "but copying through the ring cost more than 2.5× a thread's pointer hand-off "
+                 "at 64 B (4×), 4096 B (4×)");
+    s.ring_p = 2000, s.pointer = 1500;
+
+    s.pipe = 2000; /* ring and pipe alike: B's CI contains 1 */
+    CHECK_INT(c13(&s, &v), TVP_V_TOO_CLOSE);
+    HAS(summary, "could not be told apart at some sizes");
+    s.pipe = 1000; /* a pipe twice as fast */
+    CHECK_INT(c13(&s, &v), TVP_V_REFUTED);
+    HAS(summary, "a pipe beat the shared-memory ring between processes at 2 of 2 sizes");
+    HAS(figures, "B 2× [");
+    HAS(figures, "budget): missed at 64 B (2×), 4096 B (2×)");
+    s.pipe = 10000;
+
+    s.n = 5;
+    CHECK_INT(c13(&s, &v), TVP_V_TOO_FEW);
+    HAS(summary, "would say confirmed");
+    s.n = 0;
+
+    s.ring_t = 0; /* no ring between threads: A cannot be formed */
+    CHECK_INT(c13(&s, &v), TVP_V_NOT_MEASURED);
+    HAS(summary, "the shared-memory ring, pipe and pointer hand-off figures are missing");
+}
+
+/* ---- C12: the spawn group's judge with the ipc group's part ---- */
+
+/* The pool half holds (one process per task 10x the pool); the ipc part per mode: 1 Pipe,
+ * Queue and Manager all measured; 0 Manager missing; -1 Pipe's check failed; 2 no ipc at all. */
+static enum tvp_verdict_kind c12(int ipc, struct tvp_verdict *vp)
+{
+    CHECK(rf_start(dir, "\"cores\": 2") == 0);
+    CHECK(rf_group(dir, "spawn", &out) == 0);
+    rf_c12_pool(&out, 20000, 200000, 5000, 0);
+    rf_close(&out);
+    if (ipc == 2)
+        return rf_judge(dir, "C12", vp);
+    open_ipc();
+    const struct {
+        const char *variant;
+        double ns;
+    } tools[] = {{"pipe", 10000}, {"mp-queue", 30000}, {"manager-dict", 150000}};
+    for (int i = 0; i < 3; i++) {
+        if (ipc == 0 && i == 2)
+            continue;
+        rtt("ipc", tools[i].variant, "process", 64, tools[i].ns, 0);
+        rf_fig(&out, &(struct rf_fig){.group = "ipc",
+                                      .bench = "stream",
+                                      .variant = tools[i].variant,
+                                      .model = "process",
+                                      .placement = "same-cache",
+                                      .param = "bytes",
+                                      .pv = 1048576,
+                                      .metric = "per-msg",
+                                      .median = 1e9 / (1000.0 / (i + 1))});
+    }
+    if (ipc < 0)
+        rf_fig(&out, &(struct rf_fig){.group = "ipc",
+                                      .bench = "pingpong",
+                                      .variant = "pipe",
+                                      .model = "process",
+                                      .placement = "same-cache",
+                                      .param = "bytes",
+                                      .pv = 4096,
+                                      .metric = "rtt",
+                                      .median = 12000,
+                                      .status = "failed",
+                                      .note = "message 17: checksum mismatch"});
+    rf_close(&out);
+    return rf_judge(dir, "C12", vp);
+}
+
+static void c12_cases(void)
+{
+    struct tvp_verdict v;
+    CHECK_INT(c12(1, &v), TVP_V_CONFIRMED);
+    HAS(summary, "a process pool dispatches a task 10× cheaper than starting a process for it "
+                 "(though dearer than a thread pool); Pipe, Queue and Manager carried every "
+                 "message whole");
+    HAS(figures, "between processes, 64-byte round trip p50: Pipe 10 µs (1× Pipe), Queue 30 µs "
+                 "(3× Pipe), Manager 150 µs (15× Pipe)");
+    HAS(figures, "1 MiB one way: Pipe 1000, Queue 500, Manager 333 MiB/s");
+    CHECK_INT(c12(0, &v), TVP_V_NUANCED);
+    HAS(summary, "Queue, Pipe and Manager were not measured in this run");
+    HASNT(figures, "64-byte round trip");
+    CHECK_INT(c12(2, &v), TVP_V_NUANCED);
+    HAS(summary, "Queue, Pipe and Manager were not measured in this run");
+    CHECK_INT(c12(-1, &v), TVP_V_REFUTED);
+    HAS(summary, "the pool holds, but a message between processes failed its check in the ipc "
+                 "group");
+    HAS(figures, "failed checks: pingpong pipe process 4096 B");
+}
+
+/* ---- the python group's figures beside C4, C12 and C13 ---- */
+
+static void python_cases(void)
+{
+    struct tvp_verdict v;
+    begin("\"python_facts\": \"CPython 3.12.1 (main)\"");
+    rtt("ipc", "spsc-pointer", "thread", 64, 1000, 0);
+    rtt("ipc", "pipe", "process", 64, 10000, 0);
+    rtt("ipc", "shm-ring-futex", "process", 64, 2000, 0);
+    rf_close(&out);
+    CHECK(rf_group(dir, "python", &out) == 0);
+    for (long long b = 64; b <= 65536; b *= 1024) {
+        rtt("python", "queue.SimpleQueue", "thread", b, 20000, 0);
+        rtt("python", "Pipe", "process", b, 60000, 0);
+        rtt("python", "SharedMemory", "process", b, 40000, 0);
+    }
+    rtt("python", "Queue", "process", 64, 90000, 0);
+    rf_close(&out);
+
+    rf_judge(dir, "C4", &v);
+    HAS(figures, "Python (CPython 3.12.1): Python queue.SimpleQueue rtt-p50 20 µs (bytes 64) vs C "
+                 "spsc-pointer rtt-p50 1 µs (bytes 64), same-cache: Python/C 20× [");
+    HAS(figures, "Python Pipe rtt-p50 60 µs (bytes 64) vs C pipe rtt-p50 10 µs (bytes 64), "
+                 "same-cache: Python/C 6× [");
+    HAS(figures, "Python Pipe rtt-p50 60 µs (bytes 65536) vs Python queue.SimpleQueue rtt-p50 20 "
+                 "µs (bytes 65536), same-cache: ratio 3× [");
+    rf_judge(dir, "C13", &v);
+    HAS(figures, "Python SharedMemory rtt-p50 40 µs (bytes 64) vs C shm-ring-futex rtt-p50 2 µs "
+                 "(bytes 64), same-cache: Python/C 20× [");
+    HAS(figures, "Python SharedMemory rtt-p50 40 µs (bytes 65536) vs Python Pipe rtt-p50 60 µs "
+                 "(bytes 65536), same-cache: ratio 0.667× [");
+    rf_judge(dir, "C12", &v);
+    HAS(figures, "Python Queue rtt-p50 90 µs (bytes 64), same-cache: no C counterpart in this run "
+                 "(ipc pingpong mp-queue rtt-p50 at 64: no ok figure)");
+}
+
+int main(void)
+{
+    CHECK(rf_mkdir(dir, sizeof dir, "ipc-verdicts") == 0);
+    c4_cases();
+    c13_cases();
+    c12_cases();
+    python_cases();
+    CHECK_INT(rf_rmdir(dir), 0);
+    return CHECK_DONE();
+}
