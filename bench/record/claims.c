@@ -95,11 +95,20 @@ void tvp_judge_uses(const struct tvp_fig *f)
 
 int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r)
 {
+    if (!a || !b || !(b->median > 0)) {
+        memset(r, 0, sizeof *r);
+        return -1;
+    }
+    tvp_judge_uses(a);
+    tvp_judge_uses(b);
+    return tvp_ratio_shown(a, b, r);
+}
+
+int tvp_ratio_shown(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r)
+{
     memset(r, 0, sizeof *r);
     if (!a || !b || !(b->median > 0))
         return -1;
-    tvp_judge_uses(a);
-    tvp_judge_uses(b);
     if (a->n_samples >= 3 && b->n_samples >= 3 &&
         tvp_ratio_of_medians_ci(a->samples, a->n_samples, b->samples, b->n_samples, 0.95, 2000,
                                 0x7470626e63ull, &r->ratio, &r->lo, &r->hi) == 0) {

@@ -62,6 +62,10 @@ struct tvp_ratio {
 };
 int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r);
 
+/* The same ratio for a figure shown beside a verdict that other figures decide (a claim decided
+ * by its checks): its samples do not count toward the too-few-samples rule. */
+int tvp_ratio_shown(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r);
+
 /* The speed-up of a group's "scaling" benchmark (metric per-job, parameter workers) at w workers
  * over 1. Where the w-worker case also timed the 1-worker job beside each w-worker job (metric
  * per-job-1, as the python group does), it is the median of the paired ratios per-job-1 /

@@ -1336,7 +1336,7 @@ static void judge_c7(const struct tvp_resultset *rs, struct tvp_verdict *v)
     if (m1 && m2) {
         struct tvp_ratio r;
         char rb[64];
-        fmt_ratio(rb, sizeof rb, &r, tvp_ratio_of(m2, m1, &r) == 0);
+        fmt_ratio(rb, sizeof rb, &r, tvp_ratio_shown(m2, m1, &r) == 0);
         tvp_appendf(v->figures, sizeof v->figures,
                     "; mutex, empty critical section + %d ns outside: 1 thread %.3g M "
                     "acquisitions/s, 2 threads %.3g M/s (ns per acquisition 2 vs 1: %s)",
@@ -1398,8 +1398,8 @@ static int recursion_ratios(const struct tvp_resultset *rs, const char *bench, c
     const struct tvp_fig *r1 = lk_fig(rs, bench, "recursive", "thread", 1, "per-level");
     const struct tvp_fig *r8 = lk_fig(rs, bench, "recursive", "thread", 8, "per-level");
     struct tvp_ratio ra, rb;
-    int have1 = r1 && plain && tvp_ratio_of(r1, plain, &ra) == 0;
-    int have8 = r8 && plain && tvp_ratio_of(r8, plain, &rb) == 0;
+    int have1 = r1 && plain && tvp_ratio_shown(r1, plain, &ra) == 0;
+    int have8 = r8 && plain && tvp_ratio_shown(r8, plain, &rb) == 0;
     out[0] = 0;
     if (plain) {
         char a[32], b[32], c[32], x[64], y[64];

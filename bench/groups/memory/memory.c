@@ -1343,7 +1343,7 @@ static void judge_c2(const struct tvp_resultset *rs, struct tvp_verdict *v)
         fmt_bytes(size, sizeof size, (double)top * KIB);
         snprintf(cost, sizeof cost, "first write per page after fork %s vs %s from a thread", a, b);
         struct tvp_ratio r;
-        if (tvp_ratio_of(fp, ft, &r) == 0)
+        if (tvp_ratio_shown(fp, ft, &r) == 0)
             tvp_appendf(cost, sizeof cost, " (%.3g× [95%% CI %.3g, %.3g])", r.ratio, r.lo, r.hi);
         tvp_appendf(cost, sizeof cost, " on a %s buffer, THP off", size);
         double pf = faults_per_page(fp), tf = faults_per_page(ft);
