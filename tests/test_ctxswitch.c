@@ -162,7 +162,9 @@ static void killed_partner(const char *variant)
         double s = (double)(tvp_now_ns() - t0) / 1e9;
         CHECK_MSG(rc != 0 && strstr(err, "ended"), "%s: after the partner was killed: rc %d, %s",
                   variant, rc, err);
-        CHECK_MSG(s < 2.0, "%s: the failure took %.1f s", variant, s);
+        /* That the death was noticed, not waited out, is the "ended" in the message (a wait
+         * that ran out says it timed out); the time is only a hang guard, not a speed bound. */
+        CHECK_MSG(s < 30.0, "%s: the failure took %.1f s", variant, s);
         printf("  killed partner (%s): \"%s\"\n", variant, err);
         err[0] = '\0';
         CHECK(tvp_csw_run(&c, st, 10, t, err, sizeof err) != 0); /* and stays failed */

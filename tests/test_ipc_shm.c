@@ -20,14 +20,15 @@
  *     wait for its feeder; the others must not lose what is in flight either);
  *   - peer death (process model): the child SIGKILLed mid-message (blocked sending 1 MiB, or
  *     just done), the child SIGKILLed while the parent blocks in recv, and the child calling
- *     _exit without detach: the parent's recv returns EPIPE within 5 s (what was sent before the
- *     end arrives intact), detach and close succeed;
+ *     _exit without detach: the parent's recv returns EPIPE (30 s is only the hang guard; what
+ *     was sent before the end arrives intact), detach and close succeed;
  *   - after every scenario nothing is left: the same number of open descriptors, no child
  *     process (the manager's server reaped too), no /dev/shm entry "tvp-<our pid>-*".
  * manager-dict also: a server that does not answer QUIT (stopped with SIGSTOP) is killed and
- * reaped by close within about 1 s; the server holds none of the descriptors it inherited (a
- * pipe's write end closed here after open shows end of file at once).
- * The generic conformance suite (tests/ipc_conformance.h) runs for each transport too.
+ * reaped by close after its grace of about 1 s, not before (30 s is only the hang guard); the
+ * server holds none of the descriptors it inherited (a pipe's write end closed here after open
+ * shows end of file at once). The generic conformance suite (tests/ipc_conformance.h) runs for each
+ * transport too.
  *
  * Every scenario runs under a watchdog (alarm): a hang prints the scenario and fails the test
  * instead of hanging ctest; children have PR_SET_PDEATHSIG(SIGKILL), so they go with us. Forks
@@ -66,8 +67,8 @@
 #define N_BIG   64
 #endif
 #define BIG        ((size_t)1 << 20)
-#define WATCHDOG_S 60 /* per scenario: generous for the sanitizer builds */
-#define DEATH_NS   5000000000LL
+#define WATCHDOG_S 60            /* per scenario: generous for the sanitizer builds */
+#define DEATH_NS   30000000000LL /* hang guard: a working transport sees a death at once */
 
 static const struct tvp_ipc_transport *const transports[] = {
     &tvp_ipc_eventfd_shm, &tvp_ipc_shm_ring_futex, &tvp_ipc_shm_ring_poll,
@@ -692,8 +693,8 @@ static void manager_stuck_server(void)
     if (server > 0) {
         CHECK_MSG(e == ETIMEDOUT, "%s: close of a stuck server returned %d (%s)", cur->name, e,
                   err);
-        CHECK_MSG(took >= 0.9 && took < 3.0, "%s: close of a stuck server took %.3f s", cur->name,
-                  took);
+        CHECK_MSG(took >= 0.9 && took < DEATH_NS / 1e9, "%s: close of a stuck server took %.3f s",
+                  cur->name, took);
     } else {
         CHECK_MSG(e == 0, "%s: close: %s", cur->name, err);
     }

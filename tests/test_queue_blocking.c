@@ -17,8 +17,9 @@
  * once the consumers, threads or processes, have task_done'd every item, and not before.
  *
  * Timing assertions are only "a timeout did not return early" and "a woken sleeper returned
- * before its 2 s timeout": a timed wait that loses its wake-up still takes the item when its
- * time runs out (by design), so only the time tells that it was not woken.
+ * before its 30 s timeout" (a hang guard no real wake-up comes near): a timed wait that loses its
+ * wake-up still takes the item when its time runs out (by design), so only the time tells that
+ * it was not woken.
  *
  * Stress: 8 producers x 8 consumer threads, then 4 x 4 processes, through a queue of capacity 4
  * (so both sides block all the time), half of them with put_many/get_many: every (producer,
@@ -53,8 +54,9 @@
 #define LONG_WAIT 10000000000LL /* 10 s: only a broken queue reaches it */
 /* A sleeper that another task wakes waits at most this long, and must return before it: a
  * timed wait that loses its wake-up still takes the item when it times out (by design), so only
- * the time tells a lost wake-up apart. */
-#define WAKE_WAIT  2000000000LL
+ * the time tells a lost wake-up apart. Long enough that no load delays a real wake-up so much;
+ * only a lost one costs it. */
+#define WAKE_WAIT  30000000000LL
 #define SHORT_WAIT 50000000LL /* 50 ms */
 #define PENDING    (-1000)    /* a result not written yet */
 #define MAXT       16         /* tasks per group */

@@ -1,8 +1,7 @@
 """tvpy.ipc: every benchmark and variant has the right shape and leaves nothing behind (no
-child process, no thread, no /dev/shm/tvp-py-*), and every check fires when its fault hook
-corrupts a run. Shape only: no timing thresholds."""
+child process, no thread, no /dev/shm/tvp-py-<our pid>-*), and every check fires when its fault
+hook corrupts a run. Shape only: no timing thresholds."""
 
-import glob
 import multiprocessing
 import unittest
 
@@ -22,8 +21,9 @@ def make(bench, variant, param_value=-1):
 class IpcTest(BenchTestCase):
     def tearDown(self):
         super().tearDown()
+        # Blocks are named after the process that made them, always this one (the echo side
+        # only attaches): assert_clean looks for ours, so another program's cannot fail us.
         self.assert_clean()
-        self.assertEqual(glob.glob("/dev/shm/tvp-py-*"), [])  # any creator's, not only ours
 
     def test_pingpong_shapes(self):
         for variant in ipc.PINGPONG_MODELS:

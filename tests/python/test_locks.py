@@ -8,7 +8,7 @@ import threading
 import unittest
 
 
-from bench_test_case import BenchTestCase
+from bench_test_case import BenchTestCase, Faulted
 from tvpy import common, locks
 
 # (bench, variant, model, param_value, metric count)
@@ -44,6 +44,7 @@ FAULTS = [
     ("lock-skip", "lock-contended", "Lock", "thread", 2, True),
     ("sem-uncapped", "semaphore-cap", "BoundedSemaphore", "thread", 8, True),
     ("sem-small", "semaphore-cap", "BoundedSemaphore", "thread", 8, True),
+    ("sem-none", "semaphore-cap", "BoundedSemaphore", "thread", 8, True),
     ("sem-unbounded", "over-release", "BoundedSemaphore", "thread", -1, True),
     ("event-miss", "event-wake", "threading.Event", "thread", 4, False),
     ("event-miss", "event-wake", "multiprocessing.Event", "process", 4, False),
@@ -68,13 +69,29 @@ class LocksTest(BenchTestCase):
                 self.assert_clean()
 
     def test_semaphore_cap_reaches_cap(self):
-        b = locks.BENCHES["semaphore-cap"](case("semaphore-cap", "BoundedSemaphore",
-                                                param_value=8))
-        try:
-            for n in (1, 2, 50):
-                self.assertEqual(b.run(n)[1], 5 * n)  # max-holders total = 5 * n
-        finally:
-            b.close()
+        # The control first: with no cap, the same 8 threads and rendezvous put more than 5 in
+        # at once, so a capped run that shows 5 shows the cap, not a load that never got there.
+        def run(n, fault=None):
+            b = locks.BENCHES["semaphore-cap"](case("semaphore-cap", "BoundedSemaphore",
+                                                    param_value=8))
+            try:
+                if fault is None:
+                    return b.run(n)[1], b.most
+                with Faulted(fault), self.assertRaises(common.CheckFailed):
+                    b.run(n)
+                return None, b.most
+            finally:
+                b.close()
+
+        for n in (1, 2, 50):
+            with self.subTest(n=n):
+                _, control = run(n, "sem-none")
+                self.assertEqual(control, 8)  # every thread in: the load exceeds the cap
+                total, most = run(n)
+                self.assertEqual(most, 5)  # the cap reached, and never exceeded
+                self.assertEqual(total, 5 * n)  # max-holders total = 5 * n
+                _, over = run(n, "sem-uncapped")  # one permit too many is seen as 6
+                self.assertEqual(over, 6)
         self.assert_clean()
 
     def test_faults(self):

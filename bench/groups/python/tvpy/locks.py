@@ -23,10 +23,13 @@ semaphore-cap (C10)  a BoundedSemaphore(5) shared by T threads (param_value, 8 b
     per-op = wall / (n*T), ns per acquire+release; max-holders = the most registered holders
     seen at once. Scheduling alone does not promise 5 Python threads inside the section
     together (holding through a sleep(0), one short batch in five peaked at 3 or 4 here), and a
-    check must not depend on luck: a holder stays in until 5 holders were in together, or until
-    no more can come. The count therefore reaches exactly 5 every batch when T >= 5, and per-op
+    check must not depend on luck: a holder stays in until every thread with acquisitions left
+    is either a holder or was refused by acquire(blocking=False) while nobody had released
+    since. At that moment the holders are exactly as many as the semaphore lets in, whatever
+    the speed: min(5, T) in the first round, and T with no cap at all (the fault hook
+    "sem-none", the negative control: the same load must then show more than 5). per-op
     includes that rendezvous (a Condition), not a sleep.
-    Checked: most holders <= 5, == 5 when T >= 5, and at the end of the batch, with 5 permits
+    Checked: most holders <= 5, == min(5, T), and at the end of the batch, with 5 permits
     taken, a 6th acquire(blocking=False) is refused.
 over-release (C10)  release() on a full BoundedSemaphore(5) raises ValueError, every op.
 event-wake (C7)  threading.Event (waiters are threads) and multiprocessing.Event (fork
@@ -50,9 +53,6 @@ from . import common
 # Bound on handshakes that take microseconds when all is well: a dead partner must turn into a
 # failed check, not a hang (the harness's watchdog is the last resort).
 _WAIT_S = 30.0
-# A semaphore-cap holder waiting this long without any progress means the cap can never be
-# reached (fewer permits than 5): give up and let the check report it.
-_STALL_S = 2.0
 
 
 def _make_loop(stmts):
@@ -300,11 +300,27 @@ class _CapState:
 
     def __init__(self, threads):
         self.cond = threading.Condition(threading.Lock())
-        self.current = 0    # registered holders now
-        self.most = 0       # the most registered holders seen at once
-        self.gen = 0        # +1 each time the target number of holders was in together
-        self.idle = threads  # threads with acquisitions left that are not registered holders
-        self.stalled = False
+        self.current = 0      # registered holders now
+        self.most = 0         # the most registered holders seen at once
+        self.refused = 0      # threads refused a permit, now blocked in acquire()
+        self.active = threads  # threads with an acquisition left or in progress
+        self.gen = 0          # +1 each time every active thread was a holder or refused
+
+    def settle(self):
+        """Called under cond after a change: releases the holders once no more can come in."""
+        if self.current and self.current + self.refused >= self.active:
+            self.gen += 1
+            self.cond.notify_all()
+
+
+class _NoCap:
+    """A semaphore with no bound at all: the negative control's."""
+
+    def acquire(self, blocking=True, timeout=None):
+        return True
+
+    def release(self):
+        pass
 
 
 class SemaphoreCap:
@@ -315,11 +331,14 @@ class SemaphoreCap:
         self.threads = _param(case, 8)
         self.pus = list(case.pus) or [case.pu_a]
         self.target = min(self.CAP, self.threads)
+        self.most = 0  # the last batch's, for the tests' negative control
         common.note("one op = one acquire+release by each of the %d threads; a holder stays "
-                    "in until %d holders were in together (or no more can come): per-op "
-                    "includes that rendezvous" % (self.threads, self.target))
+                    "in until every other thread is in or refused a permit: per-op includes "
+                    "that rendezvous" % self.threads)
 
     def _semaphore(self):
+        if common.fault("sem-none"):
+            return _NoCap()
         if common.fault("sem-uncapped"):
             return threading.Semaphore(self.CAP + 1)
         if common.fault("sem-small"):
@@ -329,47 +348,48 @@ class SemaphoreCap:
     def run(self, n):
         sem = self._semaphore()
         st = _CapState(self.threads)
-        target = self.target
 
         def body(i):
             acq, rel = sem.acquire, sem.release
             cond = st.cond
             for k in range(n):
-                acq()
+                if not acq(blocking=False):
+                    # Counted as refused only while no holder of this round has released (the
+                    # holders wait for this count), so the refusal says the semaphore was full.
+                    with cond:
+                        st.refused += 1
+                        st.settle()
+                    if not acq(timeout=_WAIT_S):
+                        raise common.CheckFailed("semaphore-cap: no permit came back in %.0f s"
+                                                 % _WAIT_S)
+                    with cond:
+                        st.refused -= 1
                 with cond:
                     # Registered after acquire and unregistered before release: `current`
                     # never counts more holders than the semaphore really has.
-                    st.idle -= 1
                     st.current += 1
                     if st.current > st.most:
                         st.most = st.current
-                    if st.current >= target:
-                        st.gen += 1
-                        cond.notify_all()
-                    else:
-                        g = st.gen
-                        while (st.gen == g and not st.stalled
-                               and st.current + st.idle >= target):
-                            if not cond.wait(_STALL_S) and st.gen == g:
-                                st.stalled = True
-                                cond.notify_all()
+                    g = st.gen
+                    st.settle()
+                    while st.gen == g:
+                        if not cond.wait(_WAIT_S) and st.gen == g:
+                            raise common.CheckFailed("semaphore-cap: holders waited %.0f s for "
+                                                     "the others to come in" % _WAIT_S)
                     st.current -= 1
-                    if k + 1 < n:
-                        st.idle += 1
-                    else:
-                        cond.notify_all()  # one fewer can come: a holder may stop waiting
+                    if k + 1 == n:
+                        st.active -= 1
+                        st.settle()  # one fewer can come: the holders left may go
                 rel()
 
         wall, cpus = _race(self.threads, self.pus, body)
-        most = st.most
+        most = self.most = st.most
         if most > self.CAP:
             raise common.CheckFailed("semaphore-cap: %d holders at once in a semaphore capped "
                                      "at %d" % (most, self.CAP))
-        if self.threads >= self.CAP and most != self.CAP:
+        if most != self.target:
             raise common.CheckFailed("semaphore-cap: at most %d holders at once with %d threads "
-                                     "(expected %d)%s" % (most, self.threads, self.CAP,
-                                                          "; holders stalled" if st.stalled
-                                                          else ""))
+                                     "(expected %d)" % (most, self.threads, self.target))
         self._check_refuses(sem)
         common.note_cpu()
         for cpu in cpus:
