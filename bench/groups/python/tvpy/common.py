@@ -82,7 +82,10 @@ def become_child(name):
     can be killed (the harness's watchdog, a fault test); its children would then run on, find
     their peer gone and print a traceback on the run's terminal. With PR_SET_PDEATHSIG the
     kernel kills them (SIGKILL: nothing is printed) when the worker's thread that started them
-    ends, which for these is its main thread, i.e. the worker itself."""
+    ends, which for these is its main thread, i.e. the worker itself. In the worker itself (a
+    ThreadPool's threads share the pool initializer) it does nothing."""
+    if os.getpid() == _worker_pid:
+        return
     try:
         with open("/proc/self/comm", "w") as f:
             f.write(name[:15])
