@@ -2,6 +2,9 @@
  * condition variable (CLOCK_MONOTONIC), both PTHREAD_PROCESS_SHARED when pshared. See
  * tvp_event.h for the contract.
  *
+ * The mutex is robust when pshared: a task that died holding it fails the next call with
+ * EOWNERDEAD (the mutex mended and usable again) instead of blocking every other task.
+ *
  * set: lock; if clear, flag = 1 and gen++, then broadcast (every sleeper wakes); unlock. A set
  *      of a set event changes nothing and wakes nobody (nobody sleeps while the flag is set).
  * wait: lock; if the flag is set return 1; else remember gen and sleep until gen differs (a
@@ -27,6 +30,12 @@ static int cv_init(struct tvp_event *ev, int pshared, char *err, size_t errlen)
     e = pthread_mutexattr_setpshared(&ma, ps);
     if (e != 0) {
         tvp_errfmt(err, errlen, e, "condvar: pthread_mutexattr_setpshared");
+        goto out_ma;
+    }
+    /* Between processes a holder can die alone: robust, the next locker is told (EOWNERDEAD)
+     * instead of blocking for ever. Threads cannot die alone: a private mutex stays plain. */
+    if (pshared && (e = pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST)) != 0) {
+        tvp_errfmt(err, errlen, e, "condvar: pthread_mutexattr_setrobust");
         goto out_ma;
     }
     e = pthread_condattr_init(&ca);
@@ -77,9 +86,22 @@ static int cv_destroy(struct tvp_event *ev, char *err, size_t errlen)
     return e;
 }
 
-static int cv_set(struct tvp_event *ev)
+/* The mutex's lock. EOWNERDEAD (process-shared: a task died holding it) fails the call, but
+ * first the mutex is made consistent and released, so the other tasks and destroy can still
+ * take it. consistent and unlock cannot fail here: the mutex is robust, inconsistent and ours. */
+static int cv_lock(struct tvp_event *ev)
 {
     int e = pthread_mutex_lock(&ev->u.cv.mu);
+    if (e == EOWNERDEAD) {
+        (void)pthread_mutex_consistent(&ev->u.cv.mu);
+        (void)pthread_mutex_unlock(&ev->u.cv.mu);
+    }
+    return e;
+}
+
+static int cv_set(struct tvp_event *ev)
+{
+    int e = cv_lock(ev);
     if (e != 0)
         return e;
     if (!ev->u.cv.flag) {
@@ -93,7 +115,7 @@ static int cv_set(struct tvp_event *ev)
 
 static int cv_clear(struct tvp_event *ev)
 {
-    int e = pthread_mutex_lock(&ev->u.cv.mu);
+    int e = cv_lock(ev);
     if (e != 0)
         return e;
     ev->u.cv.flag = 0;
@@ -102,7 +124,7 @@ static int cv_clear(struct tvp_event *ev)
 
 static int cv_is_set(struct tvp_event *ev)
 {
-    int e = pthread_mutex_lock(&ev->u.cv.mu);
+    int e = cv_lock(ev);
     if (e != 0)
         return -e;
     int f = (int)ev->u.cv.flag;
@@ -115,7 +137,7 @@ static int cv_wait(struct tvp_event *ev, int64_t timeout_ns)
     struct timespec deadline;
     if (timeout_ns >= 0)
         tvp_event_deadline(timeout_ns, &deadline);
-    int e = pthread_mutex_lock(&ev->u.cv.mu);
+    int e = cv_lock(ev);
     if (e != 0)
         return -e;
     int r = 1;
@@ -124,7 +146,9 @@ static int cv_wait(struct tvp_event *ev, int64_t timeout_ns)
         while (ev->u.cv.gen == gen) {
             e = timeout_ns >= 0 ? pthread_cond_timedwait(&ev->u.cv.cv, &ev->u.cv.mu, &deadline)
                                 : pthread_cond_wait(&ev->u.cv.cv, &ev->u.cv.mu);
-            if (e != 0) /* ETIMEDOUT, or a failure */
+            if (e == EOWNERDEAD) /* re-taken from a dead holder: ours, mend it (see cv_lock) */
+                (void)pthread_mutex_consistent(&ev->u.cv.mu);
+            if (e != 0) /* ETIMEDOUT, EOWNERDEAD or a failure */
                 break;
         }
         if (e != 0 && e != ETIMEDOUT)

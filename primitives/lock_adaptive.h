@@ -47,7 +47,7 @@ static inline int tvp_lock_destroy_adaptive(void *l, char *err, size_t errlen)
 
 static inline int tvp_lock_acquire_adaptive(void *l)
 {
-    return pthread_mutex_lock((pthread_mutex_t *)l);
+    return tvp_lock_pthread_mutex_lock((pthread_mutex_t *)l);
 }
 
 static inline int tvp_lock_release_adaptive(void *l)

@@ -29,7 +29,7 @@ static inline int tvp_lock_destroy_errorcheck(void *l, char *err, size_t errlen)
 
 static inline int tvp_lock_acquire_errorcheck(void *l)
 {
-    return pthread_mutex_lock((pthread_mutex_t *)l);
+    return tvp_lock_pthread_mutex_lock((pthread_mutex_t *)l);
 }
 
 static inline int tvp_lock_release_errorcheck(void *l)

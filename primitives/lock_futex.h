@@ -22,6 +22,9 @@
  * field); re-acquiring from the holder deadlocks. Not fair: a running acquirer can take the
  * lock ahead of a woken sleeper. init and destroy must not run concurrently with anything on
  * the same lock; destroy has nothing to free.
+ * Not robust: the word holds no owner (a robust futex would need the holder's tid in it and
+ * the kernel's robust list, i.e. a different lock), so a process that dies holding it leaves
+ * it held; a bench that shares it between processes watches its workers (task_watch.h).
  *
  * Memory orders:
  *   the compare-exchange 0 -> 1 (success: acquire; failure: relaxed, nothing was taken) and the

@@ -8,7 +8,10 @@
  *
  * Ordering: pthread_mutex_lock is an acquire and pthread_mutex_unlock a release on the mutex;
  * everything the holder did is visible to the next holder. Contended waiters sleep on a futex
- * (shared futex when pshared). */
+ * (shared futex when pshared).
+ *
+ * Robust when pshared (lock_pthread_common.h): acquire returns EOWNERDEAD when the last holder
+ * died holding it, with the mutex already made consistent and now held by the caller. */
 #ifndef TVP_LOCK_MUTEX_H
 #define TVP_LOCK_MUTEX_H
 
@@ -29,7 +32,7 @@ static inline int tvp_lock_destroy_mutex(void *l, char *err, size_t errlen)
 
 static inline int tvp_lock_acquire_mutex(void *l)
 {
-    return pthread_mutex_lock((pthread_mutex_t *)l);
+    return tvp_lock_pthread_mutex_lock((pthread_mutex_t *)l);
 }
 
 static inline int tvp_lock_release_mutex(void *l)

@@ -7,6 +7,9 @@
  * an acquire raises the count above 1 (not detected here; see tvp_bounded_sem.h for the
  * checked kind). Nothing is named, so nothing can be left in /dev/shm. init and destroy must
  * not run concurrently with anything on the same lock.
+ * Not robust: a semaphore has no owner, so a process that dies after its wait and before its
+ * post leaves the lock taken; a bench that shares it between processes watches its workers
+ * (task_watch.h).
  *
  * Errors: sem_* follow the system-call convention; the functions below return errno.
  * sem_wait interrupted by a signal handler (EINTR) is retried.

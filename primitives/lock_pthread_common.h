@@ -6,6 +6,7 @@
 
 #include "tvp_err.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
 
@@ -30,6 +31,14 @@ static inline int tvp_lock_pthread_mutex_init(pthread_mutex_t *m, int type, int 
         tvp_errfmt(err, errlen, e, "%s: pthread_mutexattr_setpshared", kind);
         goto out;
     }
+    /* Between processes one holder can die alone (SIGKILL, a crash): a robust mutex then hands
+     * the next acquirer EOWNERDEAD instead of blocking everyone for ever. Threads cannot die
+     * alone, so a private mutex stays plain (robust ones keep a per-thread list of held
+     * mutexes, which costs a few stores per acquire and release). */
+    if (pshared && (e = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST)) != 0) {
+        tvp_errfmt(err, errlen, e, "%s: pthread_mutexattr_setrobust", kind);
+        goto out;
+    }
     e = pthread_mutex_init(m, &a);
     if (e != 0)
         tvp_errfmt(err, errlen, e, "%s: pthread_mutex_init", kind);
@@ -44,6 +53,19 @@ out:
             e = e2;
         }
     }
+    return e;
+}
+
+/* pthread_mutex_lock for the kinds above. EOWNERDEAD (robust, process-shared: the last holder
+ * died holding it) is returned as it is, so the caller's check fails the case ("a worker died
+ * holding the lock"), but the mutex is made consistent first: the caller does hold it, and
+ * its unlock then leaves a working mutex, so the other tasks and the teardown do not block
+ * on it. pthread_mutex_consistent cannot fail here: the mutex is robust and inconsistent. */
+static inline int tvp_lock_pthread_mutex_lock(pthread_mutex_t *m)
+{
+    int e = pthread_mutex_lock(m);
+    if (__builtin_expect(e == EOWNERDEAD, 0))
+        (void)pthread_mutex_consistent(m);
     return e;
 }
 

@@ -7,6 +7,8 @@
  * (pthread_rwlockattr_setpshared). Only the holder releases. Re-acquiring from the holder
  * returns EDEADLK in glibc (it tracks the writer) or deadlocks elsewhere; do not rely on it.
  * init and destroy must not run concurrently with anything on the same lock.
+ * Not robust: POSIX has no robust rwlock, so a process that dies holding it leaves it held;
+ * a bench that shares it between processes watches its workers (task_watch.h).
  *
  * Ordering: wrlock is an acquire, unlock a release. The default kind
  * (PTHREAD_RWLOCK_PREFER_READER_NP) does not matter here: there are no readers. */

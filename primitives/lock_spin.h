@@ -6,6 +6,9 @@
  * it burns its PU until the holder releases, so with more spinners than PUs a preempted
  * holder costs the others whole time slices (that is what the benchmark shows for it).
  * init and destroy must not run concurrently with anything on the same lock.
+ * Not robust: a pthread spinlock has no owner the kernel knows of, so a process that dies
+ * holding it leaves the others spinning for ever; a bench that shares it between processes
+ * watches its workers (task_watch.h) and kills the rest when one dies.
  *
  * Ordering: glibc's pthread_spin_lock is an acquire exchange, pthread_spin_unlock a release
  * store; not fair (whoever sees the word free first takes it). */

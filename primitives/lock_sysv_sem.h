@@ -11,7 +11,10 @@
  * processes that know the set id: the struct (an int) may be copied, or sit in MAP_SHARED
  * memory; pshared changes nothing (a System V semaphore is always system-wide). No owner: any
  * task may release. SEM_UNDO is not used, so a process that dies holding the lock leaves it
- * held (as a pthread mutex that is not robust would). EINTR is retried. init and destroy must
+ * held (as a pthread mutex that is not robust would; SEM_UNDO would release it, but then
+ * every operation also updates the process's undo record, which is not the lock being
+ * measured): a bench that shares it between processes watches its workers (task_watch.h).
+ * EINTR is retried. init and destroy must
  * not run concurrently with anything on the same lock.
  *
  * Ordering: semop takes the semaphore set's lock in the kernel, which orders a release before

@@ -20,6 +20,9 @@
  * acquire corrupts the lock (not detected). Counters are 32-bit and wrap harmlessly (equality
  * only), as long as fewer than 2^32 tasks wait at once. init and destroy must not run
  * concurrently with anything on the same lock; destroy has nothing to free.
+ * Not robust: a ticket has no owner, so a process that dies holding the lock (or holding a
+ * ticket) stops the queue behind it for good; a bench that shares it between processes
+ * watches its workers (task_watch.h).
  *
  * Memory orders:
  *   acquire: fetch_add(next, relaxed) only hands out a number; the load of serving that

@@ -67,6 +67,7 @@
 #include "pool_common.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
+#include "task_watch.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -172,6 +173,10 @@ struct tvp_process_pool {
     size_t outstanding; /* tasks submitted and not finished */
     int closed, broken;
     char death[160]; /* how the last worker that died with a task ended, "" if none */
+    /* Every worker that ended other than by a clean exit (status 0), with or without a task:
+     * a benchmark counts them, since a replacement's fork lands in its figure. */
+    unsigned deaths;
+    char last_death_any[160];
     int start_state; /* 0 starting, 1 done (start_err tells how) */
     int start_err;
     char start_msg[START_MSG_SIZE];
@@ -571,17 +576,23 @@ static void worker_exited(struct tvp_process_pool *p, int i)
     uint64_t id = p->slots[i].rec.task_id;
     int gave_up = p->slots[i].fail_step != FAIL_NONE;
     p->slots[i].rec.task_id = 0;
+    char how[160];
+    if (st == -1)
+        snprintf(how, sizeof how, "worker %d (pid %d) ended (its status could not be read)", i,
+                 (int)pid);
+    else
+        tvp_task_describe(how, sizeof how, "pool worker", i, pid, st);
+    if (st == -1 || !tvp_child_ok(st)) {
+        lock(p);
+        p->deaths++;
+        snprintf(p->last_death_any, sizeof p->last_death_any, "%s", how);
+        unlock(p);
+    }
     if (id != 0) {
         /* Said before the task is finished, so a caller woken by its loss can read why. */
         lock(p);
-        if (st != -1 && WIFSIGNALED(st))
-            snprintf(p->death, sizeof p->death,
-                     "worker %d (pid %d) was killed by signal %d (%s) while running task %llu", i,
-                     (int)pid, WTERMSIG(st), strsignal(WTERMSIG(st)), (unsigned long long)id);
-        else
-            snprintf(p->death, sizeof p->death,
-                     "worker %d (pid %d) exited (status %d) while running task %llu", i, (int)pid,
-                     st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1, (unsigned long long)id);
+        snprintf(p->death, sizeof p->death, "%.110s while running task %llu", how,
+                 (unsigned long long)id);
         unlock(p);
         finish(p, id, 0, TVP_TASK_LOST); /* a no-op if its result came through */
     }
@@ -967,6 +978,15 @@ int tvp_process_pool_last_death(struct tvp_process_pool *pool, char *buf, size_t
     snprintf(buf, len, "%s", pool->death);
     unlock(pool);
     return any;
+}
+
+unsigned tvp_process_pool_deaths(struct tvp_process_pool *pool, char *buf, size_t len)
+{
+    lock(pool);
+    unsigned n = pool->deaths;
+    snprintf(buf, len, "%s", pool->last_death_any);
+    unlock(pool);
+    return n;
 }
 
 int tvp_process_pool_join(struct tvp_process_pool *p, char *err, size_t errlen)

@@ -116,6 +116,13 @@ static int init_sync(struct tvp_queue *q, int pshared, char *err, size_t errlen)
         tvp_errfmt(err, errlen, e, "queue: pthread_mutexattr_setpshared");
         goto out_ma;
     }
+    /* Between processes a task can die alone holding the mutex: robust, the next locker is
+     * told (EOWNERDEAD, see q_lock) instead of every other task blocking for ever. Threads
+     * cannot die alone: a private queue's mutex stays plain. */
+    if (pshared && (e = pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST)) != 0) {
+        tvp_errfmt(err, errlen, e, "queue: pthread_mutexattr_setrobust");
+        goto out_ma;
+    }
     e = pthread_condattr_init(&ca);
     if (e != 0) {
         tvp_errfmt(err, errlen, e, "queue: pthread_condattr_init");
@@ -320,6 +327,20 @@ static inline int bad_timeout(int64_t timeout_ns)
     return timeout_ns < 0 && timeout_ns != TVP_QUEUE_FOREVER;
 }
 
+/* The queue's mutex. EOWNERDEAD (process-shared: a task died holding it, maybe half-way
+ * through a put or get) fails the call; the mutex is mended and released first, so the other
+ * tasks are not blocked and can be told too. consistent and unlock cannot fail here: the
+ * mutex is robust, inconsistent and held by this task. */
+static inline int q_lock(struct tvp_queue *q)
+{
+    int e = pthread_mutex_lock(&q->mu);
+    if (e == EOWNERDEAD) {
+        (void)pthread_mutex_consistent(&q->mu);
+        (void)pthread_mutex_unlock(&q->mu);
+    }
+    return e;
+}
+
 struct deadline {
     int set;
     struct timespec ts;
@@ -345,6 +366,9 @@ static int sleep_on(struct tvp_queue *q, pthread_cond_t *cv, uint32_t *waiters,
         }
         e = pthread_cond_timedwait(cv, &q->mu, &dl->ts);
     }
+    /* Re-taken from a dead holder: ours now, mended here; the caller fails and unlocks. */
+    if (e == EOWNERDEAD)
+        (void)pthread_mutex_consistent(&q->mu);
     (*waiters)--;
     return e;
 }
@@ -403,7 +427,7 @@ static inline int put_n(struct tvp_queue *q, const char *items, const int64_t *p
     const struct tvp_queue_storage *st = storages[q->order];
     struct deadline dl = {0};
     size_t isz = q->item_size, d = 0, part = 0; /* part: put since consumers were last woken */
-    int e = pthread_mutex_lock(&q->mu);
+    int e = q_lock(q);
     if (e != 0)
         return e;
     while (d < n) {
@@ -455,7 +479,7 @@ static inline int get_n(struct tvp_queue *q, char *items, int64_t *prios, size_t
                         int64_t timeout_ns)
 {
     struct deadline dl = {0};
-    int e = pthread_mutex_lock(&q->mu);
+    int e = q_lock(q);
     if (e != 0)
         return e;
     while (tvp_queue_count(q) == 0) {
@@ -528,7 +552,7 @@ int tvp_queue_task_done(struct tvp_queue *q)
 {
     if (q == NULL)
         return EINVAL;
-    int e = pthread_mutex_lock(&q->mu);
+    int e = q_lock(q);
     if (e != 0)
         return e;
     if (q->unfinished == 0)
@@ -546,7 +570,7 @@ int tvp_queue_join(struct tvp_queue *q, int64_t timeout_ns)
     if (q == NULL || bad_timeout(timeout_ns))
         return EINVAL;
     struct deadline dl = {0};
-    int e = pthread_mutex_lock(&q->mu);
+    int e = q_lock(q);
     if (e != 0)
         return e;
     while (q->unfinished > 0) {

@@ -103,6 +103,11 @@ int tvp_process_pool_join(struct tvp_process_pool *pool, char *err, size_t errle
  * signal 9 (Killed) while running task 17"), so a caller that sees TVP_TASK_LOST can say why.
  * Returns 1 and fills buf, or 0 (buf "") when no worker died with a task. */
 int tvp_process_pool_last_death(struct tvp_process_pool *pool, char *buf, size_t len);
+/* How many workers ended other than by a clean exit since create, idle ones too (a killed idle
+ * worker is replaced and loses nothing, but its replacement's start lands in whatever is being
+ * timed), and how the last one did ("pool worker 1 (pid 4242) was killed by signal 9 (Killed)")
+ * in buf ("" when none). */
+unsigned tvp_process_pool_deaths(struct tvp_process_pool *pool, char *buf, size_t len);
 void tvp_process_pool_destroy(struct tvp_process_pool *pool);
 
 #endif

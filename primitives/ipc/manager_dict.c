@@ -43,6 +43,7 @@
 #include "ipc_shm_transports.h"
 #include "manager_server.h"
 #include "tvp_child.h"
+#include "task_watch.h"
 #include "tvp_err.h"
 
 #include <errno.h>
@@ -110,6 +111,7 @@ static void server_main(const int keep[TVP_MGR_CONNS], pid_t opener, size_t max_
         _exit(1);
     if (getppid() != opener) /* the opener ended before the prctl: nobody to serve */
         _exit(1);
+    (void)tvp_task_name("tvp-mgr-server"); /* only a label for ps and the tests */
     struct sigaction ign = {.sa_handler = SIG_IGN};
     sigset_t none;
     sigemptyset(&none);
@@ -297,9 +299,26 @@ static int call(struct tvp_ipc_pair *p, int side, uint32_t op, int to, uint64_t 
     return e;
 }
 
-static int call_failed(int e, const char *op, int status, char *err, size_t errlen)
+/* Why the server ended, for the opener (the server's parent) once its connection said so: the
+ * end of file comes while the server exits, so its pidfd is given a moment to turn readable.
+ * 0 with why set when it failed (killed, or a non-zero exit), else -1. */
+static int server_death(const struct tvp_ipc_pair *p, char *why, size_t len)
 {
-    if (e == EPIPE)
+    if (p->server <= 0 || p->server_pidfd < 0 || getpid() != p->opener)
+        return -1;
+    struct pollfd pf = {.fd = p->server_pidfd, .events = POLLIN};
+    if (poll(&pf, 1, 200) <= 0) /* an error too: the server is then simply not named */
+        return -1;
+    return tvp_task_failed(p->server, "the Manager server", -1, why, len) == 1 ? 0 : -1;
+}
+
+static int call_failed(const struct tvp_ipc_pair *p, int e, const char *op, int status, char *err,
+                       size_t errlen)
+{
+    char why[160];
+    if (e == EPIPE && server_death(p, why, sizeof why) == 0)
+        tvp_errfmt(err, errlen, 0, NAME ": %s: %s", op, why);
+    else if (e == EPIPE)
         tvp_errfmt(err, errlen, 0, NAME ": %s: the manager server ended", op);
     else if (e == EBADF)
         tvp_errfmt(err, errlen, e, NAME ": %s: the side is not attached (or detached)", op);
@@ -323,7 +342,7 @@ static int mgr_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t le
     if (e == 0 && rep.status == 0 && rep.vallen != 0)
         e = EPROTO; /* a SET's reply carries nothing */
     if (e != 0 || rep.status != 0)
-        return call_failed(e, "send", e ? 0 : (int)rep.status, err, errlen);
+        return call_failed(p, e, "send", e ? 0 : (int)rep.status, err, errlen);
     p->side[side].sent++;
     return 0;
 }
@@ -339,18 +358,18 @@ static int mgr_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, cha
     if (e != 0 || rep.status != 0) {
         if (e == 0 && rep.vallen != 0)
             e = EPROTO;
-        return call_failed(e, "recv", e ? 0 : (int)rep.status, err, errlen);
+        return call_failed(p, e, "recv", e ? 0 : (int)rep.status, err, errlen);
     }
     p->side[side].received++; /* the key is consumed, whatever its length */
     if (rep.vallen != len) {
         if ((e = tvp_mgr_discard(p->cli[side], rep.vallen)) != 0)
-            return call_failed(e, "recv", 0, err, errlen);
+            return call_failed(p, e, "recv", 0, err, errlen);
         tvp_errfmt(err, errlen, 0, NAME ": recv: a message of %llu bytes, %zu expected",
                    (unsigned long long)rep.vallen, len);
         return EBADMSG;
     }
     if ((e = tvp_ipc_read_full(p->cli[side], buf, len)) != 0)
-        return call_failed(e, "recv", 0, err, errlen);
+        return call_failed(p, e, "recv", 0, err, errlen);
     return 0;
 }
 

@@ -22,7 +22,9 @@
 #include "runner.h"
 #include "stats.h"
 #include "topology.h"
+#include "task_watch.h"
 #include "tvp_child.h"
+#include "tvp_deadline.h"
 #include "tvp_err.h"
 #include "tvp_futex.h"
 #include "tvp_ipc.h"
@@ -367,6 +369,9 @@ int tvp_ipcb_setup(const struct tvp_case *c, void **state, char *err, size_t err
         if (pid == 0) {
             if (tvp_bind_self_os(c->pu_b) != 0)
                 _exit(3);
+            int e = tvp_task_name("tvp-ipc-peer");
+            if (e != 0)
+                tvp_warn(e, "ipc: naming side 1");
             side1_main(s);
             _exit(0);
         }
@@ -436,6 +441,26 @@ static int pointer_stream(struct ipcb *s, uint64_t iters, char *err, size_t errl
     return 0;
 }
 
+/* After a failed send or receive: when side 1's process has died (killed, or a non-zero exit),
+ * err says so by name and signal instead of only "peer ended". Its end of file or EPIPE comes
+ * while it exits, so it gets up to 200 ms to become a zombie; a live one is left to the caller. */
+static void peer_death(const struct ipcb *s, char *err, size_t errlen)
+{
+    char why[160];
+    for (int i = 0; i < 40; i++) {
+        int r = tvp_task_failed(s->pid, "the peer process (side 1)", -1, why, sizeof why);
+        if (r == 1) {
+            size_t n = strlen(err);
+            if (n + 2 < errlen)
+                snprintf(err + n, errlen - n, ": %s", why);
+            return;
+        }
+        if (r < 0)
+            return;
+        tvp_sleep_ns(5000000);
+    }
+}
+
 int tvp_ipcb_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals, char *err,
                  size_t errlen)
 {
@@ -493,16 +518,34 @@ int tvp_ipcb_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t
         /* Side 1 may be blocked in the transport for good: a process is killed; a thread
          * cannot be, so the case ends with its memory left in place. */
         if (s->process) {
-            kill(s->pid, SIGKILL);
-            tvp_wait_child(s->pid, NULL);
+            peer_death(s, err, errlen);
+            if (kill(s->pid, SIGKILL) != 0 && errno != ESRCH)
+                tvp_warn(errno, "ipc: killing side 1 (pid %d)", (int)s->pid);
+            int e = tvp_wait_child(s->pid, NULL);
+            if (e != 0)
+                tvp_warn(e, "ipc: reaping side 1 (pid %d)", (int)s->pid);
             s->side1_started = 0;
         } else
             s->wedged = 1;
         return -1;
     }
     uint32_t d;
-    while ((d = atomic_load_explicit(&k->done, memory_order_acquire)) == done0)
-        tvp_futex_wait(&k->done, d, s->priv);
+    while ((d = atomic_load_explicit(&k->done, memory_order_acquire)) == done0) {
+        /* Bounded: a side 1 process that died after its last message never counts itself. */
+        struct timespec dl;
+        tvp_deadline_after(TVP_TASK_WATCH_NS, &dl);
+        int e = tvp_futex_wait_until(&k->done, d, s->priv, &dl);
+        char why[160];
+        if (e == ETIMEDOUT && s->process &&
+            tvp_task_failed(s->pid, "the peer process (side 1)", -1, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s, %zu bytes: %s", c->variant, s->bytes, why);
+            return -1; /* the teardown reaps it */
+        }
+        if (e != 0 && e != ETIMEDOUT) {
+            tvp_errfmt(err, errlen, e, "ipc: waiting for side 1 to finish the batch");
+            return -1;
+        }
+    }
     uint64_t cpu = tvp_rusage_cpu_ns(RUSAGE_SELF) - c0 + k->cpu_ns;
     tvp_runner_note_cpu(atomic_load_explicit(&k->cpu, memory_order_relaxed));
     if (k->rc != 0 || k->why[0] || why[0]) {

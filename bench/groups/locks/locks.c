@@ -30,6 +30,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -50,7 +51,9 @@
 #include "resultset.h"
 #include "runner.h"
 #include "topology.h"
+#include "task_watch.h"
 #include "tvp_child.h"
+#include "tvp_deadline.h"
 #include "tvp_err.h"
 #include "tvp_futex.h"
 #include "tvp_lock.h"
@@ -250,6 +253,17 @@ static struct shm *shm_map(int n, char *err, size_t errlen)
 
 /* ---- per-kind loops, generated from lock_kinds.h: the operations are inlined ---- */
 
+/* A contended loop's first failed acquire or release, published at once rather than at the end
+ * of the loop: EOWNERDEAD (a robust mutex whose holder died) must be readable by the main task
+ * when it finds the dead worker, while the survivors may still be running their quotas. */
+static inline int first_error(struct slot *me, int r, int e)
+{
+    if (r != 0)
+        return r;
+    atomic_store_explicit(&me->rc, e, memory_order_relaxed);
+    return e;
+}
+
 typedef int (*plain_loop_fn)(struct shm *m, uint64_t n);
 typedef int (*cont_loop_fn)(struct shm *m, struct slot *me, uint64_t n);
 
@@ -271,12 +285,16 @@ typedef int (*cont_loop_fn)(struct shm *m, struct slot *me, uint64_t n);
         void *l = m->lock;                                                                         \
         uint64_t in = m->in_steps, out = m->out_steps, x = me->sink;                               \
         for (uint64_t i = 0; i < n; i++) {                                                         \
-            r |= tvp_lock_acquire_##id(l);                                                         \
+            int e = tvp_lock_acquire_##id(l);                                                      \
+            if (__builtin_expect(e != 0, 0))                                                       \
+                r = first_error(me, r, e);                                                         \
             long c = m->counter;                                                                   \
             x = tvp_lcg_steps(x, in);                                                              \
             __asm__ __volatile__("" ::: "memory"); /* keep the read and the write apart */         \
             m->counter = c + 1;                                                                    \
-            r |= tvp_lock_release_##id(l);                                                         \
+            e = tvp_lock_release_##id(l);                                                          \
+            if (__builtin_expect(e != 0, 0))                                                       \
+                r = first_error(me, r, e);                                                         \
             atomic_store_explicit(&me->progress, i + 1, memory_order_relaxed);                     \
             x = tvp_lcg_steps(x, out);                                                             \
         }                                                                                          \
@@ -494,6 +512,43 @@ static void workers_stop(struct lk_state *s)
     s->started = 0;
 }
 
+/* After a worker process died: the others may be blocked for good behind it (a lock it held,
+ * the start gate it never reached), so they are killed and reaped, and the teardown finds no
+ * worker left to stop. */
+static void workers_kill(struct lk_state *s)
+{
+    for (int i = 0; i < s->started; i++) {
+        if (kill(s->pid[i], SIGKILL) != 0 && errno != ESRCH)
+            tvp_warn(errno, "locks: killing worker process %d (pid %d)", i, (int)s->pid[i]);
+        int e = tvp_wait_child(s->pid[i], NULL);
+        if (e != 0)
+            tvp_warn(e, "locks: reaping worker process %d (pid %d)", i, (int)s->pid[i]);
+    }
+    s->started = 0;
+}
+
+/* 0 while every worker process runs (threads: always, as one cannot die alone); otherwise the
+ * first dead one named in err, the others killed, -1. A robust mutex that handed a survivor
+ * EOWNERDEAD says the dead one held the lock. */
+static int workers_check(struct lk_state *s, char *err, size_t errlen)
+{
+    if (!s->process)
+        return 0;
+    for (int i = 0; i < s->started; i++) {
+        char why[200];
+        if (tvp_task_failed(s->pid[i], "worker process", i, why, sizeof why) == 0)
+            continue;
+        int held = 0;
+        for (int j = 0; j < s->n; j++)
+            held |= atomic_load_explicit(&s->m->slot[j].rc, memory_order_relaxed) == EOWNERDEAD;
+        snprintf(err, errlen, "%s, %d workers: %s%s", s->d->name, s->n, why,
+                 held ? "; a worker died holding the lock" : "");
+        workers_kill(s);
+        return -1;
+    }
+    return 0;
+}
+
 static int cont_setup(const struct tvp_case *c, void **state, char *err, size_t errlen)
 {
     int n = (int)c->param_value;
@@ -521,6 +576,9 @@ static int cont_setup(const struct tvp_case *c, void **state, char *err, size_t 
             if (pid == 0) {
                 if (bind_self(c->pus[i]) != 0)
                     _exit(3);
+                int e = tvp_task_name("tvp-lk-w%d", i);
+                if (e != 0)
+                    tvp_warn(e, "locks: naming worker process %d", i);
                 /* Each worker process is a process of its own: it needs its own second thread
                  * (a forked child has one), which the parent's check before each batch sees. */
                 char why[200];
@@ -585,6 +643,8 @@ static int cont_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     struct lk_state *s = state;
     struct shm *m = s->m;
     int n = s->n;
+    if (workers_check(s, err, errlen) != 0)
+        return -1;
     /* Threads: the workers run in this process, which has them and this thread. Processes:
      * each worker runs in its own, which must have its idle thread. */
     for (int i = 0; i < (s->process ? n : 1); i++) {
@@ -609,8 +669,18 @@ static int cont_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     atomic_fetch_add_explicit(&m->gen, 1, memory_order_acq_rel); /* release: the set-up above */
     tvp_futex_wake(&m->gen, INT_MAX, 0);
     uint32_t d;
-    while ((d = atomic_load_explicit(&m->done, memory_order_acquire)) < (uint32_t)n)
-        tvp_futex_wait(&m->done, d, 0);
+    while ((d = atomic_load_explicit(&m->done, memory_order_acquire)) < (uint32_t)n) {
+        /* Bounded, so a worker process that died (and will never count itself done) is seen. */
+        struct timespec dl;
+        tvp_deadline_after(TVP_TASK_WATCH_NS, &dl);
+        int e = tvp_futex_wait_until(&m->done, d, 0, &dl);
+        if (e == ETIMEDOUT && workers_check(s, err, errlen) != 0)
+            return -1;
+        if (e != 0 && e != ETIMEDOUT) {
+            tvp_errfmt(err, errlen, e, "locks: %s: waiting for the workers", c->benchmark);
+            return -1;
+        }
+    }
     uint64_t t1 = tvp_now_ns();
     totals[0] += t1 - t0;
     double share[TVP_MAX_CASE_PUS];

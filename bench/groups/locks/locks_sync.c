@@ -57,6 +57,8 @@
 #include "tvp_bounded_sem.h"
 #include "tvp_child.h"
 #include "tvp_cpu_relax.h"
+#include "task_watch.h"
+#include "tvp_deadline.h"
 #include "tvp_err.h"
 #include "tvp_event.h"
 #include "tvp_futex.h"
@@ -107,6 +109,7 @@ struct crew {
     struct shared *s;
     enum crew_kind kind;
     int n, started, process, ev_inited;
+    int killed; /* a worker died and the rest were killed: objects may hold a dead waiter */
     pthread_t th[MAXW];
     pid_t pid[MAXW];
     struct targ {
@@ -209,19 +212,61 @@ static void crew_open(struct crew *w)
     tvp_futex_wake(&w->s->gen, INT_MAX, 0);
 }
 
-/* Waits until every worker finished the round; ETIMEDOUT after 20 s. */
-static int crew_wait_done(struct crew *w)
+/* After a worker process died the others may be blocked for good behind it (a permit it held,
+ * an event round it never joined): they are killed and reaped, so the teardown waits for
+ * nobody. */
+static void crew_kill(struct crew *w, const char *bench)
 {
-    struct timespec dl;
-    clock_gettime(CLOCK_MONOTONIC, &dl);
-    dl.tv_sec += 20;
+    for (int i = 0; i < w->started; i++) {
+        if (kill(w->pid[i], SIGKILL) != 0 && errno != ESRCH)
+            tvp_warn(errno, "%s: killing worker process %d (pid %d)", bench, i, (int)w->pid[i]);
+        int e = tvp_wait_child(w->pid[i], NULL);
+        if (e != 0)
+            tvp_warn(e, "%s: reaping worker process %d (pid %d)", bench, i, (int)w->pid[i]);
+    }
+    w->started = 0;
+    w->killed = 1;
+}
+
+/* 0 while every worker process runs (threads cannot die alone); otherwise the first dead one
+ * named in err, the others killed, -1. */
+static int crew_check(struct crew *w, const char *bench, char *err, size_t errlen)
+{
+    if (!w->process)
+        return 0;
+    const char *role = w->kind == CREW_SEM ? "worker process" : "waiter process";
+    for (int i = 0; i < w->started; i++) {
+        char why[200];
+        if (tvp_task_failed(w->pid[i], role, i, why, sizeof why) == 0)
+            continue;
+        snprintf(err, errlen, "%s: %s", bench, why);
+        crew_kill(w, bench);
+        return -1;
+    }
+    return 0;
+}
+
+/* Waits until every worker finished the round, looking at the worker processes every
+ * TVP_TASK_WATCH_NS; fails after 20 s (a lost wake-up). Returns 0, or -1 with err. */
+static int crew_wait_done(struct crew *w, const char *bench, char *err, size_t errlen)
+{
+    uint64_t give_up = tvp_now_ns() + 20000000000ull;
     uint32_t d;
     while ((d = atomic_load_explicit(&w->s->done, memory_order_acquire)) < (uint32_t)w->n) {
+        struct timespec dl;
+        tvp_deadline_after(TVP_TASK_WATCH_NS, &dl);
         int e = tvp_futex_wait_until(&w->s->done, d, 0, &dl);
-        if (e == ETIMEDOUT)
-            return e;
-        if (e != 0)
-            return e;
+        if (e != 0 && e != ETIMEDOUT) {
+            tvp_errfmt(err, errlen, e, "%s: waiting for the workers", bench);
+            return -1;
+        }
+        if (e == ETIMEDOUT && crew_check(w, bench, err, errlen) != 0)
+            return -1;
+        if (tvp_now_ns() > give_up) {
+            snprintf(err, errlen, "%s: %u of %d workers finished the round within 20 s", bench,
+                     atomic_load_explicit(&w->s->done, memory_order_acquire), w->n);
+            return -1;
+        }
     }
     return 0;
 }
@@ -247,6 +292,9 @@ static int crew_start(const struct tvp_case *c, struct crew *w, char *err, size_
             if (pid == 0) {
                 if (tvp_bind_self_os(pu) != 0)
                     _exit(3);
+                int e = tvp_task_name("tvp-%s%d", w->kind == CREW_SEM ? "sem-w" : "ev-w", i);
+                if (e != 0)
+                    tvp_warn(e, "%s: naming worker process %d", c->benchmark, i);
                 worker_main(w->s, i, w->kind);
                 _exit(0);
             }
@@ -288,7 +336,10 @@ static void crew_free(const struct tvp_case *c, void *state)
                 tvp_warn(e, "%s: pthread_join", c->benchmark);
         }
     }
-    if (w->ev_inited) {
+    /* A waiter killed asleep in a condition variable never leaves it, and
+     * pthread_cond_destroy would wait for it for ever: after a death the event is only
+     * unmapped (it holds nothing else). */
+    if (w->ev_inited && !w->killed) {
         char err[256];
         if (w->s->impl->destroy(&w->s->ev, err, sizeof err) != 0)
             tvp_warn(0, "%s", err);
@@ -350,7 +401,6 @@ static int sem_setup(const struct tvp_case *c, void **state, char *err, size_t e
 static int sem_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
                    char *err, size_t errlen)
 {
-    (void)c;
     struct crew *w = state;
     struct shared *s = w->s;
     for (int i = 0; i < w->n; i++)
@@ -360,12 +410,10 @@ static int sem_run(const struct tvp_case *c, void *state, uint64_t iters, uint64
     atomic_store(&s->errors, 0);
     uint64_t t0 = tvp_now_ns();
     crew_open(w);
-    int e = crew_wait_done(w);
+    int e = crew_wait_done(w, c->benchmark, err, errlen);
     uint64_t t1 = tvp_now_ns();
-    if (e != 0) {
-        tvp_errfmt(err, errlen, e, "semaphore-cap: waiting for the workers");
+    if (e != 0)
         return -1;
-    }
     uint32_t maxh = atomic_load(&s->max_holders);
     uint64_t csw = 0;
     for (int i = 0; i < w->n; i++) {
@@ -611,6 +659,9 @@ static int event_run(const struct tvp_case *c, void *state, uint64_t iters, uint
             }
             tvp_sleep_ns(EVENT_SETTLE_NS);
         } else if (settle_spinning(w, err, errlen) != 0) {
+            /* A waiter that never got to sleep may be a dead one: say so rather than "not
+             * asleep". */
+            (void)crew_check(w, c->benchmark, err, errlen);
             return -1;
         }
         uint64_t t0 = tvp_now_ns();
@@ -619,11 +670,8 @@ static int event_run(const struct tvp_case *c, void *state, uint64_t iters, uint
             tvp_errfmt(err, errlen, rc, "event-wake: %s set", im->name);
             return -1;
         }
-        rc = crew_wait_done(w);
-        if (rc != 0) {
-            tvp_errfmt(err, errlen, rc, "event-wake: waiting for the waiters to wake");
+        if (crew_wait_done(w, c->benchmark, err, errlen) != 0)
             return -1;
-        }
         uint64_t first = UINT64_MAX, last = 0;
         for (int i = 0; i < w->n; i++) {
             int r = atomic_load_explicit(&s->slot[i].result, memory_order_relaxed);

@@ -7,10 +7,12 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "ipc_common.h"
+#include "task_watch.h"
 #include "tvp_child.h"
 #include "tvp_err.h"
 
@@ -76,6 +78,26 @@ int tvp_pyproc_send(struct tvp_pyproc *p, const char *line, char *err, size_t er
     return 0;
 }
 
+/* The worker's reply pipe reached end of file: says how the worker ended when it was killed or
+ * failed (its end of file comes while it exits, so it gets up to 200 ms to become a zombie),
+ * else that it ended without a reply. It is left unreaped for tvp_pyproc_end. */
+static void worker_gone(const struct tvp_pyproc *p, char *err, size_t errlen)
+{
+    char why[160];
+    for (int i = 0; p->pid > 0 && i < 40; i++) {
+        int r = tvp_task_failed(p->pid, "the Python worker", -1, why, sizeof why);
+        if (r == 1) {
+            snprintf(err, errlen, "python: the worker ended without a reply: %s", why);
+            return;
+        }
+        if (r < 0)
+            break;
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    snprintf(err, errlen, "python: the worker ended without a reply (see stderr)");
+}
+
 int tvp_pyproc_readline(struct tvp_pyproc *p, char *buf, size_t len, int timeout_ms, char *err,
                         size_t errlen)
 {
@@ -125,7 +147,7 @@ int tvp_pyproc_readline(struct tvp_pyproc *p, char *buf, size_t len, int timeout
             return -1;
         }
         if (got == 0) {
-            snprintf(err, errlen, "python: the worker ended without a reply (see stderr)");
+            worker_gone(p, err, errlen);
             return -1;
         }
         p->len += (size_t)got;

@@ -21,6 +21,7 @@
 #include "runner.h"
 #include "stats.h"
 #include "topology.h"
+#include "task_watch.h"
 #include "tvp_child.h"
 #include "tvp_cpu_relax.h"
 #include "tvp_deadline.h"
@@ -614,6 +615,10 @@ static int start_tasks(struct qs *s, char *err, size_t errlen)
                 return -1;
             }
             if (pid == 0) {
+                int e = tvp_task_name("tvp-q-%s%d", i < s->P ? "prod" : "cons",
+                                      i < s->P ? i : i - s->P);
+                if (e != 0)
+                    tvp_warn(e, "queues: naming task %d", i);
                 run_task(s, i);
                 _exit(0);
             }
@@ -636,17 +641,25 @@ static int start_tasks(struct qs *s, char *err, size_t errlen)
     return 0;
 }
 
+static const char *task_role(const struct qs *s, int i, int *index)
+{
+    *index = i < s->P ? i : i - s->P;
+    return i < s->P ? "producer" : "consumer";
+}
+
 /* Ends task i (a producer or consumer that has finished or is about to). */
 static int end_task(struct qs *s, int i, char *err, size_t errlen)
 {
     if (s->process) {
-        int st, rc = tvp_wait_child(s->pid[i], &st);
+        int st, idx, rc = tvp_wait_child(s->pid[i], &st);
+        const char *role = task_role(s, i, &idx);
+        if (rc != 0)
+            tvp_errfmt(err, errlen, rc, "queues: waiting for %s %d (pid %d)", role, idx,
+                       (int)s->pid[i]);
+        else if (!tvp_child_ok(st))
+            tvp_task_describe(err, errlen, role, idx, s->pid[i], st);
         s->pid[i] = 0;
-        if (rc != 0 || !tvp_child_ok(st)) {
-            tvp_errfmt(err, errlen, rc, "queues: task %d ended badly (status 0x%x)", i, st);
-            return -1;
-        }
-        return 0;
+        return rc != 0 || !tvp_child_ok(st) ? -1 : 0;
     }
     int rc = pthread_join(s->th[i], NULL);
     if (rc != 0) {
@@ -669,25 +682,71 @@ static void abandon_tasks(struct qs *s)
     s->q.q = NULL;
     for (int i = 0; i < s->started; i++)
         if (s->pid[i] > 0) {
-            kill(s->pid[i], SIGKILL);
-            tvp_wait_child(s->pid[i], NULL);
+            if (kill(s->pid[i], SIGKILL) != 0 && errno != ESRCH)
+                tvp_warn(errno, "queues: killing task %d (pid %d)", i, (int)s->pid[i]);
+            int e = tvp_wait_child(s->pid[i], NULL);
+            if (e != 0)
+                tvp_warn(e, "queues: reaping task %d (pid %d)", i, (int)s->pid[i]);
             s->pid[i] = 0;
         }
+    s->started = 0;
 }
 
-/* Waits until the consumers have taken `total`, failing on a stall. */
+/* 0 while every task process runs (threads cannot die alone); otherwise the first dead one
+ * named in err ("fifo: consumer 1 (pid 1234) was killed by signal 9 (Killed)"), every task
+ * killed and reaped (the others may wait for ever on what the dead one was to put or take, or
+ * on a lock it held), -1. */
+static int tasks_check(struct qs *s, char *err, size_t errlen)
+{
+    if (!s->process)
+        return 0;
+    for (int i = 0; i < s->started; i++) {
+        int idx;
+        const char *role = task_role(s, i, &idx);
+        char why[200];
+        if (s->pid[i] <= 0 || tvp_task_failed(s->pid[i], role, idx, why, sizeof why) == 0)
+            continue;
+        snprintf(err, errlen, "%s: %s", tvp_qk[s->kind].name, why);
+        abandon_tasks(s);
+        return -1;
+    }
+    return 0;
+}
+
+/* Waits until every task has arrived at the start gate, watching them. */
+static int wait_arrived(struct qs *s, char *err, size_t errlen)
+{
+    struct ctl *k = s->ctl;
+    uint32_t a, n = (uint32_t)(s->P + s->C);
+    while ((a = atomic_load_explicit(&k->arrived, memory_order_acquire)) < n) {
+        struct timespec dl;
+        tvp_deadline_after(TVP_TASK_WATCH_NS, &dl);
+        int rc = tvp_futex_wait_until(&k->arrived, a, s->priv, &dl);
+        if (rc != 0 && rc != ETIMEDOUT) {
+            tvp_errfmt(err, errlen, rc, "queues: waiting for the tasks to start");
+            return -1;
+        }
+        if (rc == ETIMEDOUT && tasks_check(s, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Waits until the consumers have taken `total`, failing on a stall or a dead task. */
 static int wait_finished(struct qs *s, char *err, size_t errlen)
 {
     struct ctl *k = s->ctl;
     uint64_t last = UINT64_MAX, since = tvp_now_ns();
     while (!atomic_load_explicit(&k->finished, memory_order_acquire)) {
         struct timespec dl;
-        tvp_deadline_after(200000000, &dl);
+        tvp_deadline_after(TVP_TASK_WATCH_NS, &dl);
         int rc = tvp_futex_wait_until(&k->finished, 0, s->priv, &dl);
         if (rc != 0 && rc != ETIMEDOUT) {
             tvp_errfmt(err, errlen, rc, "queues: waiting for the consumers");
             return -1;
         }
+        if (rc == ETIMEDOUT && tasks_check(s, err, errlen) != 0)
+            return -2; /* every task is gone already */
         uint64_t c = atomic_load_explicit(&k->consumed, memory_order_relaxed), now = tvp_now_ns();
         if (c != last) {
             last = c;
@@ -807,9 +866,14 @@ int tvp_qs_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *
         abandon_tasks(s);
         return -1;
     }
-    uint32_t a, n = (uint32_t)(s->P + s->C);
-    while ((a = atomic_load_explicit(&k->arrived, memory_order_acquire)) < n)
-        tvp_futex_wait(&k->arrived, a, s->priv);
+    if (wait_arrived(s, err, errlen) != 0) {
+        if (s->started > 0) { /* a failed wait, every task alive: let them run out */
+            atomic_store_explicit(&k->go, 1, memory_order_release);
+            tvp_futex_wake(&k->go, INT_MAX, s->priv);
+            abandon_tasks(s);
+        }
+        return -1;
+    }
 
     uint64_t get0, put0, get1, put1;
     tvp_bq_sleeps(&s->q, &get0, &put0);
@@ -818,6 +882,8 @@ int tvp_qs_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *
     tvp_futex_wake(&k->go, INT_MAX, s->priv);
     int rc = wait_finished(s, err, errlen);
     uint64_t t1 = tvp_now_ns();
+    if (rc == -2)
+        return -1;
     /* Sleeps begun between the gate opening and the main task seeing the last message taken.
      * A consumer's wait for its end-of-batch pill may fall on either side of this read: at most
      * one sleep per consumer per batch (the sleeps-per-msg figures of a batch of a few messages

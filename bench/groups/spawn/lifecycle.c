@@ -453,6 +453,8 @@ static int pool_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     pthread_mutex_lock(&s->mu);
     s->done = s->bad = s->lost = 0;
     pthread_mutex_unlock(&s->mu);
+    char death[160] = "";
+    unsigned deaths0 = s->pp ? tvp_process_pool_deaths(s->pp, death, sizeof death) : 0;
     for (uint64_t i = 0; i < iters; i++) {
         uint64_t id;
         int rc = s->tp ? tvp_thread_pool_apply_async(s->tp, tvp_lcg_task, s->steps, pool_callback,
@@ -468,8 +470,13 @@ static int pool_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     uint64_t bad = s->bad, lost = s->lost;
     pthread_mutex_unlock(&s->mu);
     totals[0] += tvp_now_ns() - t0;
+    /* A worker killed while idle loses nothing (the pool replaces it), but the batch then timed
+     * a fork: the figure is not the pool's, and the death is named. */
+    if (s->pp && tvp_process_pool_deaths(s->pp, death, sizeof death) != deaths0) {
+        snprintf(err, errlen, "pool: %s", death);
+        return -1;
+    }
     if (bad || lost) {
-        char death[160] = "";
         if (lost && s->pp)
             tvp_process_pool_last_death(s->pp, death, sizeof death);
         snprintf(err, errlen, "pool: %llu wrong and %llu lost results of %llu tasks%s%.160s",

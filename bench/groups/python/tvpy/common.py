@@ -8,6 +8,7 @@ then reported `failed` with the message."""
 
 import os
 import resource
+import signal
 import sys
 import threading
 import time
@@ -67,6 +68,54 @@ def pin(pu):
 _reply = None
 _reply_lock = threading.Lock()
 _noted_cpus = set()
+
+
+# The worker's own pid, taken at import (before any child is started): a child compares its
+# parent with it to know whether the worker is still there.
+_worker_pid = os.getpid()
+_PR_SET_PDEATHSIG = 1
+
+
+def become_child(name):
+    """In a long-lived process the worker started (the pingpong echo, a Manager server, a pool
+    worker): names it (for ps and the fault-injection test) and ties it to the worker. A worker
+    can be killed (the harness's watchdog, a fault test); its children would then run on, find
+    their peer gone and print a traceback on the run's terminal. With PR_SET_PDEATHSIG the
+    kernel kills them (SIGKILL: nothing is printed) when the worker's thread that started them
+    ends, which for these is its main thread, i.e. the worker itself. In the worker itself (a
+    ThreadPool's threads share the pool initializer) it does nothing."""
+    if os.getpid() == _worker_pid:
+        return
+    try:
+        with open("/proc/self/comm", "w") as f:
+            f.write(name[:15])
+    except OSError:
+        pass  # only a label
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (ImportError, OSError, AttributeError):
+        armed = False  # no ctypes in this build: the parent check below still runs
+    if not armed:
+        sys.stderr.write("tvpbench: %s: PR_SET_PDEATHSIG not armed; it may outlive the worker\n"
+                         % name)
+    if os.getppid() != _worker_pid:
+        os._exit(0)  # the worker ended before the prctl: nobody to serve, quietly
+
+
+def quiet_orphan_errors(fn, *args):
+    """Runs fn(*args) in a child of the worker. When its peer goes away (the worker, or a
+    process between them such as a Manager server: EOFError, BrokenPipeError, ConnectionError)
+    the child ends with one line on stderr, or none when the worker itself is gone, instead of
+    a traceback: the worker is the one whose report names what failed."""
+    try:
+        return fn(*args)
+    except (EOFError, OSError) as e:
+        if os.getppid() == _worker_pid:
+            sys.stderr.write("tvpbench: python child %d: its peer went away: %s: %s\n"
+                             % (os.getpid(), type(e).__name__, e))
+        os._exit(1)
 
 
 def set_reply(stream):

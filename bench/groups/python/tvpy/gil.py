@@ -100,6 +100,7 @@ def _time_unit(iters):
 
 def _pool_init(counter, pus):
     """Pool initializer: each worker takes the next index and pins itself by it."""
+    common.become_child("tvp-py-poolw")
     with counter.get_lock():
         idx = counter.value
         counter.value += 1

@@ -43,6 +43,7 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import queue
+import signal
 import threading
 from multiprocessing import shared_memory
 from multiprocessing.managers import SyncManager
@@ -123,12 +124,24 @@ class _QueueT:
             q.join_thread()
 
 
+WATCH_S = 0.1  # a side blocked on a semaphore looks this often whether its peers still live
+
+
+def _acquire_watching(sem, procs):
+    """sem.acquire(), but a peer process that died (the echo, a Manager server: they would
+    never release it) ends the wait with EOFError, which PingPong names, instead of a hang."""
+    while not sem.acquire(timeout=WATCH_S):
+        for p in procs:
+            if p is not None and not p.is_alive():
+                raise EOFError("a peer process ended")
+
+
 class _ManagerT:
     def __init__(self, size, pu):
         self.mgr = SyncManager(ctx=ctx)
         # The server process is the third party of every message: on the partner's PU, so a
         # same-pu case keeps everything on one PU.
-        self.mgr.start(common.pin, (pu,))
+        self.mgr.start(_manager_init, (pu,))
         try:
             self.d = self.mgr.dict()
             self.s01, self.s10 = ctx.Semaphore(0), ctx.Semaphore(0)
@@ -136,13 +149,14 @@ class _ManagerT:
             self.mgr.shutdown()  # the caller never sees this half-made transport
             raise
         self.k0 = self.k1 = 0  # messages each side sent (= received: strict ping-pong)
+        self.peer = None  # side 1's process, once started: watched while side 0 waits
 
     def send0(self, m):
         self.d["to1/%d" % self.k0] = m
         self.s01.release()
 
     def recv0(self):
-        self.s10.acquire()
+        _acquire_watching(self.s10, (self.peer, getattr(self.mgr, "_process", None)))
         m = self.d.pop("to0/%d" % self.k0)
         self.k0 += 1
         return m
@@ -175,6 +189,7 @@ class _ShmT:
         # The harness removes exactly what a killed case reported creating.
         common.send("created posix-shm /" + name)
         self.buf = self.shm.buf
+        self.peer = None  # side 1's process, once started: watched while side 0 waits
         try:
             self.s01, self.s10 = ctx.Semaphore(0), ctx.Semaphore(0)
         except BaseException:
@@ -198,7 +213,10 @@ class _ShmT:
         self._put(0, m, self.s01)
 
     def recv0(self):
-        return self._get(self.slot, self.s10)
+        _acquire_watching(self.s10, (self.peer,))
+        buf = self.buf
+        n = int.from_bytes(buf[self.slot:self.slot + 8], "little")
+        return bytes(buf[self.slot + 8:self.slot + 8 + n])
 
     def send1(self, m):
         self._put(self.slot, m, self.s10)
@@ -246,9 +264,15 @@ def _echo(recv, send, corrupt):
 
 
 def _echo_process(t, pu, corrupt):
+    common.become_child("tvp-py-echo")
     common.pin(pu)
     t.in_child()
-    _echo(t.recv1, t.send1, corrupt)
+    common.quiet_orphan_errors(_echo, t.recv1, t.send1, corrupt)
+
+
+def _manager_init(pu):
+    common.become_child("tvp-py-manager")
+    common.pin(pu)
 
 
 class PingPong:
@@ -262,6 +286,7 @@ class PingPong:
         self.t = None
         self.echo = None
         self.stopped = False
+        self.peer_died = False
         self.round = 0
         self.body = (bytes(range(256)) * (self.size // 256 + 1))[:self.size - 8]
         corrupt = common.fault("ipc-corrupt")
@@ -290,6 +315,7 @@ class PingPong:
                                     name="tvp-echo", daemon=True)
         self.echo.start()
         if v != "queue.SimpleQueue":
+            self.t.peer = self.echo
             self.t.started()
 
     def _echo_thread(self, corrupt):
@@ -328,8 +354,11 @@ class PingPong:
             self.round += 1
             payload = r.to_bytes(8, "little") + body
             t0 = now()
-            send(payload)
-            m = recv()
+            try:  # free in the loop (3.11+: zero-cost); a dead peer is named, not a bare EOF
+                send(payload)
+                m = recv()
+            except (EOFError, OSError) as e:
+                raise self._dead_peer(e) from e
             dt = now() - t0
             total += dt
             if i % k == 0:
@@ -350,11 +379,40 @@ class PingPong:
         samples.sort()
         return [total, common.percentile(samples, 50) * n, common.percentile(samples, 99) * n]
 
+    def _dead_peer(self, e):
+        """A send or receive failed: CheckFailed naming the process that died (the Manager
+        server, the echo process) and how, when one did; else e itself."""
+        procs = []
+        if isinstance(self.t, _ManagerT):
+            procs.append(("the Manager server", getattr(self.t.mgr, "_process", None)))
+        if isinstance(self.echo, multiprocessing.process.BaseProcess):
+            procs.append(("the echo process", self.echo))
+        for what, p in procs:
+            if p is None:
+                continue
+            p.join(0.2)  # its end of file comes while it exits
+            code = p.exitcode
+            if code is None or code == 0:
+                continue
+            how = ("was killed by signal %d (%s)" % (-code, signal.strsignal(-code))
+                   if code < 0 else "exited (status %d)" % code)
+            self.peer_died = True
+            return CheckFailed("pingpong %s: %s (pid %d) %s"
+                               % (self.case.variant, what, p.pid, how))
+        return e
+
     def close(self):
         echo, t = self.echo, self.t
         self.echo = self.t = None
         clean = True
         try:
+            if echo is not None and echo.is_alive() and self.peer_died and \
+                    isinstance(echo, multiprocessing.process.BaseProcess):
+                # A process between the two sides died (the Manager server): the echo can no
+                # longer be told to stop, and waiting JOIN_S for it would delay the report.
+                clean = False
+                echo.kill()
+                echo.join()
             if echo is not None and echo.is_alive():
                 try:
                     t.send0(STOP)
@@ -388,6 +446,7 @@ def _task_wrong(i):
 def _pool_init(pus, index, cpus):
     # Worker i (in start order) pins to pus[i % len]; the PU it then runs on goes back
     # through shared memory, since a worker must not write to the harness itself.
+    common.become_child("tvp-py-poolw")
     with index.get_lock():
         i = index.value
         index.value += 1
