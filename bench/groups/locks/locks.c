@@ -907,13 +907,26 @@ static void fill_same_pu(struct tvp_case *c)
     c->max_iters = 1u << 21;
 }
 
+/* How the case's lock is shared. Process-shared pthread mutexes are robust (a holder that dies
+ * is reported, not waited on forever); glibc then keeps each held one on its owner's robust
+ * list, a few stores per lock+unlock that the private (thread) kinds do not pay. */
+static const char *sharing(const struct tvp_case *c)
+{
+    if (strcmp(c->model, "process"))
+        return "private";
+    static const char *const robust[] = {"mutex", "recursive", "errorcheck", "adaptive"};
+    for (size_t i = 0; i < sizeof robust / sizeof robust[0]; i++)
+        if (!strncmp(c->variant, robust[i], strlen(robust[i])))
+            return "process-shared robust";
+    return "process-shared";
+}
+
 static void fill_uncontended(struct tvp_case *c)
 {
-    int process = !strcmp(c->model, "process");
     fill_same_pu(c);
     c->n_metrics = 1;
     c->metric[0] = "lock+unlock";
-    snprintf(c->note, sizeof c->note, "%s lock; %s", process ? "process-shared" : "private",
+    snprintf(c->note, sizeof c->note, "%s lock; %s", sharing(c),
              is_single(c) ? "the process has one thread (glibc's single-thread fast path)"
                           : "an idle second thread alive (blocked on a futex)");
     c->setup = unc_setup;
@@ -923,15 +936,13 @@ static void fill_uncontended(struct tvp_case *c)
 
 static void fill_recursion(struct tvp_case *c, long depth)
 {
-    int process = !strcmp(c->model, "process");
     fill_same_pu(c);
     snprintf(c->param, sizeof c->param, "depth");
     c->param_value = depth;
     c->n_metrics = 2;
     c->metric[0] = "per-level";
     c->metric[1] = "nest";
-    snprintf(c->note, sizeof c->note, "%s lock; per-level = nest / depth; %s",
-             process ? "process-shared" : "private",
+    snprintf(c->note, sizeof c->note, "%s lock; per-level = nest / depth; %s", sharing(c),
              is_single(c) ? "the process has one thread" : "an idle second thread alive");
     c->setup = unc_setup;
     c->run = rec_run;
@@ -970,8 +981,9 @@ static void fill_contended(struct tvp_case *c, int workers, long cs_ns)
                  "increments of an unlocked counter (load, work, store)");
     else
         snprintf(c->note, sizeof c->note,
-                 "per-op: ns/acquisition, all workers; jain-x1000: Jain's index of "
-                 "progress/quota at first finish; ctx-switches: workers' per op");
+                 "%s lock; per-op: ns/acquisition, all workers; jain-x1000: Jain's index of "
+                 "progress/quota at first finish; ctx-switches: workers' per op",
+                 sharing(c));
     c->setup = cont_setup;
     c->run = cont_run;
     c->teardown = cont_teardown;
