@@ -86,19 +86,32 @@ static void counters(const char *json, struct tvp_rpt_env *e)
         e->hw_ctr_ok |= is_hw_counter(name);
         q = close + 1;
     }
-    /* The list of refused counters is the last thing in meta.json. */
+    /* The list of refused counters is the last thing in meta.json. Counters refused for one
+     * reason (every hardware event on a VM without a PMU) are named together, the reason once. */
+    char names[16][300], reasons[16][320];
+    int n = 0;
     p = strstr(json, "\"unavailable\": [");
     for (const char *q = p; q && (q = strstr(q, "\"name\": \"")); q++) {
         char name[64], reason[320];
         if (tvp_json_lookup_string(q, "name", name, sizeof name) ||
             tvp_json_lookup_string(q, "reason", reason, sizeof reason))
             break;
-        tvp_appendf(e->ctr_bad, sizeof e->ctr_bad, "%s%s: %s", e->n_ctr_bad ? "; " : "", name,
-                    reason);
         if (is_hw_counter(name) && !e->ctr_bad_reason[0])
             snprintf(e->ctr_bad_reason, sizeof e->ctr_bad_reason, "%s", reason);
         e->n_ctr_bad++;
+        int k = 0;
+        while (k < n && strcmp(reasons[k], reason) != 0)
+            k++;
+        if (k == n && n < 16) {
+            names[n][0] = '\0';
+            snprintf(reasons[n++], sizeof reasons[0], "%s", reason);
+        }
+        if (k < n)
+            tvp_appendf(names[k], sizeof names[k], "%s%s", names[k][0] ? ", " : "", name);
     }
+    for (int k = 0; k < n; k++)
+        tvp_appendf(e->ctr_bad, sizeof e->ctr_bad, "%s%s (%s)", k ? "; " : "", names[k],
+                    reasons[k]);
 }
 
 static void placements(const char *json, struct tvp_rpt_env *e)

@@ -90,7 +90,13 @@ static void svg_inline(FILE *f, const char *svg, size_t n, const char *prefix, c
     fputc('"', f);
     p += 4;
     const char *end = svg + n;
+    static const char gp_title[] = "<title>Gnuplot</title>";
     while (p < end) {
+        /* gnuplot's title would show "Gnuplot" as the chart's tooltip; aria-label names it. */
+        if ((size_t)(end - p) >= sizeof gp_title - 1 && !memcmp(p, gp_title, sizeof gp_title - 1)) {
+            p += sizeof gp_title - 1;
+            continue;
+        }
         static const char *const pats[] = {" id='", " id=\"", "href='#", "href=\"#", "url(#"};
         size_t k = 0, len = 0;
         for (; k < sizeof pats / sizeof pats[0]; k++) {
