@@ -181,6 +181,9 @@ PYTHON_PKGS=("python3:command -v python3")
 # hwloc gives lstopo for looking at the machine.
 TEST_PKGS=("jq:command -v jq" "procps:command -v pgrep" "hwloc:command -v lstopo-no-graphics"
   "${PYTHON_PKGS[@]}")
+# Optional for the tests: the report test renders report.html in headless Chromium, and is
+# skipped without it.
+BROWSER_PKGS=("chromium:command -v chromium")
 
 build() { # build DIR [cmake args...]
   local dir=$1
@@ -252,6 +255,7 @@ cmd_run() {
 cmd_test() {
   (($# == 0)) || die_usage "test takes no arguments"
   need_packages "${BUILD_PKGS[@]}" "${PLOT_PKGS[@]}" "${TEST_PKGS[@]}"
+  want_packages "${BROWSER_PKGS[@]}"
   local status=0
   say "building and testing (Release, -Werror) in build/"
   build "$BUILD"

@@ -88,22 +88,28 @@ done
 check "PNG signature" bash -c "head -c 8 '$out/charts/spawn-start.png' | od -An -tx1 | grep -q '89 50 4e 47'"
 check "SVG root element" grep -q '<svg' "$out/charts/spawn-start.svg"
 
-# Report: one row per claim, each with a computed verdict, and the context-switch section.
+# Report: the verdict table opens it with one row per claim, each with a computed verdict; then
+# a section per claim with its rule and figures (C, then Python); the context-switch section.
+section() { # section Cn FILE: the claim's section of report.md
+  awk -v h="## $1 — " 'index($0, h) == 1 { f = 1; next } /^## / { f = 0 } f' "$2"
+}
+in_section() { section "$1" "$3" | grep -q -- "$2"; } # in_section Cn PATTERN FILE
+check "the verdict table comes first" bash -c "grep -m1 -n '^|' '$out/report.md' | grep -q '^3:| id | claim | verdict'"
 for n in $(seq 1 13); do
   check "report.md has a row for C$n" grep -q "^| C$n |" "$out/report.md"
 done
 for n in 1 2 3 4 5 6 7 8 9 10 11 12 13; do
   check "C$n has a computed verdict" grep -Eq "^\| C$n \|.*\*\*(confirmed|refuted|nuanced|too close to call)\*\*" "$out/report.md"
 done
-check "C3 states its rule" grep -q '^| C3 |.*ratio of medians' "$out/report.md"
+check "C3 states its rule" in_section C3 '^Rule: .*ratio of medians' "$out/report.md"
 check "the report has the context-switch section" grep -q '^## Context switches' "$out/report.md"
-check "C12 joins the pool and the ipc figures" grep -q '^| C12 |.*Manager' "$out/report.md"
-# The python group: its figures next to C's in the claims' rows, its section, and its facts.
+check "C12 joins the pool and the ipc figures" in_section C12 '^- .*Manager' "$out/report.md"
+# The python group: its figures next to C's in the claims' sections, its section, and its facts.
 for n in 3 4 6 7 8 9 10 11 12 13; do
-  check "C$n gives Python figures" grep -q "^| C$n |.*Python (CPython" "$out/report.md"
+  check "C$n gives Python figures" in_section "C$n" '^Figures, Python (CPython' "$out/report.md"
 done
-check "C3 gives a Python/C ratio" grep -q '^| C3 |.*Python/C' "$out/report.md"
-check "C6 reads the claim in Python itself" grep -q '^| C6 |.*Python itself' "$out/report.md"
+check "C3 gives a Python/C ratio" in_section C3 '^- .*Python/C' "$out/report.md"
+check "C6 reads the claim in Python itself" in_section C6 'Python itself' "$out/report.md"
 # The verdicts agree with the run's figures, recomputed from its CSV files by code that shares
 # nothing with the judges; and the recheck fails on a report whose C3 word was changed.
 check "verdicts agree with the figures recomputed from the CSV" \
@@ -111,11 +117,15 @@ check "verdicts agree with the figures recomputed from the CSV" \
 # The planted word differs from the real one, so the control cannot pass by coincidence.
 python3 - "$out/report.md" >"$tmp/planted.md" <<'PLANT'
 import re, sys
+in_c3 = False
 for line in open(sys.argv[1]):
-    m = re.match(r"^(\| C3 \|.*?)\*\*([a-z ]+)\*\*", line)
+    if line.startswith("## "):
+        in_c3 = line.startswith("## C3 — ")
+    m = re.match(r"^\*\*([a-z ]+)\*\* — ", line) if in_c3 else None
     if m:
-        other = "refuted" if m.group(2) != "refuted" else "confirmed"
-        line = m.group(1) + "**" + other + "**" + line[m.end():]
+        other = "refuted" if m.group(1) != "refuted" else "confirmed"
+        line = "**" + other + "**" + line[m.end(1) + 2:]
+        in_c3 = False
     sys.stdout.write(line)
 PLANT
 check "the recheck catches a planted verdict word" \
@@ -132,6 +142,17 @@ check "python scaling ran with its PUs kept awake" \
   grep -q '^python,scaling,.*kept out of idle by SCHED_IDLE spinners' "$out/python.csv"
 check "report.html is HTML with the claims table" grep -q '<th>verdict</th>' "$out/report.html"
 check "report links the charts" grep -q 'charts/spawn-start.png' "$out/report.md"
+check "the charts sit under their claim" in_section C3 'charts/spawn-start.png' "$out/report.md"
+check "the figures table is folded per group" grep -q '^<details><summary>spawn: ' "$out/report.md"
+check "meta.json records the load during the run" jq -e '.load.samples > 0' "$out/meta.json"
+# report.html in headless Chromium: first table, first screen, every chart inlined, nothing
+# loaded from outside (skipped where Chromium cannot run).
+"$root/tests/report_html.sh" "$root" "$root/build/tvpbench" "$out" >"$tmp/html.out" 2>&1
+case $? in
+  0) ok ;;
+  77) echo "report.html not rendered: $(head -n 1 "$tmp/html.out")" ;;
+  *) bad "report.html in Chromium:"; cat "$tmp/html.out" >&2 ;;
+esac
 
 # plot: remove the derived files and redraw them from the folder alone.
 rm -f "$out"/charts/* "$out/report.md" "$out/report.html"
@@ -143,8 +164,8 @@ check "plot restored the PNG" test -s "$out/charts/spawn-rss.png"
 nopy="$tmp/nopy"
 check "a run with no Python interpreter succeeds" "$root/run.sh" spawn python --quick \
   --python /nonexistent/python3 --only spawn/start/pthread_create --out "$nopy"
-check "the claim row says Python was not measured, and why" \
-  grep -q '^| C3 |.*Python: not measured (/nonexistent/python3 not found' "$nopy/report.md"
+check "the claim's section says Python was not measured, and why" \
+  in_section C3 '^- not measured (/nonexistent/python3 not found' "$nopy/report.md"
 check "the Python section says not measured" grep -q '^- Python: not measured' "$nopy/report.md"
 
 # Nothing left behind.

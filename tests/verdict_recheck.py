@@ -15,6 +15,7 @@ C6  CPython's threads and Pool at N = cores workers: the median of the paired ra
     statistics of the binomial) must be what the row prints; the word follows from the
     1.25x threshold, the 1.1 x N bound, the workers' CPU over each job's wall time (under 0.75
     of the PUs they had: other load, undecided), and the C emulation's printed outcome.
+And the verdict table that opens the report must carry the same word as each claim's section.
 Exits 1 naming each disagreement; prints what it checked."""
 
 import csv
@@ -39,15 +40,41 @@ def read_csv(path):
 
 
 def report_rows(path):
-    """{claim id: (word, summary, figures)} from the claims table."""
-    rows = {}
+    """{claim id: (word, summary, figures)} from each claim's section: "## Cn — claim", its
+    "**word** — summary" line, and its figure lists ("Figures, C:", "Figures, Python (...):"),
+    joined back into the verdict's "; "-separated figures text."""
+    rows, cur, items, label = {}, None, {}, None
     with open(path) as f:
         for line in f:
-            m = re.match(r"^\| (C\d+) \| .*? \| \*\*([a-z ]+)\*\*(.*?) \| (.*?) \| (.*) \|$",
-                         line.rstrip("\n"))
+            line = line.rstrip("\n")
+            m = re.match(r"^## (C\d+) — ", line)
+            if m or line.startswith("## "):
+                cur = m.group(1) if m else None
+                label = None
+                if cur:
+                    rows[cur] = [None, "", ""]
+                    items[cur] = []
+                continue
+            if cur is None:
+                continue
+            m = re.match(r"^\*\*([a-z ]+)\*\* — (.*)$", line)
+            if m and rows[cur][0] is None:
+                rows[cur][0], rows[cur][1] = m.group(1), m.group(2)
+                continue
+            m = re.match(r"^Figures, (.*):$", line)
             if m:
-                rows[m.group(1)] = (m.group(2), m.group(3), m.group(4))
-    return rows
+                label = None if m.group(1) == "C" else m.group(1)
+                continue
+            m = re.match(r"^- (.*)$", line)
+            if m:
+                item = m.group(1)
+                if label:
+                    item = "%s: %s" % (label, item)
+                    label = None
+                items[cur].append(item)
+    for cid, row in rows.items():
+        row[2] = "; ".join(items[cid])
+    return {cid: tuple(row) for cid, row in rows.items() if row[0]}
 
 
 def close_to(printed, value):
@@ -224,6 +251,13 @@ def main(argv):
     with open(res + "/meta.json") as f:
         m = re.search(r'"cores": (\d+)', f.read())
     cores = int(m.group(1)) if m else 0
+    path = argv[2] if len(argv) == 3 else res + "/report.md"
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"^\| (C\d+) \| [^|]* \| \*\*([a-z ]+)\*\* \|", line)
+            if m and m.group(1) in rows and rows[m.group(1)][0] != m.group(2):
+                fail("%s: the verdict table says %s, its section %s"
+                     % (m.group(1), m.group(2), rows[m.group(1)][0]))
     recheck_c3(res, rows)
     if cores >= 2:
         recheck_c6(res, rows, cores)

@@ -12,6 +12,7 @@ static FILE *log_file;
 static int on_tty, line_shown;
 static size_t total;
 static uint64_t start_ns;
+static struct tvp_load_peak load;
 
 int tvp_log_open(const char *path)
 {
@@ -62,11 +63,41 @@ static double elapsed_s(void)
     return (double)(tvp_now_ns() - start_ns) / 1e9;
 }
 
+const struct tvp_load_peak *tvp_progress_load(void)
+{
+    return &load;
+}
+
+/* "0.52 0.58 0.59 3/145 12345": the 1-minute average, then runnable/total tasks now. */
+static void sample_load(const char *what, double el)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f)
+        return;
+    double avg1, avg5, avg15;
+    int runnable, tasks;
+    int got = fscanf(f, "%lf %lf %lf %d/%d", &avg1, &avg5, &avg15, &runnable, &tasks);
+    fclose(f);
+    if (got != 5)
+        return;
+    if (load.samples++ == 0 || avg1 > load.max_1min) {
+        load.max_1min = avg1;
+        load.max_at_s = el;
+        snprintf(load.max_during, sizeof load.max_during, "%s", what);
+    }
+    if (runnable - 1 > load.max_others) {
+        load.max_others = runnable - 1;
+        load.others_at_s = el;
+        snprintf(load.others_during, sizeof load.others_during, "%s", what);
+    }
+}
+
 void tvp_progress_case(size_t index, const char *what)
 {
+    double el = elapsed_s();
+    sample_load(what, el);
     if (!on_tty)
         return;
-    double el = elapsed_s();
     clear_line();
     fprintf(stderr, "[%zu/%zu] %s  elapsed %.0f s", index + 1, total, what, el);
     if (index > 0)

@@ -18,4 +18,17 @@ void tvp_progress_case(size_t index, const char *what);
 void tvp_progress_done(size_t index, const char *what, const char *status, double seconds);
 void tvp_progress_end(void);
 
+/* The machine's load, sampled from /proc/loadavg as each case starts: another job on the machine
+ * skews every figure, and the report warns when it did. others_runnable counts the tasks
+ * runnable at a case's start besides the runner itself (none of the suite's own then). */
+struct tvp_load_peak {
+    int samples;
+    double max_1min, max_at_s;
+    char max_during[200];
+    int max_others;
+    double others_at_s;
+    char others_during[200];
+};
+const struct tvp_load_peak *tvp_progress_load(void);
+
 #endif

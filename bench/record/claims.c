@@ -13,40 +13,45 @@ const struct tvp_claim tvp_claims[] = {
     {"C1",
      "A process is a bundle of resources and does not run by itself; a thread is a stream "
      "of instructions inside it.",
-     "memory"},
-    {"C2", "Threads share one memory; processes each have their own.", "memory"},
-    {"C3", "Starting a process is slow; starting a thread is fast.", "spawn"},
-    {"C4", "Threads exchange data freely; processes cannot share data without help.", "ipc"},
+     "memory", "A process holds resources; a thread runs inside it"},
+    {"C2", "Threads share one memory; processes each have their own.", "memory",
+     "Threads share memory; processes each have their own"},
+    {"C3", "Starting a process is slow; starting a thread is fast.", "spawn",
+     "Starting a process is slow, a thread fast"},
+    {"C4", "Threads exchange data freely; processes cannot share data without help.", "ipc",
+     "Processes need help to share data; threads do not"},
     {"C5",
      "`join` makes the caller wait for the thread; a daemon (detached) thread does not hold "
      "the program open and must be marked before it starts.",
-     "spawn"},
+     "spawn", "join waits; a daemon thread does not hold exit"},
     {"C6",
      "In CPython only one thread runs at a time (the GIL), so CPU-bound threads do not speed "
      "up; processes do.",
-     "sched"},
-    {"C7", "A mutex (Lock) serialises a critical section: acquire, work, release.", "locks"},
+     "sched", "GIL: CPU-bound threads do not speed up, processes do"},
+    {"C7", "A mutex (Lock) serialises a critical section: acquire, work, release.", "locks",
+     "A mutex serialises a critical section"},
     {"C8",
      "A recursive lock (RLock) may be taken again by the thread that holds it; a plain lock "
      "would deadlock.",
-     "locks"},
+     "locks", "A recursive lock may be re-taken by its holder"},
     {"C9",
      "A semaphore, and a bounded one such as `BoundedSemaphore(5)`, caps how many threads "
      "run at once; releasing too often is an error.",
-     "locks"},
-    {"C10", "An Event lets threads wait for a signal that another sets and clears.", "locks"},
+     "locks", "A semaphore caps holders; over-release is an error"},
+    {"C10", "An Event lets threads wait for a signal that another sets and clears.", "locks",
+     "An Event wakes the threads waiting for it"},
     {"C11",
      "A queue decouples producers from consumers efficiently; FIFO, LIFO and priority "
      "queues differ only in order.",
-     "queues"},
+     "queues", "Queues decouple efficiently; kinds differ only in order"},
     {"C12",
      "multiprocessing gives processes the same tools: Process, Pool (close before join), "
      "Queue, Pipe, Manager.",
-     "spawn"},
+     "spawn", "multiprocessing gives processes the same tools"},
     {"C13",
      "Processes can share memory explicitly, and then exchange data nearly as cheaply as "
      "threads.",
-     "ipc"},
+     "ipc", "Shared memory makes processes nearly as cheap as threads"},
 };
 const size_t tvp_claims_len = sizeof tvp_claims / sizeof tvp_claims[0];
 _Static_assert(sizeof tvp_claims / sizeof tvp_claims[0] <= TVP_MAX_CLAIMS, "raise TVP_MAX_CLAIMS");

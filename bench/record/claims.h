@@ -37,6 +37,7 @@ struct tvp_claim {
     const char *id;
     const char *text;
     const char *group; /* the group that measures it, NULL if none yet */
+    const char *brief; /* under ten words, for the report's first screen */
 };
 
 #define TVP_MAX_CLAIMS 32

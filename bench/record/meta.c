@@ -7,6 +7,7 @@
 
 #include "atomic_file.h"
 #include "json.h"
+#include "progress.h"
 
 void tvp_read_first_line(const char *path, char *buf, size_t len)
 {
@@ -56,6 +57,23 @@ static void virtualisation(char *buf, size_t len)
         snprintf(buf, len, "none detected (no cpuid hypervisor flag)");
 }
 
+/* Turbo (boost) lets the clock rise and fall with temperature and the number of busy cores; the
+ * knob is intel_pstate's no_turbo or cpufreq's boost, whichever the kernel shows. */
+static void turbo(char *buf, size_t len)
+{
+    char v[16];
+    tvp_read_first_line("/sys/devices/system/cpu/intel_pstate/no_turbo", v, sizeof v);
+    if (v[0]) {
+        snprintf(buf, len, "%s (intel_pstate/no_turbo = %s)", v[0] == '0' ? "on" : "off", v);
+        return;
+    }
+    tvp_read_first_line("/sys/devices/system/cpu/cpufreq/boost", v, sizeof v);
+    if (v[0])
+        snprintf(buf, len, "%s (cpufreq/boost = %s)", v[0] == '1' ? "on" : "off", v);
+    else
+        snprintf(buf, len, "not visible (no intel_pstate or cpufreq boost in /sys)");
+}
+
 int tvp_meta_write(const struct tvp_run_ctx *ctx, const char *status)
 {
     char path[PATH_MAX + 32];
@@ -87,6 +105,10 @@ int tvp_meta_write(const struct tvp_run_ctx *ctx, const char *status)
     tvp_json_string(&j, "cpu_model", buf[0] ? buf : ctx->topo_sum.cpu_model);
     tvp_read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof buf);
     tvp_json_string(&j, "governor", buf[0] ? buf : "unavailable (no cpufreq in this kernel/VM)");
+    tvp_read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver", buf, sizeof buf);
+    tvp_json_string(&j, "scaling_driver", buf[0] ? buf : "unavailable");
+    turbo(buf, sizeof buf);
+    tvp_json_string(&j, "turbo", buf);
     virtualisation(buf, sizeof buf);
     tvp_json_string(&j, "virtualisation", buf);
     tvp_read_first_line("/sys/devices/system/cpu/smt/active", buf, sizeof buf);
@@ -162,6 +184,17 @@ int tvp_meta_write(const struct tvp_run_ctx *ctx, const char *status)
             tvp_json_string(&j, key, ctx->env_missing[i]);
         }
     }
+    tvp_json_end_object(&j);
+
+    const struct tvp_load_peak *l = tvp_progress_load();
+    tvp_json_begin_object(&j, "load");
+    tvp_json_int(&j, "samples", l->samples);
+    tvp_json_number(&j, "max_1min", l->max_1min);
+    tvp_json_number(&j, "max_at_s", l->max_at_s);
+    tvp_json_string(&j, "max_during", l->max_during);
+    tvp_json_int(&j, "max_others_runnable", l->max_others);
+    tvp_json_number(&j, "others_at_s", l->others_at_s);
+    tvp_json_string(&j, "others_during", l->others_during);
     tvp_json_end_object(&j);
 
     tvp_json_begin_object(&j, "counters");

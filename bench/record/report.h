@@ -1,6 +1,7 @@
 /* The derived outputs of a results folder: chart data for gnuplot (charts/<name>.dat) and the
- * report (report.md and report.html) with the machine, the claims table with computed verdicts, the
- * charts that exist, and every figure. Needs nothing but the folder. */
+ * report (report.md and report.html): the verdict table and the run's warnings first, then each
+ * claim with its rule, figures and charts, the machine, and every figure. Needs nothing but the
+ * folder (report_parts.h has the pieces). */
 #ifndef TVP_REPORT_H
 #define TVP_REPORT_H
 
