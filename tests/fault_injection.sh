@@ -22,6 +22,7 @@
 #   IPC peers                      tvp-ipc-peer (side 1 of a pipe ping-pong),
 #                                  tvp-mgr-server (the Manager-style server)
 #   pool worker                    tvp-pool-worker
+#   CPU-bound scaling worker       tvp-sc-w1 (a sched worker process, forked per batch)
 #   Python worker, Manager server  the parent of tvp-py-echo (the python3 worker itself),
 #                                  tvp-py-manager (needs python3; skipped without it)
 # Each fault is one short run with --only picking a victim case and a case after it, and with
@@ -170,6 +171,10 @@ fault ipc-manager-server 'the Manager server \(pid [0-9]+\)' tvp-mgr-server comm
 # Process pool, 1, cores and 2x PUs workers.
 fault pool-worker 'pool worker [0-9]+ \(pid [0-9]+\)' tvp-pool-worker comm spawn \
   pool-empty/process-pool --quick --repetitions 20 --min-time 0.05
+# CPU-bound scaling, processes at 1, 2 and 4 workers: worker 1 lives through each batch of the
+# second case, and the third follows it.
+fault sched-worker 'worker process 1 \(pid [0-9]+\)' tvp-sc-w1 comm sched \
+  scaling/processes --quick --repetitions 40 --min-time 0.2
 if command -v python3 >/dev/null; then
   fault python-worker 'the Python worker \(pid [0-9]+\)' tvp-py-echo parent python \
     pingpong/Pipe/process --quick --repetitions 40 --min-time 0.05

@@ -605,7 +605,7 @@ int tvp_python_report_section(const struct tvp_resultset *rs, char *title, size_
     snprintf(title, tlen, "Python next to C");
     lines[0] = '\0';
     if (rs->python_missing[0]) {
-        tvp_appendf(lines, llen, "Python: not measured (%s); the claims' rows say so.\n",
+        tvp_appendf(lines, llen, "Python: not measured (%s); each claim's section says so.\n",
                     rs->python_missing);
         return 1;
     }
@@ -616,7 +616,7 @@ int tvp_python_report_section(const struct tvp_resultset *rs, char *title, size_
             !strcmp(rs->figs[i].status, "ok") ? ok++ : bad++;
     tvp_appendf(lines, llen,
                 "%zu Python figures ok, %zu not ok (see python.csv's status and note columns). "
-                "Each claim's row gives its Python figures with the Python/C ratio; the charts "
+                "Each claim's section gives its Python figures with the Python/C ratio; the charts "
                 "python-*.png put them side by side.\n",
                 ok, bad);
     tvp_appendf(lines, llen,

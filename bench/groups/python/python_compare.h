@@ -1,5 +1,5 @@
 /* The python group read next to the C groups: for each claim with a Python figure, the Python
- * figures and their ratio to the matching C figure (Python/C) in the claim's row of the report;
+ * figures and their ratio to the matching C figure (Python/C) in the claim's section of the report;
  * the side-by-side charts; and the report's Python section (which interpreter, or why none). */
 #ifndef TVP_PYTHON_COMPARE_H
 #define TVP_PYTHON_COMPARE_H

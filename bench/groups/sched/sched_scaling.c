@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -23,6 +24,7 @@
 #include "tvp_err.h"
 #include "tvp_futex.h"
 #include "tvp_gil.h"
+#include "task_watch.h"
 
 #define MAX_WORKERS TVP_MAX_CASE_PUS
 /* Work between two polls of the GIL's drop request: CPython checks between bytecodes. */
@@ -222,6 +224,53 @@ int tvp_scaling_setup(const struct tvp_case *c, void **state, char *err, size_t 
     return 0;
 }
 
+/* Kills and reaps the first `started` worker processes (a batch that cannot finish). */
+static void kill_workers(struct scaling *s, int started)
+{
+    for (int i = 0; i < started; i++) {
+        if (kill(s->pid[i], SIGKILL) != 0 && errno != ESRCH)
+            tvp_warn(errno, "sched: killing worker %d (pid %d)", i, (int)s->pid[i]);
+        int e = tvp_wait_child(s->pid[i], NULL);
+        if (e != 0)
+            tvp_warn(e, "sched: reaping worker %d (pid %d)", i, (int)s->pid[i]);
+    }
+}
+
+/* Sleeps until *word reaches target. With worker processes the sleep is bounded and each
+ * timeout looks at them (task_watch.h): a killed worker never reports, and would leave this
+ * wait to the watchdog. 0, or -1 with the dead worker named in err and every worker reaped. */
+static int wait_count(struct scaling *s, _Atomic uint32_t *word, uint32_t target, int started,
+                      char *err, size_t errlen)
+{
+    uint32_t v;
+    while ((v = atomic_load_explicit(word, memory_order_acquire)) < target) {
+        if (s->mode != M_PROCESSES) {
+            tvp_futex_wait(word, v, s->priv);
+            continue;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        long long ns = until.tv_nsec + TVP_TASK_WATCH_NS;
+        until.tv_sec += ns / 1000000000LL;
+        until.tv_nsec = ns % 1000000000LL;
+        int e = tvp_futex_wait_until(word, v, s->priv, &until);
+        if (e != 0 && e != ETIMEDOUT) {
+            tvp_errfmt(err, errlen, e, "sched: waiting for the workers");
+            kill_workers(s, started);
+            return -1;
+        }
+        for (int i = 0; i < started; i++) {
+            char why[200];
+            if (tvp_task_failed(s->pid[i], "worker process", i, why, sizeof why) == 0)
+                continue;
+            snprintf(err, errlen, "sched: %d workers: %s", s->n, why);
+            kill_workers(s, started);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int tvp_scaling_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
                     char *err, size_t errlen)
 {
@@ -247,6 +296,8 @@ int tvp_scaling_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
                 break;
             }
             if (pid == 0) {
+                /* Named for ps and the fault-injection test; unnamed it works all the same. */
+                (void)tvp_task_name("tvp-sc-w%d", i);
                 worker(s, i);
                 _exit(0);
             }
@@ -266,17 +317,15 @@ int tvp_scaling_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
             break;
         }
     }
-    uint32_t a;
-    while ((a = atomic_load_explicit(&sh->arrived, memory_order_acquire)) < (uint32_t)started)
-        tvp_futex_wait(&sh->arrived, a, s->priv);
+    if (wait_count(s, &sh->arrived, (uint32_t)started, started, err, errlen) != 0)
+        return -1;
     if (rc != 0)
         sh->total = 0; /* the started ones find nothing to do and end */
     uint64_t t0 = tvp_now_ns();
     atomic_store_explicit(&sh->go, 1, memory_order_release);
     tvp_futex_wake(&sh->go, INT_MAX, s->priv);
-    uint32_t d;
-    while ((d = atomic_load_explicit(&sh->done, memory_order_acquire)) < (uint32_t)started)
-        tvp_futex_wait(&sh->done, d, s->priv);
+    if (wait_count(s, &sh->done, (uint32_t)started, started, err, errlen) != 0)
+        return -1;
     uint64_t t1 = tvp_now_ns();
     for (int i = 0; i < started; i++) {
         if (s->mode == M_PROCESSES) {
