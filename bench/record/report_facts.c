@@ -398,6 +398,19 @@ static const char *next_part(const char *p, size_t len)
     return p;
 }
 
+size_t tvp_rpt_group_counts(const struct tvp_resultset *rs, const char *group, size_t *total,
+                            size_t *noisy, size_t *bad)
+{
+    *total = *noisy = *bad = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        if (!strcmp(rs->figs[i].group, group)) {
+            ++*total;
+            *noisy += rs->figs[i].noisy != 0;
+            *bad += strcmp(rs->figs[i].status, "ok") != 0;
+        }
+    return *total;
+}
+
 size_t tvp_rpt_group_notes(const struct tvp_resultset *rs, const char *group,
                            struct tvp_rpt_note *notes, size_t max)
 {

@@ -138,14 +138,8 @@ static void figures(FILE *f, const struct tvp_report *r)
           f);
     for (size_t g = 0; g < tvp_groups_len; g++) {
         const char *name = tvp_groups[g]->name;
-        size_t total = 0, noisy = 0, bad = 0;
-        for (size_t i = 0; i < rs->n; i++)
-            if (!strcmp(rs->figs[i].group, name)) {
-                total++;
-                noisy += rs->figs[i].noisy != 0;
-                bad += strcmp(rs->figs[i].status, "ok") != 0;
-            }
-        if (!total)
+        size_t total, noisy, bad;
+        if (!tvp_rpt_group_counts(rs, name, &total, &noisy, &bad))
             continue;
         fprintf(f, "<details><summary>%s: %zu figures, %zu noisy, %zu not ok</summary>\n\n", name,
                 total, noisy, bad);

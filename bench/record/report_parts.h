@@ -91,6 +91,11 @@ struct tvp_rpt_note {
     const char *text;
     size_t len;
 };
+/* How many figures group has, how many of them are flagged noisy and how many are not ok.
+ * Returns the total. */
+size_t tvp_rpt_group_counts(const struct tvp_resultset *rs, const char *group, size_t *total,
+                            size_t *noisy, size_t *bad);
+
 size_t tvp_rpt_group_notes(const struct tvp_resultset *rs, const char *group,
                            struct tvp_rpt_note *notes, size_t max);
 void tvp_rpt_note_refs(const struct tvp_rpt_note *notes, size_t n, const char *note, char *buf,
