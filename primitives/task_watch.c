@@ -10,6 +10,10 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include "tvp_deadline.h"
+#include "tvp_err.h"
+#include "tvp_futex.h"
+
 /* The common tail of both descriptions: what ended and how. */
 static char *describe(char *buf, size_t len, const char *role, int index, pid_t pid, int killed,
                       int number, int dumped)
@@ -68,4 +72,24 @@ int tvp_task_name(const char *fmt, ...)
     vsnprintf(name, sizeof name, fmt, ap); /* cut to the kernel's 15 characters on purpose */
     va_end(ap);
     return prctl(PR_SET_NAME, name) == 0 ? 0 : errno;
+}
+
+int tvp_task_watch_count(_Atomic uint32_t *word, uint32_t target, int priv,
+                         int (*check)(void *arg, char *err, size_t errlen), void *arg,
+                         const char *what, char *err, size_t errlen)
+{
+    uint32_t v;
+    while ((v = atomic_load_explicit(word, memory_order_acquire)) < target) {
+        struct timespec dl;
+        tvp_deadline_after(TVP_TASK_WATCH_NS, &dl);
+        int e = tvp_futex_wait_until(word, v, priv, &dl);
+        if (e != 0 && e != ETIMEDOUT) {
+            tvp_errfmt(err, errlen, e, "%s", what);
+            return -1;
+        }
+        int failed;
+        if (e == ETIMEDOUT && (failed = check(arg, err, errlen)) != 0)
+            return failed;
+    }
+    return 0;
 }

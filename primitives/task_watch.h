@@ -18,7 +18,9 @@
 #ifndef TVP_TASK_WATCH_H
 #define TVP_TASK_WATCH_H
 
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* How long a wait on workers sleeps before it looks at them again: a dead worker fails its case
@@ -38,6 +40,15 @@ char *tvp_task_describe(char *buf, size_t len, const char *role, int index, pid_
  * tvp_task_describe's text in why; -1 when waitid failed, with "waitid on <role> <index> (pid
  * <pid>): <reason>" in why. */
 int tvp_task_failed(pid_t pid, const char *role, int index, char *why, size_t len);
+
+/* The bounded wait every such main task does: sleeps until the futex word *word reaches target
+ * (priv: FUTEX_PRIVATE_FLAG or 0), and each time TVP_TASK_WATCH_NS pass without that, calls
+ * check(arg, err, errlen), which returns non-zero when a watched task failed (its text in err).
+ * Returns 0 once the word reached target; the check's value when it failed; -1 when the futex
+ * wait itself failed, with "<what>: <reason>" in err. */
+int tvp_task_watch_count(_Atomic uint32_t *word, uint32_t target, int priv,
+                         int (*check)(void *arg, char *err, size_t errlen), void *arg,
+                         const char *what, char *err, size_t errlen);
 
 /* Names the calling task (PR_SET_NAME; 15 characters are kept), so that top and ps, and the
  * fault-injection test, can tell a case's workers apart. Returns 0 or the error number; a task

@@ -530,8 +530,9 @@ static void workers_kill(struct lk_state *s)
 /* 0 while every worker process runs (threads: always, as one cannot die alone); otherwise the
  * first dead one named in err, the others killed, -1. A robust mutex that handed a survivor
  * EOWNERDEAD says the dead one held the lock. */
-static int workers_check(struct lk_state *s, char *err, size_t errlen)
+static int workers_check(void *state, char *err, size_t errlen)
 {
+    struct lk_state *s = state;
     if (!s->process)
         return 0;
     for (int i = 0; i < s->started; i++) {
@@ -668,19 +669,11 @@ static int cont_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
     uint64_t t0 = tvp_now_ns();
     atomic_fetch_add_explicit(&m->gen, 1, memory_order_acq_rel); /* release: the set-up above */
     tvp_futex_wake(&m->gen, INT_MAX, 0);
-    uint32_t d;
-    while ((d = atomic_load_explicit(&m->done, memory_order_acquire)) < (uint32_t)n) {
-        /* Bounded, so a worker process that died (and will never count itself done) is seen. */
-        struct timespec dl;
-        tvp_deadline_after(TVP_TASK_WATCH_NS, &dl);
-        int e = tvp_futex_wait_until(&m->done, d, 0, &dl);
-        if (e == ETIMEDOUT && workers_check(s, err, errlen) != 0)
-            return -1;
-        if (e != 0 && e != ETIMEDOUT) {
-            tvp_errfmt(err, errlen, e, "locks: %s: waiting for the workers", c->benchmark);
-            return -1;
-        }
-    }
+    /* Watched, so a worker process that died (and will never count itself done) is seen. */
+    char what[96];
+    snprintf(what, sizeof what, "locks: %s: waiting for the workers", c->benchmark);
+    if (tvp_task_watch_count(&m->done, (uint32_t)n, 0, workers_check, s, what, err, errlen) != 0)
+        return -1;
     uint64_t t1 = tvp_now_ns();
     totals[0] += t1 - t0;
     double share[TVP_MAX_CASE_PUS];

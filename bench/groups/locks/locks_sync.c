@@ -246,29 +246,37 @@ static int crew_check(struct crew *w, const char *bench, char *err, size_t errle
     return 0;
 }
 
+struct crew_watch {
+    struct crew *w;
+    const char *bench;
+    uint64_t give_up;
+};
+
+/* task_watch's check for a round: a dead worker process, or 20 s gone by (a lost wake-up). */
+static int crew_round_check(void *arg, char *err, size_t errlen)
+{
+    struct crew_watch *cw = arg;
+    if (crew_check(cw->w, cw->bench, err, errlen) != 0)
+        return -1;
+    if (tvp_now_ns() > cw->give_up) {
+        snprintf(err, errlen, "%s: %u of %d workers finished the round within 20 s", cw->bench,
+                 atomic_load_explicit(&cw->w->s->done, memory_order_acquire), cw->w->n);
+        return -1;
+    }
+    return 0;
+}
+
 /* Waits until every worker finished the round, looking at the worker processes every
  * TVP_TASK_WATCH_NS; fails after 20 s (a lost wake-up). Returns 0, or -1 with err. */
 static int crew_wait_done(struct crew *w, const char *bench, char *err, size_t errlen)
 {
-    uint64_t give_up = tvp_now_ns() + 20000000000ull;
-    uint32_t d;
-    while ((d = atomic_load_explicit(&w->s->done, memory_order_acquire)) < (uint32_t)w->n) {
-        struct timespec dl;
-        tvp_deadline_after(TVP_TASK_WATCH_NS, &dl);
-        int e = tvp_futex_wait_until(&w->s->done, d, 0, &dl);
-        if (e != 0 && e != ETIMEDOUT) {
-            tvp_errfmt(err, errlen, e, "%s: waiting for the workers", bench);
-            return -1;
-        }
-        if (e == ETIMEDOUT && crew_check(w, bench, err, errlen) != 0)
-            return -1;
-        if (tvp_now_ns() > give_up) {
-            snprintf(err, errlen, "%s: %u of %d workers finished the round within 20 s", bench,
-                     atomic_load_explicit(&w->s->done, memory_order_acquire), w->n);
-            return -1;
-        }
-    }
-    return 0;
+    struct crew_watch cw = {w, bench, tvp_now_ns() + 20000000000ull};
+    char what[96];
+    snprintf(what, sizeof what, "%s: waiting for the workers", bench);
+    return tvp_task_watch_count(&w->s->done, (uint32_t)w->n, 0, crew_round_check, &cw, what, err,
+                                errlen) != 0
+               ? -1
+               : 0;
 }
 
 static int crew_pu(const struct tvp_case *c, int i)

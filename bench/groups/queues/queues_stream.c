@@ -696,8 +696,9 @@ static void abandon_tasks(struct qs *s)
  * named in err ("fifo: consumer 1 (pid 1234) was killed by signal 9 (Killed)"), every task
  * killed and reaped (the others may wait for ever on what the dead one was to put or take, or
  * on a lock it held), -1. */
-static int tasks_check(struct qs *s, char *err, size_t errlen)
+static int tasks_check(void *state, char *err, size_t errlen)
 {
+    struct qs *s = state;
     if (!s->process)
         return 0;
     for (int i = 0; i < s->started; i++) {
@@ -716,20 +717,10 @@ static int tasks_check(struct qs *s, char *err, size_t errlen)
 /* Waits until every task has arrived at the start gate, watching them. */
 static int wait_arrived(struct qs *s, char *err, size_t errlen)
 {
-    struct ctl *k = s->ctl;
-    uint32_t a, n = (uint32_t)(s->P + s->C);
-    while ((a = atomic_load_explicit(&k->arrived, memory_order_acquire)) < n) {
-        struct timespec dl;
-        tvp_deadline_after(TVP_TASK_WATCH_NS, &dl);
-        int rc = tvp_futex_wait_until(&k->arrived, a, s->priv, &dl);
-        if (rc != 0 && rc != ETIMEDOUT) {
-            tvp_errfmt(err, errlen, rc, "queues: waiting for the tasks to start");
-            return -1;
-        }
-        if (rc == ETIMEDOUT && tasks_check(s, err, errlen) != 0)
-            return -1;
-    }
-    return 0;
+    return tvp_task_watch_count(&s->ctl->arrived, (uint32_t)(s->P + s->C), s->priv, tasks_check, s,
+                                "queues: waiting for the tasks to start", err, errlen) != 0
+               ? -1
+               : 0;
 }
 
 /* Waits until the consumers have taken `total`, failing on a stall or a dead task. */

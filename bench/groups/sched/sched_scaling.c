@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -236,39 +235,39 @@ static void kill_workers(struct scaling *s, int started)
     }
 }
 
-/* Sleeps until *word reaches target. With worker processes the sleep is bounded and each
- * timeout looks at them (task_watch.h): a killed worker never reports, and would leave this
- * wait to the watchdog. 0, or -1 with the dead worker named in err and every worker reaped. */
+struct watch {
+    struct scaling *s;
+    int started;
+};
+
+/* task_watch's check: a dead worker process, named in err (threads cannot die alone). */
+static int workers_dead(void *arg, char *err, size_t errlen)
+{
+    struct watch *w = arg;
+    if (w->s->mode != M_PROCESSES)
+        return 0;
+    for (int i = 0; i < w->started; i++) {
+        char why[200];
+        if (tvp_task_failed(w->s->pid[i], "worker process", i, why, sizeof why) == 0)
+            continue;
+        snprintf(err, errlen, "sched: %d workers: %s", w->s->n, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* Sleeps until *word reaches target, watching the worker processes (task_watch.h): a killed
+ * worker never reports. 0, or -1 with err (a dead worker named, every worker reaped). */
 static int wait_count(struct scaling *s, _Atomic uint32_t *word, uint32_t target, int started,
                       char *err, size_t errlen)
 {
-    uint32_t v;
-    while ((v = atomic_load_explicit(word, memory_order_acquire)) < target) {
-        if (s->mode != M_PROCESSES) {
-            tvp_futex_wait(word, v, s->priv);
-            continue;
-        }
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        long long ns = until.tv_nsec + TVP_TASK_WATCH_NS;
-        until.tv_sec += ns / 1000000000LL;
-        until.tv_nsec = ns % 1000000000LL;
-        int e = tvp_futex_wait_until(word, v, s->priv, &until);
-        if (e != 0 && e != ETIMEDOUT) {
-            tvp_errfmt(err, errlen, e, "sched: waiting for the workers");
-            kill_workers(s, started);
-            return -1;
-        }
-        for (int i = 0; i < started; i++) {
-            char why[200];
-            if (tvp_task_failed(s->pid[i], "worker process", i, why, sizeof why) == 0)
-                continue;
-            snprintf(err, errlen, "sched: %d workers: %s", s->n, why);
-            kill_workers(s, started);
-            return -1;
-        }
-    }
-    return 0;
+    struct watch w = {s, started};
+    if (tvp_task_watch_count(word, target, s->priv, workers_dead, &w,
+                             "sched: waiting for the workers", err, errlen) == 0)
+        return 0;
+    if (s->mode == M_PROCESSES)
+        kill_workers(s, started); /* the batch cannot finish: reap the dead and the living */
+    return -1;
 }
 
 int tvp_scaling_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
