@@ -25,9 +25,13 @@
 #   CPU-bound scaling worker       tvp-sc-w1 (a sched worker process, forked per batch)
 #   Python worker, Manager server  the parent of tvp-py-echo (the python3 worker itself),
 #                                  tvp-py-manager (needs python3; skipped without it)
+#   Python echo (Queue ping-pong)  tvp-py-echo
+#   Python Pool worker             tvp-py-poolw (pool-dispatch and the GIL scaling job)
+#   Python worker with helpers     the first python3 under the run (the worker) while its
+#                                  fork server and resource tracker run
 # Each fault is one short run with --only picking a victim case and a case after it, and with
 # repetitions long enough that a random kill lands in the timed loop.
-#   fault_injection.sh TVPBENCH
+#   fault_injection.sh TVPBENCH        (TVP_FAULTS=REGEX: only the faults whose label matches)
 set -u
 bin=$1
 . "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
@@ -92,6 +96,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 fault() {
   local label=$1 note=$2 name=$3 kind=$4 group=$5 only=$6
   shift 6
+  [[ $label =~ ${TVP_FAULTS:-.} ]] || return 0
   local d="$tmp/$label" out="$tmp/$label/r"
   mkdir -p "$d/mq"
   local cmd=("$bin" run "$group" --only "$only" --no-counters --timeout 60 --out "$out" "$@")
@@ -180,6 +185,18 @@ if command -v python3 >/dev/null; then
     pingpong/Pipe/process --quick --repetitions 40 --min-time 0.05
   fault python-manager-server 'the Manager server \(pid [0-9]+\)' tvp-py-manager comm python \
     pingpong/Manager-dict/process --quick --repetitions 60 --min-time 0.05
+  # The echo of a Queue ping-pong: side 0 blocks in Queue.get().
+  fault python-echo-queue 'the echo process \(pid [0-9]+\)' tvp-py-echo comm python \
+    pingpong/Queue/process --quick --repetitions 60 --min-time 0.05
+  # A Pool worker: its task is lost and the Pool replaces it without a word.
+  fault python-pool-worker 'pool worker \(pid [0-9]+\)' tvp-py-poolw comm python \
+    pool-dispatch/ --quick --repetitions 60 --min-time 0.05
+  fault python-scaling-worker 'pool worker \(pid [0-9]+\)' tvp-py-poolw comm python \
+    scaling/processes/ --quick --repetitions 30 --min-time 0.05
+  # The worker itself while the fork server it started runs: the server and the resource
+  # tracker must end with it.
+  fault python-worker-forkserver 'the Python worker \(pid [0-9]+\)' python3 comm python \
+    start/Process-forkserver/ --repetitions 20 --min-time 0.05
 else
   echo "python3 not found: the Python worker and Manager server faults are skipped"
 fi

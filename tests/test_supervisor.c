@@ -19,6 +19,7 @@
 #include "check.h"
 #include "test_util.h"
 #include "group.h"
+#include "runner.h"
 #include "supervisor.h"
 #include "tvp_created.h"
 
@@ -40,6 +41,11 @@ static int run_fail(const struct tvp_case *c, void *state, uint64_t iters, uint6
                     char *err, size_t errlen)
 {
     (void)c, (void)state, (void)iters, (void)totals;
+    /* Remarks longer than the whole note come first: the cause must still be kept. */
+    for (int i = 0; i < 12; i++)
+        tvp_runner_note("remark %d about how this case is set up, long enough to fill the "
+                        "note column",
+                        i);
     snprintf(err, errlen, "message 3 arrived twice");
     return -1;
 }
@@ -198,7 +204,12 @@ int main(void)
     c = make_case(run_fail);
     CHECK_INT(tvp_supervise_case(&c, &o, 0.0, &r), 0);
     CHECK_STR(tvp_case_status_name(r.status), "failed");
-    CHECK_MSG(strstr(r.note, "message 3 arrived twice") != NULL, "note: %s", r.note);
+    /* The cause leads the note; the remarks follow as far as they fit. */
+    CHECK_MSG(strstr(r.note, "message 3 arrived twice") == r.note ||
+                  (strstr(r.note, "message 3 arrived twice") != NULL &&
+                   strstr(r.note, "message 3 arrived twice") < strstr(r.note, "remark 0")),
+              "note: %s", r.note);
+    CHECK_MSG(strstr(r.note, "remark 0") != NULL, "note: %s", r.note);
     CHECK_INT(r.n_samples[0], 0);
     tvp_case_result_free(&r);
 

@@ -159,6 +159,22 @@ static void note_add(struct tvp_case_result *r, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Puts what made the case fail at the front of its note, so that a long note cuts off the
+ * case's remarks, never its cause. */
+static void note_lead(struct tvp_case_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note_lead(struct tvp_case_result *r, const char *fmt, ...)
+{
+    char rest[sizeof r->note];
+    memcpy(rest, r->note, sizeof rest);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(r->note, sizeof r->note, fmt, ap);
+    va_end(ap);
+    if (rest[0] && n >= 0 && (size_t)n + 2 < sizeof r->note)
+        snprintf(r->note + n, sizeof r->note - (size_t)n, "; %s", rest);
+}
+
 /* Parses the child's report; returns 1 when it ended with "done". */
 static int parse_report(char *buf, const struct tvp_case *c, struct tvp_case_result *r)
 {
@@ -183,8 +199,10 @@ static int parse_report(char *buf, const struct tvp_case *c, struct tvp_case_res
             r->cpu_ns_per_op = v;
         } else if (strncmp(line, "cpus ", 5) == 0) {
             snprintf(r->cpus, sizeof r->cpus, "%s", line + 5);
-        } else if (strncmp(line, "error ", 6) == 0 || strncmp(line, "note ", 5) == 0) {
-            note_add(r, "%s", strchr(line, ' ') + 1);
+        } else if (strncmp(line, "error ", 6) == 0) {
+            note_lead(r, "%s", line + 6);
+        } else if (strncmp(line, "note ", 5) == 0) {
+            note_add(r, "%s", line + 5);
         } else if (strncmp(line, "created ", 8) == 0) {
             if (append(&r->created, &r->created_len, &r->created_cap, line + 8, strlen(line + 8)) !=
                     0 ||
@@ -287,10 +305,10 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     }
     if (timed_out) {
         r->status = TVP_TIMEOUT;
-        note_add(r, "killed by the watchdog after %.0f s", o->timeout_s);
+        note_lead(r, "killed by the watchdog after %.0f s", o->timeout_s);
     } else if (WIFSIGNALED(wstatus)) {
         r->status = TVP_CRASHED;
-        note_add(r, "benchmark process died of %s", strsignal(WTERMSIG(wstatus)));
+        note_lead(r, "benchmark process died of %s", strsignal(WTERMSIG(wstatus)));
     } else if (!done || WEXITSTATUS(wstatus) != 0) {
         r->status = TVP_FAILED;
         if (!r->note[0])

@@ -4,6 +4,8 @@ totals (at 1 worker the job and its workers' CPU; above, the same for the W-work
 its fault hook, and nothing outlives close()."""
 
 import os
+import signal
+import threading
 import unittest
 
 
@@ -35,14 +37,14 @@ class GilTest(BenchTestCase):
     def test_pair_is_one_chunk_then_w_chunks(self):
         b = gil.BENCHES["scaling"](case("processes", 3))
         sizes = []
-        real_map = b.pool.map
+        real_map = b.pool.map_async
 
         def spy(fn, args, chunksize):
             sizes.append(chunksize)
             return real_map(fn, args, chunksize=chunksize)
 
         try:
-            b.pool.map = spy
+            b.pool.map_async = spy
             b.run(2)  # pair 1: 1-worker job first, pair 2: W-worker job first
             self.assertEqual(sizes, [b.units, b.chunk, b.chunk, b.units])
             self.assertLess(b.chunk, b.units)
@@ -70,6 +72,30 @@ class GilTest(BenchTestCase):
                     self.assert_finite_totals(b.run(1), 4)
                 finally:
                     os.environ.pop("TVP_PY_FAULT", None)
+                    b.close()
+                self.assert_clean()
+
+    def test_killed_pool_worker_named(self):
+        # A worker killed between jobs (replaced by the Pool at once) or during one (its chunk
+        # lost: the job would never end) fails the job, naming the worker and the signal.
+        for during in (False, True):
+            with self.subTest(during=during):
+                b = gil.BENCHES["scaling"](case("processes", 2))
+                victim = b.procs[1]
+                try:
+                    if during:
+                        timer = threading.Timer(0.005, os.kill, (victim.pid, signal.SIGKILL))
+                        timer.start()
+                    else:
+                        os.kill(victim.pid, signal.SIGKILL)
+                    with self.assertRaisesRegex(common.CheckFailed,
+                                                r"pool worker \(pid %d\) was killed by signal 9"
+                                                % victim.pid):
+                        for _ in range(200):  # until the kill lands (a hang guard only)
+                            b.run(1)
+                finally:
+                    if during:
+                        timer.join()
                     b.close()
                 self.assert_clean()
 

@@ -3,6 +3,9 @@ child process, no thread, no /dev/shm/tvp-py-<our pid>-*), and every check fires
 hook corrupts a run. Shape only: no timing thresholds."""
 
 import multiprocessing
+import os
+import signal
+import threading
 import unittest
 
 from bench_test_case import BenchTestCase, Faulted
@@ -88,6 +91,40 @@ class IpcTest(BenchTestCase):
                     self.assertIn("join", str(cm.exception))
                 finally:
                     b.close()
+
+    def test_killed_pool_worker_named(self):
+        # A killed Pool worker loses its task and is replaced without a word: the batch must
+        # fail naming it, not wait forever for the lost result nor pass on the replacement.
+        for during in (False, True):
+            with self.subTest(during=during):
+                b = make("pool-dispatch", "Pool")
+                victim = b.procs[0]
+                try:
+                    if during:
+                        timer = threading.Timer(0.005, os.kill, (victim.pid, signal.SIGKILL))
+                        timer.start()
+                    else:
+                        os.kill(victim.pid, signal.SIGKILL)
+                    with self.assertRaisesRegex(common.CheckFailed,
+                                                r"pool worker \(pid %d\) was killed by signal 9"
+                                                % victim.pid):
+                        for _ in range(10000):  # until the kill lands (a hang guard only)
+                            b.run(50)
+                finally:
+                    if during:
+                        timer.join()
+                    b.close()
+
+    def test_process_per_task_killed_named(self):
+        with Faulted("pool-task-killed"):
+            b = make("pool-dispatch", "Process-per-task")
+            try:
+                with self.assertRaisesRegex(common.CheckFailed,
+                                            r"the process of task 0 \(pid [0-9]+\) was killed "
+                                            r"by signal 9"):
+                    b.run(2)
+            finally:
+                b.close()
 
     def test_unknown_variant(self):
         for bench in ipc.BENCHES:

@@ -64,6 +64,22 @@ class SpawnTest(BenchTestCase):
                         b.close()
                     self.assert_clean()
 
+    def test_killed_child_named(self):
+        # A started process that dies of a signal is named with its pid and the signal.
+        for variant in VARIANTS[1:]:
+            with self.subTest(variant=variant):
+                if not self.offered(variant):
+                    self.skipTest("start method not offered")
+                b = spawn.BENCHES["start"](case(variant))
+                try:
+                    os.environ["TVP_PY_FAULT"] = "spawn-killed"
+                    with self.assertRaisesRegex(common.CheckFailed,
+                                                r"child \(pid [0-9]+\) was killed by signal 9"):
+                        b.run(2)
+                finally:
+                    os.environ.pop("TVP_PY_FAULT", None)
+                    b.close()
+
     def test_unknown_variant(self):
         with self.assertRaises(ValueError):
             spawn.BENCHES["start"](case("Process-teleport"))

@@ -118,6 +118,60 @@ def quiet_orphan_errors(fn, *args):
         os._exit(1)
 
 
+def ended_words(code):
+    """How a child ended, from its multiprocessing exit code, in the C harness's words."""
+    if code < 0:
+        return "was killed by signal %d (%s)" % (-code, signal.strsignal(-code))
+    return "exited (status %d)" % code
+
+
+WATCH_S = 0.1  # how often a wait on other processes looks whether they still live
+
+
+def pool_processes(pool):
+    """A multiprocessing Pool's worker processes as it started them ([] for a ThreadPool).
+    A Pool replaces a worker that dies without a word and loses the task it held, so whoever
+    waits on a result has to watch these originals itself."""
+    import multiprocessing.process
+    return [p for p in getattr(pool, "_pool", ())
+            if isinstance(p, multiprocessing.process.BaseProcess)]
+
+
+def check_pool_alive(procs, what):
+    """Fails, naming it, when a pool worker of procs has ended. Also after a batch that
+    succeeded: a worker the Pool replaced took its pinning and its place in the figure with it."""
+    for p in procs:
+        code = p.exitcode
+        if code is not None:
+            raise CheckFailed("%s: pool worker (pid %d) %s" % (what, p.pid, ended_words(code)))
+
+
+def get_watching(result, procs, what):
+    """result.get(), but a process of procs that ends before the result is there fails the
+    wait within WATCH_S, named, instead of hanging until the harness's watchdog."""
+    import multiprocessing
+    while True:
+        try:
+            return result.get(WATCH_S)
+        except multiprocessing.TimeoutError:
+            check_pool_alive(procs, what)
+
+
+def end_pool(pool, procs):
+    """pool.terminate() and join(), also after a worker of procs died. A Pool worker killed
+    while it waited for a task dies holding the task queue's read lock, one killed while it
+    sent a result the result queue's write lock: process-shared semaphores that nobody can
+    release again, and terminate() takes both, so it would wait forever. Every worker is
+    terminated next, so locks that only exclude workers from each other are not needed."""
+    if any(p.exitcode is not None for p in procs):
+        for queue_, lock in (("_inqueue", "_rlock"), ("_outqueue", "_wlock")):
+            q = getattr(pool, queue_, None)
+            if q is not None and getattr(q, lock, None) is not None:
+                setattr(q, lock, threading.Lock())
+    pool.terminate()
+    pool.join()
+
+
 def set_reply(stream):
     global _reply
     _reply = stream

@@ -163,9 +163,11 @@ class ScalingBench:
                 counter = ctx.Value("i", 0)
                 self.pool = ctx.Pool(self.workers, initializer=_pool_init,
                                      initargs=(counter, self.pus))
+                self.procs = common.pool_processes(self.pool)
                 # Every worker exists after Pool(); one tiny map makes sure they all initialized
                 # (pinned) and the pool's queues are warm before the first timed job.
-                self.pool.map(_pool_unit, [(1, 1)] * self.workers, chunksize=1)
+                common.get_watching(self.pool.map_async(_pool_unit, [(1, 1)] * self.workers,
+                                                        chunksize=1), self.procs, "scaling")
             except BaseException:
                 self.close()
                 raise
@@ -253,8 +255,11 @@ class ScalingBench:
         # One chunk of the whole job goes to one worker: the 1-worker job in the same Pool.
         chunk = self.chunk if w == self.workers else len(self.seeds)
         t0 = common.now_ns()
-        res = self.pool.map(_pool_unit, args, chunksize=chunk)
+        # map() is map_async().get(); this get also watches the workers.
+        res = common.get_watching(self.pool.map_async(_pool_unit, args, chunksize=chunk),
+                                  self.procs, "scaling")
         t1 = common.now_ns()
+        common.check_pool_alive(self.procs, "scaling")
         for _, state, cpu, _ in res:
             states.add(state)
             cpus.add(cpu)
@@ -263,8 +268,8 @@ class ScalingBench:
     def close(self):
         pool, self.pool = self.pool, None
         if pool is not None:
-            pool.terminate()  # no job is in flight between batches: nothing is lost
-            pool.join()
+            # no job is in flight between batches: nothing is lost
+            common.end_pool(pool, getattr(self, "procs", ()))
 
 
 BENCHES = {"scaling": ScalingBench}

@@ -114,7 +114,9 @@ class _QueueT:
         pass
 
     def started(self):
-        pass
+        # Side 0 only reads q10: with its copy of the write end closed, the echo's is the last
+        # one, so a dead echo process is an EOFError in get(), not a hang.
+        self.q10._writer.close()
 
     def close(self, clean):
         for q in (self.q01, self.q10):
@@ -124,13 +126,10 @@ class _QueueT:
             q.join_thread()
 
 
-WATCH_S = 0.1  # a side blocked on a semaphore looks this often whether its peers still live
-
-
 def _acquire_watching(sem, procs):
     """sem.acquire(), but a peer process that died (the echo, a Manager server: they would
     never release it) ends the wait with EOFError, which PingPong names, instead of a hang."""
-    while not sem.acquire(timeout=WATCH_S):
+    while not sem.acquire(timeout=common.WATCH_S):
         for p in procs:
             if p is not None and not p.is_alive():
                 raise EOFError("a peer process ended")
@@ -394,11 +393,9 @@ class PingPong:
             code = p.exitcode
             if code is None or code == 0:
                 continue
-            how = ("was killed by signal %d (%s)" % (-code, signal.strsignal(-code))
-                   if code < 0 else "exited (status %d)" % code)
             self.peer_died = True
             return CheckFailed("pingpong %s: %s (pid %d) %s"
-                               % (self.case.variant, what, p.pid, how))
+                               % (self.case.variant, what, p.pid, common.ended_words(code)))
         return e
 
     def close(self):
@@ -443,6 +440,14 @@ def _task_wrong(i):
     return i * 2 + 1 + (i == 0)  # fault "pool-wrong": the first task's result is off by one
 
 
+def _task_killed(i):
+    # fault "pool-task-killed" (process variants only): the first task's process dies as a
+    # killed one does
+    if i == 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return i * 2 + 1
+
+
 def _pool_init(pus, index, cpus):
     # Worker i (in start order) pins to pus[i % len]; the PU it then runs on goes back
     # through shared memory, since a worker must not write to the harness itself.
@@ -471,6 +476,8 @@ class PoolDispatch:
         self.variant = case.variant
         self.pus = list(case.pus)
         self.fn = _task_wrong if common.fault("pool-wrong") else _task
+        if common.fault("pool-task-killed") and POOL_MODELS[self.variant] == "process":
+            self.fn = _task_killed
         self.pool = None
         self.probed = False
         w = len(self.pus)
@@ -481,6 +488,7 @@ class PoolDispatch:
                 make = ctx.Pool if self.variant == "Pool" else multiprocessing.pool.ThreadPool
                 self.pool = make(w, initializer=_pool_init,
                                  initargs=(self.pus, self.index, self.cpus))
+                self.procs = common.pool_processes(self.pool)
             elif self.variant == "Process-per-task":
                 self.out = ctx.RawValue("q", 0)
         except BaseException:
@@ -499,10 +507,12 @@ class PoolDispatch:
         common.note("%d workers, worker i pinned to pus[i %% %d]" % (len(self.pus),
                                                                        len(self.pus)))
         apply_async, fn, now = self.pool.apply_async, self.fn, common.now_ns
+        get, procs, what = common.get_watching, self.procs, "pool-dispatch " + self.variant
         t0 = now()
         pending = [apply_async(fn, (i,)) for i in range(n)]
-        got = [r.get() for r in pending]
+        got = [get(r, procs, what) for r in pending]
         dt = now() - t0
+        common.check_pool_alive(procs, what)
         for cpu in self.cpus:
             if cpu >= 0:
                 common.note_cpu(cpu)
@@ -541,11 +551,14 @@ class PoolDispatch:
             p.start()
             p.join()
             if bad is None and (p.exitcode != 0 or out.value != i * 2 + 1):
-                bad = (i, out.value, p.exitcode)
+                bad = (i, out.value, p.exitcode, p.pid)
         dt = now() - t0
+        if bad is not None and bad[2] != 0:
+            raise CheckFailed("pool-dispatch %s: the process of task %d (pid %d) %s"
+                              % (self.variant, bad[0], bad[3], common.ended_words(bad[2])))
         if bad is not None:
-            raise CheckFailed("pool-dispatch %s: task %d returned %r (exit code %s), not %d"
-                              % (self.variant, bad[0], bad[1], bad[2], bad[0] * 2 + 1))
+            raise CheckFailed("pool-dispatch %s: task %d returned %r, not %d"
+                              % (self.variant, bad[0], bad[1], bad[0] * 2 + 1))
         return [dt]
 
     def _one_process(self, i, pu, probe):
@@ -584,8 +597,9 @@ class PoolDispatch:
     def close(self):
         pool, self.pool = self.pool, None
         if pool is not None:
-            pool.close()
-            pool.join()
+            # Not close(): after a worker died its lost task stays pending, and a closed Pool
+            # waits for it forever. Between batches nothing is in flight to lose.
+            common.end_pool(pool, getattr(self, "procs", ()))
 
 
 BENCHES = {

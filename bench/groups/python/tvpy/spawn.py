@@ -25,6 +25,8 @@ Each operation is checked: t0 <= stamp <= t1 and the task ran to its end (a proc
 0)."""
 
 import multiprocessing
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -46,6 +48,8 @@ def _child(slot, pu, spoil, fail):
         common.pin(pu)  # first: the stamp must come from where the task was meant to run
     slot[0] = 0 if spoil else common.now_ns()
     slot[1] = common.current_cpu()
+    if fail == "kill" and threading.current_thread() is threading.main_thread():
+        os.kill(os.getpid(), signal.SIGKILL)  # a process dies as a killed one does
     if fail:
         sys.exit(3)  # a process exits with code 3; a thread just ends here
     slot[2] = 1  # ran to its end (what a thread has instead of an exit code)
@@ -133,15 +137,16 @@ class StartBench:
                 raise common.CheckFailed("start: %s child did not exit within %.0f s"
                                          % (self.method, _JOIN_TIMEOUT_S))
             if p.exitcode != 0:
-                raise common.CheckFailed("start: %s child exited with code %d"
-                                         % (self.method, p.exitcode))
+                raise common.CheckFailed("start: the started %s child (pid %d) %s"
+                                         % (self.method, p.pid, common.ended_words(p.exitcode)))
         finally:
             p.close()  # frees the sentinel fd now rather than at garbage collection
         return t0, self.slot[0], t1, self.slot[1]
 
     def run(self, n):
         spoil = common.fault("spawn-timestamp")
-        fail = common.fault("spawn-exit")
+        fail = "exit" if common.fault("spawn-exit") else \
+            "kill" if common.fault("spawn-killed") else None
         running = joined = 0
         cpus = set()
         for _ in range(n):
@@ -263,7 +268,8 @@ class ExitBench:
                                      % _EXIT_TIMEOUT_S)
         t1 = time.monotonic_ns()
         if p.returncode != 0:
-            raise common.CheckFailed("exit: the program exited with status %d" % p.returncode)
+            raise common.CheckFailed("exit: the program (pid %d) %s"
+                                     % (p.pid, common.ended_words(p.returncode)))
         lines = out.decode("ascii", "replace").split()
         try:
             tm = int(lines[lines.index("main") + 1])
