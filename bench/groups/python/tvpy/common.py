@@ -157,19 +157,59 @@ def get_watching(result, procs, what):
             check_pool_alive(procs, what)
 
 
+class _RawDrain:
+    """Stands in for a Pool's task-queue reader while terminate() empties it: a worker killed in
+    the middle of reading a task leaves the stream out of step, so whole messages cannot be
+    unpickled from it any more; the bytes are thrown away instead."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def poll(self, timeout=0.0):
+        return self.conn.poll(timeout)
+
+    def recv(self):
+        os.read(self.conn.fileno(), 1 << 16)
+
+
+END_POOL_S = 5.0  # how long terminate() may take after a worker died before it is given up
+
+
 def end_pool(pool, procs):
     """pool.terminate() and join(), also after a worker of procs died. A Pool worker killed
     while it waited for a task dies holding the task queue's read lock, one killed while it
     sent a result the result queue's write lock: process-shared semaphores that nobody can
-    release again, and terminate() takes both, so it would wait forever. Every worker is
-    terminated next, so locks that only exclude workers from each other are not needed."""
-    if any(p.exitcode is not None for p in procs):
-        for queue_, lock in (("_inqueue", "_rlock"), ("_outqueue", "_wlock")):
-            q = getattr(pool, queue_, None)
-            if q is not None and getattr(q, lock, None) is not None:
-                setattr(q, lock, threading.Lock())
-    pool.terminate()
-    pool.join()
+    release again, and terminate() takes both, so it would wait forever; one killed halfway
+    through a message leaves that queue's stream out of step. Every worker is terminated next,
+    so locks that only exclude workers from each other are not needed, and what terminate()
+    still cannot undo is bounded: after END_POOL_S the workers are killed and the Pool's
+    threads (daemons) are left to end with the process."""
+    if not any(p.exitcode is not None for p in procs):
+        pool.terminate()
+        pool.join()
+        return
+    for queue_, lock in (("_inqueue", "_rlock"), ("_outqueue", "_wlock")):
+        q = getattr(pool, queue_, None)
+        if q is not None and getattr(q, lock, None) is not None:
+            setattr(q, lock, threading.Lock())
+    inq = getattr(pool, "_inqueue", None)
+    if inq is not None and hasattr(inq, "_reader"):
+        inq._reader = _RawDrain(inq._reader)
+
+    def ender():
+        try:
+            pool.terminate()
+            pool.join()
+        except Exception:  # a Pool left inconsistent by the death: the kill below ends it
+            pass
+
+    t = threading.Thread(target=ender, name="tvp-pool-end", daemon=True)
+    t.start()
+    t.join(END_POOL_S)
+    for p in list(getattr(pool, "_pool", ())) + list(procs):
+        if p.exitcode is None:
+            p.kill()
+            p.join()
 
 
 def set_reply(stream):

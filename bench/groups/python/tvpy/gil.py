@@ -42,6 +42,8 @@ build can re-enable the GIL at run time), which goes to the note column."""
 
 import math
 import multiprocessing
+import os
+import signal
 import sys
 import threading
 import time
@@ -112,6 +114,11 @@ def _pool_unit(arg):
     c0 = time.thread_time_ns()
     value = _unit(iters, seed)
     return value, common.gil_state(), common.current_cpu(), time.thread_time_ns() - c0
+
+
+def _pool_unit_dies(arg):
+    # fault "gil-worker-dies": the worker dies as a killed one does, in the middle of a job
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def gil_note(states, processes):
@@ -256,7 +263,8 @@ class ScalingBench:
         chunk = self.chunk if w == self.workers else len(self.seeds)
         t0 = common.now_ns()
         # map() is map_async().get(); this get also watches the workers.
-        res = common.get_watching(self.pool.map_async(_pool_unit, args, chunksize=chunk),
+        unit = _pool_unit_dies if common.fault("gil-worker-dies") else _pool_unit
+        res = common.get_watching(self.pool.map_async(unit, args, chunksize=chunk),
                                   self.procs, "scaling")
         t1 = common.now_ns()
         common.check_pool_alive(self.procs, "scaling")
