@@ -366,8 +366,8 @@ int tvp_resultset_load(const char *dir, struct tvp_resultset *rs, char *err, siz
         if (access(path, F_OK) != 0) {
             /* meta.json names the groups whose record was written. */
             if (errno != ENOENT || tvp_list_has(m.groups, name))
-                problem(rs, "%s: %s, though meta.json lists group %s as written; group skipped",
-                        path, strerror(errno), name);
+                problem(rs, "%s: %s, though meta.json lists group %s as written; group %s skipped",
+                        path, strerror(errno), name, name);
             continue;
         }
         size_t before = rs->n;
