@@ -55,7 +55,9 @@ void tvp_fig_name(const struct tvp_fig *f, char *buf, size_t len)
         snprintf(buf + n, len - (size_t)n, "/%s", f->metric);
 }
 
-/* The figure_id its samples carry in <group>.samples.csv. */
+/* The figure_id its samples carry in <group>.samples.csv as schema 1 first wrote it
+ * ("/param:N"); the canonical name (tvp_fig_name, "/param=N") is accepted as well, so folders
+ * written before and after names were unified both read. */
 static void sample_id(const struct tvp_fig *f, char *buf, size_t len)
 {
     int n = snprintf(buf, len, "%s/%s/%s/%s/%s", f->group, f->benchmark, f->variant, f->model,
@@ -237,18 +239,23 @@ static int load_samples(struct tvp_resultset *rs, const char *group, size_t firs
     }
     size_t nf = rs->n - first;
     char(*names)[256] = malloc((nf ? nf : 1) * sizeof *names);
+    char(*canon)[256] = malloc((nf ? nf : 1) * sizeof *canon);
     char *bad = calloc(nf ? nf : 1, 1);
-    if (!names || !bad) {
+    if (!names || !canon || !bad) {
         free(names);
+        free(canon);
         free(bad);
         tvp_csv_free(&c);
         return ENOMEM;
     }
-    for (size_t k = 0; k < nf; k++)
+    for (size_t k = 0; k < nf; k++) {
         sample_id(&rs->figs[first + k], names[k], sizeof names[k]);
+        tvp_fig_name(&rs->figs[first + k], canon[k], sizeof canon[k]);
+    }
     for (size_t r = 0; r < c.nrows && rc == 0; r++) {
         size_t k = 0;
-        while (k < nf && strcmp(c.rows[r][id], names[k]) != 0)
+        while (k < nf && strcmp(c.rows[r][id], names[k]) != 0 &&
+               strcmp(c.rows[r][id], canon[k]) != 0)
             k++;
         if (k == nf)
             continue; /* a figure this reader left out, or does not know */
@@ -260,7 +267,7 @@ static int load_samples(struct tvp_resultset *rs, const char *group, size_t firs
                 problem(rs,
                         "%s: line %zu: value '%.40s' is not a finite number; figure %s "
                         "skipped",
-                        path, c.line[r], c.rows[r][val], names[k]);
+                        path, c.line[r], c.rows[r][val], canon[k]);
             bad[k] = 1;
             continue;
         }
@@ -282,7 +289,7 @@ static int load_samples(struct tvp_resultset *rs, const char *group, size_t firs
             problem(rs,
                     "%s: %zu sample%s of figure %s, its row in %s.csv says n = %zu, status %s; "
                     "figure skipped",
-                    path, f->n_samples, f->n_samples == 1 ? "" : "s", names[k], group, f->n,
+                    path, f->n_samples, f->n_samples == 1 ? "" : "s", canon[k], group, f->n,
                     f->status);
             bad[k] = 1;
         }
@@ -290,6 +297,7 @@ static int load_samples(struct tvp_resultset *rs, const char *group, size_t firs
             drop_fig(rs, first + k);
     }
     free(names);
+    free(canon);
     free(bad);
     tvp_csv_free(&c);
     return rc;
