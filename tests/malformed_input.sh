@@ -91,6 +91,10 @@ make_good "$tmp/no-host"
 sed -i 's/"host_name": "fixture", //' "$tmp/no-host/meta.json"
 expect no-host 1 "tvpbench: DIR/meta.json: no \"machine.host_name\" (every tvpbench run writes it)"
 
+make_good "$tmp/timer-null"
+sed -i 's/"cost_ns": 20.5/"cost_ns": null/' "$tmp/timer-null/meta.json"
+expect timer-null 1 "tvpbench: DIR/meta.json: \"timer.cost_ns\" is null, not a cost in ns"
+
 make_good "$tmp/array-meta"
 echo '[1, 2]' >"$tmp/array-meta/meta.json"
 expect array-meta 1 "tvpbench: DIR/meta.json: the document is an array, not an object"

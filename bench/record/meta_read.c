@@ -180,14 +180,14 @@ json_t *tvp_meta_parse(const char *name, const char *text, size_t len, struct tv
         get_num(root, "topology.l2_bytes", 0, &l2, name, err, errlen) ||
         get_num(root, "topology.l3_bytes", 0, &l3, name, err, errlen))
         goto bad;
+    /* The report quotes it, and every run measures it: anything but a cost is damage. */
     if (!at(root, "timer.cost_ns")) {
         fail(err, errlen, name, "no \"timer.cost_ns\" (every tvpbench run writes it)");
         goto bad;
     }
-    /* null is how the writer records a cost it could not measure; a number must be one. */
-    if (isfinite(m->timer_cost_ns) && m->timer_cost_ns < 0) {
-        fail(err, errlen, name, "\"timer.cost_ns\" is %g: a cost cannot be negative",
-             m->timer_cost_ns);
+    if (!isfinite(m->timer_cost_ns) || m->timer_cost_ns < 0) {
+        fail(err, errlen, name, "\"timer.cost_ns\" is %s, not a cost in ns",
+             isnan(m->timer_cost_ns) ? "null" : "negative");
         goto bad;
     }
     const double counts[] = {cores, pus, l1, l2, l3};
