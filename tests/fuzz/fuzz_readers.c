@@ -22,12 +22,12 @@ static const struct tvp_group fuzz_spawn = {.name = "spawn"};
 const struct tvp_group *const tvp_groups[] = {&fuzz_spawn};
 const size_t tvp_groups_len = 1;
 
-static char dir[] = "/tmp/tvp-fuzz-XXXXXX";
+static char dir[256];
 static const char *const files[] = {"meta.json", "spawn.csv", "spawn.samples.csv"};
 
 static void cleanup(void)
 {
-    char path[64];
+    char path[320];
     for (size_t i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         unlink(path);
@@ -39,6 +39,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
+    /* Under TMPDIR, which run_fuzz.sh points at a folder it removes: a crash skips atexit. */
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/tvp-fuzz-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         perror("fuzz_readers: mkdtemp");
         abort();
@@ -49,7 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void write_part(const char *name, const uint8_t *p, size_t n)
 {
-    char path[64];
+    char path[320];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0 || (n && write(fd, p, n) != (ssize_t)n) || close(fd) != 0) {

@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 cp -r "$seeds" "$tmp/corpus"
 keep=${TVP_FUZZ_ARTIFACTS:-$PWD}
 # stderr of the target closed: the readers name every refused row there, by design.
-"$fuzzer" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 -close_fd_mask=2 \
+TMPDIR=$tmp "$fuzzer" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 -close_fd_mask=2 \
   -artifact_prefix="$keep/fuzz-" -print_final_stats=1 "$tmp/corpus" >"$tmp/log" 2>&1
 rc=$?
 grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added|INFO: seed corpus)' "$tmp/log"
