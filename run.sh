@@ -171,6 +171,7 @@ BUILD_PKGS=(
   "libc6-dev:test -e /usr/include/stdio.h"
   "pkg-config:command -v pkg-config"
   "libhwloc-dev:pkg-config --exists hwloc"
+  "libjansson-dev:pkg-config --exists jansson"
   "libpfm4-dev:test -e /usr/include/perfmon/pfmlib_perf_event.h"
 )
 PLOT_PKGS=("gnuplot-nox:command -v gnuplot")
@@ -198,9 +199,13 @@ build() { # build DIR [cmake args...]
   rm -f "$log"
 }
 
+# Returns 0; 4 when parts of the folder could not be read (tvpbench named each, and the charts and
+# report were made without them); 1 when nothing could be made.
 draw_charts() { # draw_charts RUN_DIR
-  local dir=$1 dat name gp
-  "$BUILD/tvpbench" chart-data "$dir" || return 1
+  local dir=$1 dat name gp rc=0 seen
+  seen=$("$BUILD/tvpbench" chart-data "$dir" 2>&1 >/dev/null) || rc=$?
+  [[ -z $seen ]] || printf '%s\n' "$seen" >&2
+  ((rc == 0 || rc == 4)) || return 1
   for dat in "$dir"/charts/*.dat; do
     [[ -e $dat ]] || continue
     name=$(basename "$dat" .dat)
@@ -219,7 +224,13 @@ draw_charts() { # draw_charts RUN_DIR
         "$ROOT/plots/style.gp" "$gp" || { say "gnuplot failed on $gp ($term)"; return 1; }
     done
   done
-  "$BUILD/tvpbench" report "$dir"
+  # The report reads the same folder: what chart-data named already is not repeated.
+  local err
+  rc=0
+  err=$({ "$BUILD/tvpbench" report "$dir" 2>&1 >&3 3>&-; } 3>&1) || rc=$?
+  printf '%s\n' "$err" | grep -vxF -e "" -f <(printf '%s\n' "$seen") >&2
+  ((rc == 0 || rc == 4)) || return 1
+  return "$rc"
 }
 
 cmd_run() {
@@ -244,7 +255,9 @@ cmd_run() {
   # 3: the run completed and wrote everything, but some cases failed; draw and report them too.
   ((rc == 0 || rc == 3)) || exit "$rc"
   ((default_out)) && ln -sfn "$(basename "$OUT_DIR")" "$ROOT/results/latest"
-  draw_charts "$OUT_DIR" || exit 1
+  local drawn=0
+  draw_charts "$OUT_DIR" || drawn=$?
+  ((drawn == 0)) || exit "$drawn"
   say "report: $OUT_DIR/report.md and report.html"
   if ((rc == 3)); then
     say "some benchmark cases did not finish ok (status and note columns; exit status 3)"
@@ -277,6 +290,8 @@ cmd_plot() {
   build "$BUILD"
   draw_charts "$1"
 }
+# plot's exit status: 0, 4 when parts of the folder could not be read (named, and left out of the
+# charts and report), 1 when the folder could not be read at all.
 
 main() {
   (($#)) || { usage >&2; exit 2; }

@@ -9,7 +9,9 @@
  * Exit status of run: 0 when every case was ok; 3 when the run completed and wrote everything
  * but some cases failed, timed out or crashed (their status and note say which); 1 when the
  * results could not be written; 2 for a bad command line or nothing to run; 128 + the signal
- * when a signal stopped it (130 for Ctrl-C), the finished cases kept. */
+ * when a signal stopped it (130 for Ctrl-C), the finished cases kept. chart-data and report exit
+ * 4 when they wrote what they could but parts of the folder could not be read (each named on
+ * stderr), 1 when the folder cannot be read at all. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -425,6 +427,9 @@ static int cmd_run(int argc, char **argv)
         status = "nothing to run";
     if (tvp_meta_write(&ctx, status) != 0)
         ctx.write_failed = 1;
+    /* The merged record for Google Benchmark's tools, read back from what was just written. */
+    if (!ctx.write_failed && ctx.groups_run[0] && tvp_write_run_json(ctx.dir) != 0)
+        ctx.write_failed = 1;
     tvp_log("total time %.1f s%s; results in %s", ctx.seconds,
             ctx.interrupted ? " (interrupted: finished cases kept, run marked incomplete)" : "",
             ctx.dir);
@@ -464,7 +469,7 @@ int main(int argc, char **argv)
         return cmd_placements();
     if ((strcmp(cmd, "report") == 0 || strcmp(cmd, "chart-data") == 0) && argc == 3) {
         int rc = cmd[0] == 'r' ? tvp_write_report(argv[2]) : tvp_write_chart_data(argv[2]);
-        return rc ? 1 : 0;
+        return rc == TVP_READ_SKIPPED ? TVP_EXIT_READ_SKIPPED : rc ? 1 : 0;
     }
     fprintf(stderr,
             "tvpbench: unknown command or wrong arguments '%s'; accepted: run, list, "

@@ -45,13 +45,13 @@ echo "run.sh all --quick took ${SECONDS}s"
 
 # Every gnuplot script draws its chart in a quick run of every group.
 charts=$(cd "$root/plots" && ls ./*.gp | sed 's#^./##; s#[.]gp$##' | grep -vx style)
-files="meta.json topology.xml run.log report.md report.html"
+files="meta.json topology.xml run.log report.md report.html run.json"
 for g in spawn memory locks queues ipc sched python; do files="$files $g.csv $g.samples.csv $g.json"; done
 for c in $charts; do files="$files charts/$c.png charts/$c.svg"; done
 for f in $files; do
   check "$f exists and is not empty" test -s "$out/$f"
 done
-for f in meta.json spawn.json memory.json locks.json queues.json ipc.json sched.json python.json; do
+for f in meta.json run.json spawn.json memory.json locks.json queues.json ipc.json sched.json python.json; do
   check "$f is valid JSON" jq empty "$out/$f"
 done
 check "meta.json says complete" jq -e '.status == "complete"' "$out/meta.json"
@@ -65,6 +65,12 @@ check "meta.json names unavailable counters with a reason" \
 check "spawn.json has context and benchmarks" jq -e '.context.host_name and (.benchmarks | length > 0)' "$out/spawn.json"
 check "spawn.json has iteration and aggregate entries" \
   jq -e '([.benchmarks[] | select(.run_type == "iteration")] | length > 0) and ([.benchmarks[] | select(.run_type == "aggregate" and .aggregate_name == "median")] | length > 0)' "$out/spawn.json"
+# run.json for Google Benchmark's tools: every entry a time in ns with a number in real_time and
+# cpu_time (compare.py does arithmetic on both), one schema version, names in the canonical form.
+check "run.json: every entry has numeric real_time and cpu_time in ns" \
+  jq -e '(.benchmarks | length > 0) and all(.benchmarks[]; (.real_time | type) == "number" and (.cpu_time | type) == "number" and .time_unit == "ns")' "$out/run.json"
+check "run.json: context names the schema and the figures left out" \
+  jq -e '.context.tvpbench_schema == 1 and (.context.not_in_benchmarks | type) == "array" and .context.num_cpus > 0' "$out/run.json"
 check "topology.xml is hwloc XML" grep -q '<topology' "$out/topology.xml"
 
 # CSV: the header has the schema's columns, and every row has as many fields as the header.

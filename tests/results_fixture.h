@@ -17,7 +17,8 @@
     "group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,ci_low,"  \
     "ci_high,status,note"
 
-/* meta.json of a complete run; extra: more JSON members ("\"cores\": 2,\n  ...") or "". */
+/* meta.json of a complete run: what every run writes (schema version, status, date, host, timer
+ * cost) and extra: more members, as meta.json nests them ("\"topology\": {\"cores\": 2}") or "". */
 static inline int rf_meta(const char *dir, const char *extra)
 {
     char path[256];
@@ -25,8 +26,11 @@ static inline int rf_meta(const char *dir, const char *extra)
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    fprintf(f, "{\n  %s%s\"status\": \"complete\",\n  \"host_name\": \"test\"\n}\n", extra,
-            extra[0] ? ",\n  " : "");
+    fprintf(f,
+            "{\n  \"tvpbench_schema\": 1,\n  \"status\": \"complete\",\n  \"date\": "
+            "\"2026-01-01T00:00:00Z\",\n  \"machine\": {\"host_name\": \"test\"},\n  "
+            "\"timer\": {\"cost_ns\": 20}%s%s\n}\n",
+            extra[0] ? ",\n  " : "", extra);
     return fclose(f);
 }
 

@@ -108,10 +108,10 @@ static void write_c6(double c_threads, double c_processes, double c_gil, double 
         fprintf(stderr, "could not empty %s\n", dir);
     int python = py_threads > 0 || py_processes > 0;
     CHECK(rf_meta(dir,
-                  python
-                      ? "\"cores\": 2,\n  \"python_facts\": \"CPython 3.11.7 (main), GIL "
-                        "enabled\""
-                      : "\"cores\": 2,\n  \"python_missing\": \"python3 not found on PATH\"") == 0);
+                  python ? "\"topology\": {\"cores\": 2},\n  \"environment\": {\"python_facts\": "
+                           "\"CPython 3.11.7 (main), GIL enabled\"}"
+                         : "\"topology\": {\"cores\": 2},\n  \"environment\": {\"python_missing\": "
+                           "\"python3 not found on PATH\"}") == 0);
     FILE *csv, *smp;
     open_group("sched", &csv, &smp);
     const struct {
@@ -279,7 +279,8 @@ static void write_c10(int with_locks)
     snprintf(path, sizeof path, "rm -f '%s'/*.csv", dir);
     if (system(path) != 0)
         fprintf(stderr, "could not empty %s\n", dir);
-    CHECK(rf_meta(dir, "\"cores\": 2,\n  \"python_facts\": \"CPython 3.11.7 (main)\"") == 0);
+    CHECK(rf_meta(dir, "\"topology\": {\"cores\": 2},\n  \"environment\": {\"python_facts\": "
+                       "\"CPython 3.11.7 (main)\"}") == 0);
     FILE *csv, *smp;
     open_group("python", &csv, &smp);
     for (int w = 1; w <= 4; w += 3) {

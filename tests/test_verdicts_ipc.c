@@ -185,7 +185,7 @@ static void c13_cases(void)
  * Queue and Manager all measured; 0 Manager missing; -1 Pipe's check failed; 2 no ipc at all. */
 static enum tvp_verdict_kind c12(int ipc, struct tvp_verdict *vp)
 {
-    CHECK(rf_start(dir, "\"cores\": 2") == 0);
+    CHECK(rf_start(dir, "\"topology\": {\"cores\": 2}") == 0);
     CHECK(rf_group(dir, "spawn", &out) == 0);
     rf_c12_pool(&out, 20000, 200000, 5000, 0);
     rf_close(&out);
@@ -252,7 +252,7 @@ static void c12_cases(void)
 static void python_cases(void)
 {
     struct tvp_verdict v;
-    begin("\"python_facts\": \"CPython 3.12.1 (main)\"");
+    begin("\"environment\": {\"python_facts\": \"CPython 3.12.1 (main)\"}");
     rtt("ipc", "spsc-pointer", "thread", 64, 1000, 0);
     rtt("ipc", "pipe", "process", 64, 10000, 0);
     rtt("ipc", "shm-ring-futex", "process", 64, 2000, 0);

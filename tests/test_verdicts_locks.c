@@ -24,7 +24,7 @@ static struct rf_out out;
 
 static void begin(void)
 {
-    CHECK(rf_start(dir, "\"cores\": 2") == 0);
+    CHECK(rf_start(dir, "\"topology\": {\"cores\": 2}") == 0);
     CHECK(rf_group(dir, "locks", &out) == 0);
 }
 
@@ -349,7 +349,8 @@ static void python_cases(void)
     CHECK_INT(c7(&s7, &v), TVP_V_CONFIRMED);
     HAS(figures, "Python: not measured (the python group did not run)");
 
-    CHECK(rf_start(dir, "\"cores\": 2,\n  \"python_facts\": \"CPython 3.11.7 (main)\"") == 0);
+    CHECK(rf_start(dir, "\"topology\": {\"cores\": 2},\n  \"environment\": {\"python_facts\": "
+                        "\"CPython 3.11.7 (main)\"}") == 0);
     CHECK(rf_group(dir, "locks", &out) == 0);
     LK(.bench = "uncontended", .variant = "mutex", .model = "thread", .placement = "same-pu",
        .metric = "lock+unlock", .median = 20);

@@ -23,7 +23,7 @@ static struct rf_out out;
 static enum tvp_verdict_kind c12(double pool, double per_task, double thread_pool, int n,
                                  struct tvp_verdict *vp)
 {
-    CHECK(rf_start(dir, "\"cores\": 2") == 0);
+    CHECK(rf_start(dir, "\"topology\": {\"cores\": 2}") == 0);
     CHECK(rf_group(dir, "spawn", &out) == 0);
     SP(.bench = "start", .variant = "pthread_create", .model = "thread", .placement = "same-pu",
        .metric = "start-to-joined", .median = 20000);
@@ -79,7 +79,8 @@ static void c12_cases(void)
 static void python_cases(void)
 {
     struct tvp_verdict v;
-    CHECK(rf_start(dir, "\"cores\": 2,\n  \"python_facts\": \"CPython 3.11.7 (main)\"") == 0);
+    CHECK(rf_start(dir, "\"topology\": {\"cores\": 2},\n  \"environment\": {\"python_facts\": "
+                        "\"CPython 3.11.7 (main)\"}") == 0);
     CHECK(rf_group(dir, "spawn", &out) == 0);
     static const struct {
         const char *variant, *model;

@@ -9,10 +9,29 @@ void tvp_json_init(struct tvp_json *j, FILE *f)
     j->first[0] = 1;
 }
 
+/* The length of the well-formed UTF-8 sequence at p (1..4), or 0 when it is not one: JSON text
+ * must be UTF-8, and a reader (jansson, Python's json) refuses the whole file over one bad byte. */
+static int utf8_len(const unsigned char *p)
+{
+    int n = p[0] < 0x80                    ? 1
+            : p[0] >= 0xc2 && p[0] <= 0xdf ? 2
+            : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+            : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
+                                           : 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    /* Overlong forms, UTF-16 surrogates and code points above U+10FFFF. */
+    if ((n == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (n == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
+        (n == 4 && p[0] == 0xf0 && p[1] < 0x90) || (n == 4 && p[0] == 0xf4 && p[1] >= 0x90))
+        return 0;
+    return n;
+}
+
 void tvp_json_write_escaped(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
         switch (*p) {
         case '"':
             fputs("\\\"", f);
@@ -30,11 +49,20 @@ void tvp_json_write_escaped(FILE *f, const char *s)
             fputs("\\r", f);
             break;
         default:
-            if (*p < 0x20)
+            if (*p < 0x20) {
                 fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
+            } else {
+                int n = utf8_len(p);
+                if (n == 0) {
+                    fputs("\\ufffd", f); /* a byte that is not UTF-8: the replacement character */
+                } else {
+                    fwrite(p, 1, (size_t)n, f);
+                    p += n;
+                    continue;
+                }
+            }
         }
+        p++;
     }
     fputc('"', f);
 }

@@ -24,7 +24,8 @@ void tvp_json_null(struct tvp_json *j, const char *key);
 /* Ends the document with a newline. */
 void tvp_json_finish(struct tvp_json *j);
 
-/* Writes s as a JSON string literal (with quotes) to f. */
+/* Writes s as a JSON string literal (with quotes) to f; a byte that is not part of well-formed
+ * UTF-8 is written as U+FFFD, so the file stays valid JSON whatever a note holds. */
 void tvp_json_write_escaped(FILE *f, const char *s);
 
 #endif

@@ -5,10 +5,19 @@
 #ifndef TVP_REPORT_H
 #define TVP_REPORT_H
 
-/* Writes charts/<group>-<chart>.dat for every group present. Returns 0 or an error number. */
+/* Returned when everything readable was written but parts of the folder could not be read (each
+ * named on stderr as it was found); the command exits with TVP_EXIT_READ_SKIPPED. */
+#define TVP_READ_SKIPPED      (-4)
+#define TVP_EXIT_READ_SKIPPED 4
+
+/* Writes charts/<group>-<chart>.dat for every group present. Returns 0, TVP_READ_SKIPPED or an
+ * error number. */
 int tvp_write_chart_data(const char *dir);
 
-/* Writes report.md and report.html. Returns 0 or an error number. */
+/* Writes report.md, report.html and run.json. Returns 0, TVP_READ_SKIPPED or an error number. */
 int tvp_write_report(const char *dir);
+
+/* Writes run.json alone (at the end of a run). Returns as tvp_write_report does. */
+int tvp_write_run_json(const char *dir);
 
 #endif

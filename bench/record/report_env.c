@@ -7,56 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meta_read.h"
 #include "report_parts.h"
 
-static char *read_all(const char *path)
+static void str(const json_t *root, const char *path, char *buf, size_t len)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len - 1, f);
-        if (len < cap - 1)
-            break;
-        char *more = realloc(buf, cap * 2);
-        if (!more) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = more;
-        cap *= 2;
-    }
-    fclose(f);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
-}
-
-/* meta.json's keys are unique where these are used, so the first occurrence is the one. */
-static double num(const char *json, const char *key, double absent)
-{
-    char pat[80];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    const char *p = strstr(json, pat);
-    if (!p)
-        return absent;
-    p += strlen(pat);
-    if (!strncmp(p, "true", 4))
-        return 1;
-    if (!strncmp(p, "false", 5))
-        return 0;
-    char *end;
-    double v = strtod(p, &end);
-    return end == p ? absent : v;
-}
-
-static void str(const char *json, const char *key, char *buf, size_t len)
-{
-    if (tvp_json_lookup_string(json, key, buf, len) != 0)
-        buf[0] = '\0';
+    const char *v = tvp_meta_str(root, path);
+    snprintf(buf, len, "%s", v ? v : "");
 }
 
 /* cycles and the like count the CPU's own events; a VM without a virtual PMU refuses them while
@@ -72,30 +29,28 @@ static int is_hw_counter(const char *name)
     return 1;
 }
 
-static void counters(const char *json, struct tvp_rpt_env *e)
+static void counters(const json_t *root, struct tvp_rpt_env *e)
 {
-    const char *p = strstr(json, "\"available\": [");
-    const char *end = p ? strchr(p, ']') : NULL;
-    for (const char *q = p ? strchr(p, '[') : NULL; q && end && (q = strchr(q, '"')) && q < end;) {
-        const char *close = strchr(q + 1, '"');
-        if (!close || close > end)
-            break;
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(close - q - 1), q + 1);
+    const json_t *list = json_object_get(json_object_get(root, "counters"), "available"), *v;
+    size_t i;
+    json_array_foreach(list, i, v)
+    {
+        if (!json_is_string(v))
+            continue;
+        const char *name = json_string_value(v);
         tvp_appendf(e->ctr_ok, sizeof e->ctr_ok, "%s%s", e->n_ctr_ok++ ? ", " : "", name);
         e->hw_ctr_ok |= is_hw_counter(name);
-        q = close + 1;
     }
-    /* The list of refused counters is the last thing in meta.json. Counters refused for one
-     * reason (every hardware event on a VM without a PMU) are named together, the reason once. */
+    /* Counters refused for one reason (every hardware event on a VM without a PMU) are named
+     * together, the reason once. */
     char names[16][300], reasons[16][320];
     int n = 0;
-    p = strstr(json, "\"unavailable\": [");
-    for (const char *q = p; q && (q = strstr(q, "\"name\": \"")); q++) {
-        char name[64], reason[320];
-        if (tvp_json_lookup_string(q, "name", name, sizeof name) ||
-            tvp_json_lookup_string(q, "reason", reason, sizeof reason))
-            break;
+    list = json_object_get(json_object_get(root, "counters"), "unavailable");
+    json_array_foreach(list, i, v)
+    {
+        const char *name = tvp_meta_str(v, "name"), *reason = tvp_meta_str(v, "reason");
+        if (!name || !reason)
+            continue;
         if (is_hw_counter(name) && !e->ctr_bad_reason[0])
             snprintf(e->ctr_bad_reason, sizeof e->ctr_bad_reason, "%s", reason);
         e->n_ctr_bad++;
@@ -114,18 +69,15 @@ static void counters(const char *json, struct tvp_rpt_env *e)
                     reasons[k]);
 }
 
-static void placements(const char *json, struct tvp_rpt_env *e)
+static void placements(const json_t *root, struct tvp_rpt_env *e)
 {
-    const char *p = strstr(json, "\"placements\": [");
-    const char *end = p ? strstr(p, "\n  ]") : NULL;
-    for (const char *q = p; q && end && (q = strstr(q, "\"name\": \"")) && q < end; q++) {
-        char name[32], detail[200];
-        const char *next = strstr(q + 1, "\"name\": \"");
-        tvp_json_lookup_string(q, "name", name, sizeof name);
+    const json_t *list = json_object_get(root, "placements"), *v;
+    size_t i;
+    json_array_foreach(list, i, v)
+    {
         /* An unavailable placement has a reason where an available one has a detail. */
-        const char *d = strstr(q, "\"detail\": \"");
-        if (d && (!next || d < next) && d < end &&
-            tvp_json_lookup_string(q, "detail", detail, sizeof detail) == 0)
+        const char *name = tvp_meta_str(v, "name"), *detail = tvp_meta_str(v, "detail");
+        if (name && detail)
             tvp_appendf(e->placements, sizeof e->placements, "%s%s: %s",
                         e->placements[0] ? "; " : "", name, detail);
     }
@@ -134,45 +86,45 @@ static void placements(const char *json, struct tvp_rpt_env *e)
 void tvp_rpt_read_env(const char *dir, struct tvp_rpt_env *e)
 {
     memset(e, 0, sizeof *e);
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/meta.json", dir);
-    char *json = read_all(path);
-    if (!json)
+    struct tvp_meta_facts facts;
+    char err[512];
+    int why;
+    /* tvp_resultset_load has read and checked it already; it only fails here if it changed. */
+    json_t *root = tvp_meta_load(dir, &facts, err, sizeof err, &why);
+    if (!root)
         return;
-    e->quick = (int)num(json, "quick", 0);
-    e->repetitions = (int)num(json, "repetitions", 0);
-    e->min_time_s = num(json, "min_time_s", NAN);
-    e->counters_on = (int)num(json, "counters", 1);
-    e->packages = (int)num(json, "packages", 0);
-    e->numa = (int)num(json, "numa_nodes", 0);
-    e->cores = (int)num(json, "cores", 0);
-    e->pus = (int)num(json, "pus", 0);
-    e->smt = (int)num(json, "smt", 0);
-    e->l1d = (long long)num(json, "l1d_bytes", 0);
-    e->l2 = (long long)num(json, "l2_bytes", 0);
-    e->l3 = (long long)num(json, "l3_bytes", 0);
-    e->timer_res_ns = num(json, "resolution_ns", NAN);
-    str(json, "governor", e->governor, sizeof e->governor);
-    str(json, "scaling_driver", e->driver, sizeof e->driver);
-    str(json, "turbo", e->turbo, sizeof e->turbo);
-    str(json, "smt_active", e->smt_active, sizeof e->smt_active);
-    str(json, "transparent_hugepages", e->thp, sizeof e->thp);
-    str(json, "perf_event_paranoid", e->paranoid, sizeof e->paranoid);
-    str(json, "compiler", e->compiler, sizeof e->compiler);
-    str(json, "build_type", e->build, sizeof e->build);
-    str(json, "arch", e->arch, sizeof e->arch);
-    /* "samples" is a common word: read it inside the load object only. */
-    const char *load = strstr(json, "\"load\": {");
-    e->load_samples = load ? (int)num(load, "samples", 0) : 0;
-    e->load_max = num(json, "max_1min", NAN);
-    e->load_at = num(json, "max_at_s", NAN);
-    str(json, "max_during", e->load_during, sizeof e->load_during);
-    e->others_max = (int)num(json, "max_others_runnable", 0);
-    e->others_at = num(json, "others_at_s", NAN);
-    str(json, "others_during", e->others_during, sizeof e->others_during);
-    counters(json, e);
-    placements(json, e);
-    free(json);
+    e->quick = (int)tvp_meta_num(root, "options.quick", 0);
+    e->repetitions = (int)tvp_meta_num(root, "options.repetitions", 0);
+    e->min_time_s = tvp_meta_num(root, "options.min_time_s", NAN);
+    e->counters_on = (int)tvp_meta_num(root, "options.counters", 1);
+    e->packages = (int)tvp_meta_num(root, "topology.packages", 0);
+    e->numa = (int)tvp_meta_num(root, "topology.numa_nodes", 0);
+    e->cores = facts.cores;
+    e->pus = facts.pus;
+    e->smt = (int)tvp_meta_num(root, "topology.smt", 0);
+    e->l1d = facts.l1d_bytes;
+    e->l2 = facts.l2_bytes;
+    e->l3 = facts.l3_bytes;
+    e->timer_res_ns = tvp_meta_num(root, "timer.resolution_ns", NAN);
+    str(root, "machine.governor", e->governor, sizeof e->governor);
+    str(root, "machine.scaling_driver", e->driver, sizeof e->driver);
+    str(root, "machine.turbo", e->turbo, sizeof e->turbo);
+    str(root, "machine.smt_active", e->smt_active, sizeof e->smt_active);
+    str(root, "machine.transparent_hugepages", e->thp, sizeof e->thp);
+    str(root, "machine.perf_event_paranoid", e->paranoid, sizeof e->paranoid);
+    str(root, "machine.compiler", e->compiler, sizeof e->compiler);
+    str(root, "machine.build_type", e->build, sizeof e->build);
+    str(root, "machine.arch", e->arch, sizeof e->arch);
+    e->load_samples = (int)tvp_meta_num(root, "load.samples", 0);
+    e->load_max = tvp_meta_num(root, "load.max_1min", NAN);
+    e->load_at = tvp_meta_num(root, "load.max_at_s", NAN);
+    str(root, "load.max_during", e->load_during, sizeof e->load_during);
+    e->others_max = (int)tvp_meta_num(root, "load.max_others_runnable", 0);
+    e->others_at = tvp_meta_num(root, "load.others_at_s", NAN);
+    str(root, "load.others_during", e->others_during, sizeof e->others_during);
+    counters(root, e);
+    placements(root, e);
+    json_decref(root);
 }
 
 static void warn(struct tvp_report *r, const char *what, const char *fmt, ...)
@@ -198,6 +150,12 @@ void tvp_rpt_warnings(struct tvp_report *r)
         warn(r, "Incomplete run",
              "the run is %s: only the cases that finished are judged. Run it again to the end.",
              rs->status[0] ? rs->status : "of unknown status");
+    if (rs->n_problems)
+        warn(r, "Unreadable parts",
+             "%zu part(s) of the results folder could not be read and are left out of this "
+             "report (the first: %s). The command that wrote it named each and exited with "
+             "status 4.",
+             rs->n_problems, rs->first_problem);
     if (e->quick)
         warn(r, "Quick run",
              "--quick took %d samples per figure in batches of %g s (a full run: 15 and 0.05 s) "

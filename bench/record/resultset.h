@@ -40,10 +40,17 @@ struct tvp_resultset {
     int cores; /* from meta.json's topology; 0 when unknown */
     /* meta.json's environment: the Python interpreter measured, or why none was. */
     char python_facts[600], python_missing[300];
+    /* What the folder held that could not be read (a malformed row or file, a missing samples
+     * file): each printed to stderr as one line naming the file and line when it was found, and
+     * left out. Commands that read a folder exit non-zero when n_problems > 0. */
+    size_t n_problems;
+    char first_problem[512];
 };
 
-/* Loads dir. Returns 0, or an error number with a message in err (a folder with no meta.json is
- * not a results folder). */
+/* Loads dir. Returns 0, or an error number with a message in err: ENOENT when there is no
+ * meta.json (not a results folder), EPROTO when meta.json is not valid JSON, lacks what every run
+ * writes or has an unknown tvpbench_schema version. Damage below that (a group's file, a row, a
+ * sample) costs what it touches only: it is counted in n_problems, printed, and left out. */
 int tvp_resultset_load(const char *dir, struct tvp_resultset *rs, char *err, size_t errlen);
 void tvp_resultset_free(struct tvp_resultset *rs);
 int tvp_rs_has_group(const struct tvp_resultset *rs, const char *group);
@@ -77,6 +84,9 @@ int tvp_rs_param_values(const struct tvp_resultset *rs, const char *group, const
                         const char *variant, const char *model, const char *metric, int only_ok,
                         long long *out, int max);
 
+/* The canonical name of a figure: "group/benchmark/variant/model/placement[/param=N]/metric". */
+void tvp_fig_name(const struct tvp_fig *f, char *buf, size_t len);
+
 /* Counter per operation by column name ("page_faults"); returns 0 and sets *v when counted. */
 int tvp_fig_counter(const struct tvp_fig *f, const char *column, double *v);
 
@@ -88,9 +98,5 @@ void tvp_dat_num(FILE *f, double v);
 /* " rate low high" in operations per second for a ns-per-operation figure (the inverse swaps the
  * interval's bounds), or " NaN NaN NaN" when x is NULL or not positive. */
 void tvp_dat_rate(FILE *f, const struct tvp_fig *x);
-
-/* Reads the string value of the first "key": "value" pair in a JSON text (no nesting rules):
- * enough for meta.json's flat machine facts. Returns 0 when found. */
-int tvp_json_lookup_string(const char *json, const char *key, char *buf, size_t len);
 
 #endif
