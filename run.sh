@@ -185,6 +185,11 @@ TEST_PKGS=("jq:command -v jq" "procps:command -v pgrep" "hwloc:command -v lstopo
 # Optional for the tests: the report test renders report.html in headless Chromium, and is
 # skipped without it.
 BROWSER_PKGS=("chromium:command -v chromium")
+# Optional for the tests: compare.py (Google Benchmark's, with numpy and scipy) reads run.json in
+# its test, and clang's libFuzzer fuzzes the results readers; each test is skipped without them.
+ECOSYSTEM_PKGS=("libbenchmark-tools:test -e /usr/share/benchmark/compare.py"
+  "python3-scipy:/usr/bin/python3 -c 'import numpy, scipy'" "clang:command -v clang"
+  "libclang-rt-dev:compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a'")
 
 build() { # build DIR [cmake args...]
   local dir=$1
@@ -268,7 +273,7 @@ cmd_run() {
 cmd_test() {
   (($# == 0)) || die_usage "test takes no arguments"
   need_packages "${BUILD_PKGS[@]}" "${PLOT_PKGS[@]}" "${TEST_PKGS[@]}"
-  want_packages "${BROWSER_PKGS[@]}"
+  want_packages "${BROWSER_PKGS[@]}" "${ECOSYSTEM_PKGS[@]}"
   local status=0
   say "building and testing (Release, -Werror) in build/"
   build "$BUILD"
