@@ -85,6 +85,8 @@ for name in $(jq -r '.counters.unavailable[].name' "$out/meta.json"); do
 done
 [[ $counting == 0 ]] || check "a software counter has values" \
   jq -e '[.benchmarks[] | select(.counters) | .counters.task_clock | select(. != null)] | length > 0' "$out/spawn.json"
+# What the charts show (tests/chart_checks.sh): no NaN bar, empty row or panel, binary sizes, the cap.
+"$root/tests/chart_checks.sh" "$out" >"$tmp/charts.out" 2>&1 || { bad "chart checks:"; cat "$tmp/charts.out" >&2; }
 check "PNG signature" bash -c "head -c 8 '$out/charts/spawn-start.png' | od -An -tx1 | grep -q '89 50 4e 47'"
 check "SVG root element" grep -q '<svg' "$out/charts/spawn-start.svg"
 
