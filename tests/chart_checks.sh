@@ -17,11 +17,26 @@ check "python-locks: no NaN in the C condvar column" \
 for dat in "$out"/charts/*.dat; do
   name=$(basename "$dat" .dat)
   check "$name.dat: every data row has a figure" awk '
+    /^# not measured: / { said = 1 }
     /^#/ || NF == 0 { next }
     { rows++; found = 0; for (i = 2; i <= NF; i++) if ($i != "NaN" && $i ~ /^-?[0-9.]/) found = 1
       if (!found) empty++ }
-    END { exit rows == 0 || empty > 0 }' "$dat"
+    END { exit (rows == 0 && !said) || empty > 0 }' "$dat"
 done
+# Every group with figures has a counters panel, drawn and placed in the report.
+for csv in "$out"/*.csv; do
+  g=$(basename "$csv" .csv)
+  [[ $g == *.samples ]] && continue
+  [[ $(wc -l <"$csv") -gt 1 ]] || continue
+  check "counters-$g: PNG and SVG drawn" test -s "$out/charts/counters-$g.png" -a -s "$out/charts/counters-$g.svg"
+  check "counters-$g: in report.html" grep -q "data-chart=\"counters-$g\"" "$out/report.html"
+  check "counters-$g: in report.md" grep -q "charts/counters-$g.png" "$out/report.md"
+done
+# A counter the machine refused is said, with meta.json's reason, where its panel would be.
+if [[ $(jq '.counters.unavailable | map(select(.name == "cycles")) | length' "$out/meta.json") == 1 ]]; then
+  check "counters panels say why the hardware counters are missing" \
+    grep -q 'not available on this machine: ' "$out/charts/counters-spawn.svg"
+fi
 # queues-throughput's last column is the floor, drawn in every row: a shape is a category of a
 # panel only where some queue has a figure (once, 64-byte panels drew 1x2 and 2x2 empty).
 check "queues-throughput: every shape of a panel has a queue's figure" awk '
