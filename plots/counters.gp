@@ -27,7 +27,7 @@ set output outfile
 
 # Screen fractions of the layout, top down.
 top_y(px) = 1 - px / (H + 0.0)
-label_w = 0.34
+label_w = 0.38
 panel_x0(k, n) = label_w + (k - 1) * (0.98 - label_w) / n
 panel_x1(k, n) = label_w + k * (0.98 - label_w) / n - 0.03
 
@@ -38,7 +38,7 @@ unset grid
 set grid xtics
 set style fill solid 0.8 border -1
 set xtics nomirror font ',9'
-set format x '%.2g'
+set format x '%g'
 set yrange [rows - 0.5 : -0.5]
 set ytics scale 0 font ',9' noenhanced
 
@@ -63,6 +63,13 @@ do for [p = 0:(rows > 0 ? 6 : -1)] {
             set label 1 why at graph 0.5, graph 0.5 center font ',9' noenhanced
         }
         set xrange [0:*]
+        # A few round tics whatever the scale (0.004 or 137): crowded labels overlap.
+        @yr_reset
+        stats [*:*][*:*] datafile using (yr_add(column(c))) nooutput
+        step = yr_max > 0 ? 10 ** floor(log10(yr_max)) : 1
+        step = yr_max / step < 1.5 ? step / 2 : (yr_max / step > 3 ? step * 2 : step)
+        if (!(step > 0)) { step = 1 }
+        set xtics 0, step
         set offsets 0, graph 0.25, 0, 0
         bar_colour = hw ? '#ff7f0e' : '#1f77b4'
         if (k == 1) {

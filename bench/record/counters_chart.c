@@ -124,7 +124,12 @@ static int write_group(const struct tvp_resultset *rs, const struct tvp_rpt_env 
         fprintf(a.f, "\"%s %s", f->benchmark, f->variant);
         if (!strstr(f->variant, f->model))
             fprintf(a.f, " (%s)", f->model);
-        if (f->param[0])
+        if (f->param[0] && !strcmp(f->param, "bytes") && f->param_value >= 1024 &&
+            f->param_value % 1024 == 0)
+            fprintf(a.f, " %lld %s",
+                    f->param_value % 1048576 ? f->param_value / 1024 : f->param_value / 1048576,
+                    f->param_value % 1048576 ? "KiB" : "MiB");
+        else if (f->param[0])
             fprintf(a.f, " %s=%lld", f->param, f->param_value);
         fputc('"', a.f);
         double v[N_COUNTERS];
