@@ -23,6 +23,12 @@ for dat in "$out"/charts/*.dat; do
       if (!found) empty++ }
     END { exit (rows == 0 && !said) || empty > 0 }' "$dat"
 done
+# A bar chart names each bar once (spawn-lifecycle once took the python group's exit figures
+# too: three bars each called "exit, non-daemon worker").
+for dat in "$out"/charts/*.dat; do
+  check "$(basename "$dat" .dat): no bar label twice" \
+    bash -c "! grep -o '^\"[^\"]*\"' '$dat' | sort | uniq -d | grep -q ."
+done
 # Every group with figures has a counters panel, drawn and placed in the report.
 for csv in "$out"/*.csv; do
   g=$(basename "$csv" .csv)
