@@ -215,9 +215,12 @@ draw_charts() { # draw_charts RUN_DIR
     [[ -e $dat ]] || continue
     name=$(basename "$dat" .dat)
     gp="$ROOT/plots/$name.gp"
+    # Every group's counters panel has one script.
+    [[ $name == counters-* ]] && gp="$ROOT/plots/counters.gp"
     [[ -f $gp ]] || { say "no gnuplot script for $name (plots/$name.gp)"; continue; }
-    # A partial run (--only, a group's missing counterpart) can leave a chart without one figure.
-    if ! awk '!/^#/ { for (i = 2; i <= NF; i++) if ($i != "NaN" && $i ~ /^-?[0-9.]/) found = 1 }
+    # A partial run (--only, a group's missing counterpart) can leave a chart without one figure;
+    # one that says what was not measured is drawn to say so.
+    if ! grep -q '^# not measured: ' "$dat" && ! awk '!/^#/ { for (i = 2; i <= NF; i++) if ($i != "NaN" && $i ~ /^-?[0-9.]/) found = 1 }
               END { exit !found }' "$dat"; then
       say "no figure for chart $name in this run: not drawn"
       rm -f "$dat"

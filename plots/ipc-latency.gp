@@ -10,9 +10,14 @@ set terminal pngcairo size 1600, 650 enhanced font 'sans,10' background rgb 'whi
 if (termtype eq 'svg') { set terminal svg size 1600, 650 dynamic enhanced font 'sans,11' background rgb 'white' }
 set output outfile
 set multiplot layout 1, 2 title 'Round trip (p50, median of batches, 95% CI) against message size, cross-core'
-set logscale xy
-set format x '%.0s%cB'
-set xlabel 'message size'
+set logscale x 2
+set logscale y
+set xlabel 'message size (log 2)'
+# Both panels on one y range: threads and processes are read against each other.
+@yr_reset
+do for [c = 2:fcol] { stats datafile using (yr_add(column(c))) nooutput }
+@yr_log
+set offsets graph 0.05, graph 0.05, 0, 0
 set ylabel 'microseconds (log)'
 set linetype 6 lc rgb '#8c564b' lw 2 pt 4 ps 1
 set linetype 7 lc rgb '#e377c2' lw 2 pt 6 ps 1
@@ -25,8 +30,12 @@ set linetype 13 lc rgb '#ff9896' lw 2 pt 1 ps 1
 set key outside right font ',8' noenhanced
 do for [i = 0:1] {
     set title (i == 0 ? 'threads' : 'processes')
-    plot for [k = 1:nv] datafile index i using 1:(column(3*k-1)):(column(3*k)):(column(3*k+1)) \
-         with yerrorlines lt k title word(vars, k), \
+    blk = i
+    @count_rows
+    @xy_pick
+    plot datafile index i using 1:(NaN):xtic(bytes_label($1)) with points notitle, \
+         for [k = 1:nv] datafile index i using 1:(column(3*k-1)):(column(3*k)):(column(3*k+1)) \
+         lt k title word(vars, k), \
          datafile index i using 1:(column(fcol)) with lines dt 2 lc rgb '#444444' lw 1.5 \
          title 'cache-line round trip'
 }

@@ -3,11 +3,12 @@
 # Data: charts/locks-fairness.dat (first lines "# titles: ..." and "# kinds: ..."; one block
 # per panel: workers, then median/low/high index per kind).
 stats datafile nooutput
+nb = STATS_blocks
 titles = system(sprintf("sed -n 's/^# titles: //p' '%s'", datafile))
 kinds = system(sprintf("sed -n 's/^# kinds: //p' '%s'", datafile))
 nk = words(kinds)
-cols = (STATS_blocks > 3) ? 3 : STATS_blocks
-rows = (STATS_blocks + cols - 1) / cols
+cols = (nb > 3) ? 3 : nb
+rows = (nb + cols - 1) / cols
 set terminal pngcairo size 1500, 500 * rows enhanced font 'sans,10' background rgb 'white'
 if (termtype eq 'svg') { set terminal svg size 1500, 500 * rows dynamic enhanced font 'sans,11' background rgb 'white' }
 set output outfile
@@ -24,9 +25,13 @@ set linetype 9 lc rgb '#bcbd22' lw 2 pt 10 ps 1
 set linetype 10 lc rgb '#17becf' lw 2 pt 12 ps 1
 set offsets graph 0.05, graph 0.05, 0, 0
 set key outside right font ',8' noenhanced
-do for [i = 0:STATS_blocks - 1] {
+do for [i = 0:nb - 1] {
     set title system(sprintf("echo '%s' | tr _ ' '", word(titles, i + 1))) noenhanced
+    # A panel with one or two worker counts (processes in a quick run): markers only.
+    blk = i
+    @count_rows
+    @xy_pick
     plot for [k = 1:nk] datafile index i using 1:(column(3*k-1)):(column(3*k)):(column(3*k+1)) \
-         with yerrorlines lt k title word(kinds, k)
+         lt k title word(kinds, k)
 }
 unset multiplot

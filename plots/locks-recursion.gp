@@ -11,7 +11,7 @@ set ylabel 'ns per acquire+release pair'
 set logscale x 2
 set offsets graph 0.05, graph 0.05, 0, 0
 set yrange [0:*]
-set key top left opaque
+set key top right opaque
 plot datafile using 1:2:3:4 with yerrorlines lt 1 title 'recursive, private', \
      '' using 1:5:6:7 with yerrorlines lt 2 title 'recursive, process-shared', \
      '' using 1:8 with lines lt 1 dt 2 title 'plain mutex once, private', \

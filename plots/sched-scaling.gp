@@ -12,8 +12,11 @@ set linetype 6 lc rgb '#8c564b' lw 2 pt 4 ps 1
 set key top left noenhanced
 set offsets graph 0.05, graph 0.05, graph 0.05, 0
 set yrange [0:*]
+# One or two worker counts (a quick run on 2 PUs): markers only.
+@count_rows
+@xy_pick
 plot for [k = 1:3] datafile using 1:(column(3*k-1)):(column(3*k)):(column(3*k+1)) \
-     with yerrorlines lt k title word(modes, k), \
+     lt k title word(modes, k), \
      for [k = 4:nm] datafile using 1:(column(3*k-1)):(column(3*k)):(column(3*k+1)) \
-     with yerrorlines lt k dt 2 title word(modes, k), \
+     lt k dt 2 title word(modes, k), \
      datafile using 1:(column(3*nm+2)) with lines dt 3 lc rgb '#444444' lw 1.5 title 'ideal'

@@ -17,3 +17,29 @@ set linetype 2 lc rgb '#d62728' lw 2 pt 5 ps 1
 set linetype 3 lc rgb '#2ca02c' lw 2 pt 9 ps 1
 set linetype 4 lc rgb '#ff7f0e' lw 2 pt 11 ps 1
 set linetype 5 lc rgb '#9467bd' lw 2 pt 13 ps 1
+
+# Fewer than 3 x values: error bars and markers only, no line (a line between two sizes decades
+# apart draws a trend that was not measured). `@count_rows` counts the rows of block blk (-1: the
+# whole file) into nrows; then @xy_pick (or @lp_pick, without error bars) sets the data style and
+# the plot leaves out "with". Commands, not style names, so that they work inside a do-for loop,
+# whose macros are expanded once before the loop runs. The count is a side effect of an
+# expression, so a log axis or a block of NaN cannot make stats drop rows or raise an error.
+blk = -1
+nrows = 0
+row_seen(x) = (nrows = nrows + 1, 1)
+count_rows = 'nrows = 0; if (blk < 0) { stats [*:*][*:*] datafile using (row_seen($1)) nooutput } else { stats [*:*][*:*] datafile index blk using (row_seen($1)) nooutput }'
+xy_pick = 'if (nrows < 3) { set style data yerrorbars } else { set style data yerrorlines }'
+lp_pick = 'if (nrows < 3) { set style data points } else { set style data linespoints }'
+
+# Byte counts as tick labels in binary units: 64 B, 4 KiB, 1 MiB (the axis is log 2).
+bytes_label(b) = b >= 1073741824 ? sprintf('%g GiB', b / 1073741824.) : \
+                 b >= 1048576 ? sprintf('%g MiB', b / 1048576.) : \
+                 b >= 1024 ? sprintf('%g KiB', b / 1024.) : sprintf('%g B', b)
+
+# One y range over every panel a reader compares: yr_reset, then for each column c of the data
+# `stats datafile using (yr_add(column(c))) nooutput` (NaN cells are skipped; a column without a
+# number raises no warning), then yr_log or yr_lin before the first panel.
+yr_reset = 'yr_min = 1e300; yr_max = -1e300'
+yr_add(v) = (v == v) ? (yr_min = (v < yr_min ? v : yr_min), yr_max = (v > yr_max ? v : yr_max), 1) : 1
+yr_log = 'if (yr_max >= yr_min) { set yrange [yr_min / 1.6 : yr_max * 1.6] }'
+yr_lin = 'if (yr_max >= yr_min) { set yrange [(yr_min < 0 ? yr_min * 1.1 : 0) : yr_max * 1.1] }'

@@ -43,8 +43,9 @@ if ! wait "$sid"; then
 fi
 echo "run.sh all --quick took ${SECONDS}s"
 
-# Every gnuplot script draws its chart in a quick run of every group.
-charts=$(cd "$root/plots" && ls ./*.gp | sed 's#^./##; s#[.]gp$##' | grep -vx style)
+# Every gnuplot script draws its chart in a quick run of every group (counters.gp draws one
+# counters-<group> chart per group: tests/chart_checks.sh checks those).
+charts=$(cd "$root/plots" && ls ./*.gp | sed 's#^./##; s#[.]gp$##' | grep -vx -e style -e counters)
 files="meta.json topology.xml run.log report.md report.html run.json"
 for g in spawn memory locks queues ipc sched python; do files="$files $g.csv $g.samples.csv $g.json"; done
 for c in $charts; do files="$files charts/$c.png charts/$c.svg"; done
@@ -91,6 +92,8 @@ for name in $(jq -r '.counters.unavailable[].name' "$out/meta.json"); do
 done
 [[ $counting == 0 ]] || check "a software counter has values" \
   jq -e '[.benchmarks[] | select(.counters) | .counters.task_clock | select(. != null)] | length > 0' "$out/spawn.json"
+# What the charts show (tests/chart_checks.sh): no NaN bar, empty row or panel, binary sizes, the cap.
+"$root/tests/chart_checks.sh" "$out" >"$tmp/charts.out" 2>&1 || { bad "chart checks:"; cat "$tmp/charts.out" >&2; }
 check "PNG signature" bash -c "head -c 8 '$out/charts/spawn-start.png' | od -An -tx1 | grep -q '89 50 4e 47'"
 check "SVG root element" grep -q '<svg' "$out/charts/spawn-start.svg"
 

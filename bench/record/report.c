@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "atomic_file.h"
+#include "counters_chart.h"
 #include "group.h"
 #include "report_parts.h"
 #include "resultset.h"
@@ -42,6 +43,8 @@ int tvp_write_chart_data(const char *dir)
     for (size_t g = 0; !rc && g < tvp_groups_len; g++)
         if (tvp_groups[g]->chart_data && tvp_rs_has_group(&rs, tvp_groups[g]->name))
             rc = tvp_groups[g]->chart_data(&rs, charts);
+    if (!rc)
+        rc = tvp_write_counters_charts(&rs, charts);
     if (!rc)
         rc = skipped(&rs, "chart data");
     tvp_resultset_free(&rs);

@@ -194,6 +194,11 @@ static void headline(const struct tvp_claim *c, const struct tvp_verdict *v, cha
     shorten(out, 96);
 }
 
+static const char counters_caption[] =
+    "Context switches, CPU migrations and page faults per operation of each kind (cycles, "
+    "instructions, IPC and cache misses where the PMU allows); compare a benchmark's thread and "
+    "process rows.";
+
 static int file_ok(const char *dir, const char *name, const char *ext)
 {
     char path[PATH_MAX + 128];
@@ -238,7 +243,11 @@ static void find_charts(struct tvp_report *r)
         if (!c->has_png)
             continue;
         int k = chart_rank(c->name);
-        if (k < (int)(sizeof chart_map / sizeof chart_map[0])) {
+        if (!strncmp(c->name, "counters-", 9)) {
+            /* Every group's counters panel, in that group's section. */
+            snprintf(c->where, sizeof c->where, "%s", c->name + 9);
+            c->caption = counters_caption;
+        } else if (k < (int)(sizeof chart_map / sizeof chart_map[0])) {
             snprintf(c->where, sizeof c->where, "%s", chart_map[k].where);
             c->caption = chart_map[k].caption;
         }
@@ -256,6 +265,7 @@ void tvp_rpt_build(struct tvp_report *r, const struct tvp_resultset *rs)
         tvp_judge_claim(rs, &tvp_claims[i], &r->v[i]);
         headline(&tvp_claims[i], &r->v[i], r->headline[i], sizeof r->headline[i]);
     }
+    find_charts(r);
     for (size_t g = 0; g < tvp_groups_len && r->n_sections < TVP_RPT_MAX_SECTIONS; g++) {
         struct tvp_rpt_section *s = &r->sections[r->n_sections];
         if (tvp_groups[g]->report_section &&
@@ -263,7 +273,20 @@ void tvp_rpt_build(struct tvp_report *r, const struct tvp_resultset *rs)
                                           sizeof s->lines)) {
             snprintf(s->group, sizeof s->group, "%s", tvp_groups[g]->name);
             r->n_sections++;
+            continue;
         }
+        /* A group with no section of its own still gets one for its counters panel. */
+        char counters[80];
+        snprintf(counters, sizeof counters, "counters-%s", tvp_groups[g]->name);
+        for (size_t i = 0; i < r->n_charts; i++)
+            if (!strcmp(r->charts[i].name, counters)) {
+                snprintf(s->group, sizeof s->group, "%s", tvp_groups[g]->name);
+                snprintf(s->title, sizeof s->title, "%s group: counters per operation",
+                         tvp_groups[g]->name);
+                s->lines[0] = '\0';
+                r->n_sections++;
+                break;
+            }
     }
     for (size_t i = 0; i < rs->n; i++) {
         if (strcmp(rs->figs[i].status, "ok") != 0) {
@@ -273,7 +296,6 @@ void tvp_rpt_build(struct tvp_report *r, const struct tvp_resultset *rs)
         r->n_ok++;
         r->n_noisy += rs->figs[i].noisy != 0;
     }
-    find_charts(r);
     /* A chart meant for a group's section that the run did not produce goes to the others. */
     for (size_t i = 0; i < r->n_charts; i++) {
         int shown = r->charts[i].where[0] == 'C';

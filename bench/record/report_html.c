@@ -372,7 +372,9 @@ void tvp_rpt_write_html(FILE *f, const struct tvp_report *r)
     for (int s = 0; s < r->n_sections; s++) {
         fprintf(f, "<section id=\"section-%s\"><h2>", r->sections[s].group);
         text(f, r->sections[s].title);
-        fputs("</h2>\n<ul>\n", f);
+        fputs("</h2>\n", f);
+        if (r->sections[s].lines[0])
+            fputs("<ul>\n", f);
         char lines[sizeof r->sections[s].lines];
         memcpy(lines, r->sections[s].lines, sizeof lines);
         for (char *save = NULL, *l = strtok_r(lines, "\n", &save); l;
@@ -381,7 +383,8 @@ void tvp_rpt_write_html(FILE *f, const struct tvp_report *r)
             text(f, l);
             fputs("</li>\n", f);
         }
-        fputs("</ul>\n", f);
+        if (r->sections[s].lines[0])
+            fputs("</ul>\n", f);
         charts_for(f, r, r->sections[s].group);
         fputs("</section>\n", f);
     }

@@ -971,8 +971,12 @@ int tvp_locks_sync_chart_data(const struct tvp_resultset *rs, const char *dir)
         if (have[k])
             fprintf(a.f, " %d", permits[k]);
     }
-    fprintf(a.f, "\n# operations per second (median, CI low, high) against workers, one block "
-                 "per permit count\n# workers thread process\n");
+    fprintf(a.f, "\n# against workers, one block per permit count: operations per second "
+                 "(median, CI low, high) for threads and processes, then the most simultaneous "
+                 "holders seen in any batch: threads, processes, and the same load with no "
+                 "semaphore (threads, processes; at 5 permits only)\n# workers thread(3) "
+                 "process(3) holders:thread holders:process holders:no-cap-thread "
+                 "holders:no-cap-process\n");
     int blocks = 0;
     for (int k = 0; k < 3; k++) {
         if (!have[k])
@@ -1006,6 +1010,18 @@ int tvp_locks_sync_chart_data(const struct tvp_resultset *rs, const char *dir)
             for (int m = 0; m < 2; m++)
                 tvp_dat_rate(a.f, tvp_rs_find(rs, "locks", "semaphore-cap", v[m], "spread",
                                               "workers", ws[i], "per-op"));
+            /* The cap is the chart's point: the most holders any batch saw, beside the count
+             * the load reaches with no semaphore at all. */
+            for (int m = 0; m < 4; m++) {
+                char ctl[TVP_NAME_LEN];
+                snprintf(ctl, sizeof ctl, "%s%s", models[m % 2], TVP_LOCKS_NOCAP_SUFFIX);
+                const struct tvp_fig *h =
+                    m < 2 || permits[k] == 5
+                        ? tvp_rs_find(rs, "locks", "semaphore-cap", m < 2 ? v[m] : ctl, "spread",
+                                      "workers", ws[i], "max-holders")
+                        : NULL;
+                tvp_dat_num(a.f, h ? h->max : NAN);
+            }
             fputc('\n', a.f);
         }
     }

@@ -187,7 +187,7 @@ static int write_switch(const struct tvp_resultset *rs, const char *dir)
             cross ? cross : "-");
     for (int k = 0; k < 2; k++)
         for (int mo = 0; mo < 2; mo++) {
-            fprintf(a.f, "\"%s, %ss\"", mechanisms[k], models[mo]);
+            fprintf(a.f, "\"%s, %s\"", mechanisms[k], mo ? "processes" : "threads");
             tvp_dat_fig(a.f,
                         sw_fig(rs, "switch", mechanisms[k], models[mo], "same-pu", 0, "per-switch"),
                         1e3);
