@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_name.h"
 #include "csv.h"
 #include "group.h"
 #include "tvp_err.h"
@@ -162,14 +163,12 @@ static int load_group(struct tvp_resultset *rs, const char *group, char *err, si
         tvp_csv_free(&c);
         return 0;
     }
+    for (size_t r = 0; r < c.nrows; r++)
+        tvp_figure_id_canonical(c.rows[r][id]); /* a folder of an older version */
     for (size_t k = first; k < rs->n; k++) {
         struct tvp_fig *f = &rs->figs[k];
-        char name[256];
-        int n = snprintf(name, sizeof name, "%s/%s/%s/%s/%s", f->group, f->benchmark, f->variant,
-                         f->model, f->placement);
-        if (f->param[0])
-            n += snprintf(name + n, sizeof name - (size_t)n, "/%s:%lld", f->param, f->param_value);
-        snprintf(name + n, sizeof name - (size_t)n, "/%s", f->metric);
+        char name[TVP_CASE_NAME_LEN];
+        tvp_fig_name(f, name, sizeof name);
         for (size_t r = 0; r < c.nrows; r++) {
             if (strcmp(c.rows[r][id], name) != 0)
                 continue;
@@ -324,6 +323,19 @@ int tvp_rs_param_values(const struct tvp_resultset *rs, const char *group, const
         out[k] = f->param_value;
     }
     return n;
+}
+
+void tvp_fig_name(const struct tvp_fig *f, char *buf, size_t len)
+{
+    struct tvp_name_parts p = {.group = f->group,
+                               .benchmark = f->benchmark,
+                               .variant = f->variant,
+                               .model = f->model,
+                               .placement = f->placement,
+                               .param = f->param,
+                               .param_value = f->param_value,
+                               .metric = f->metric};
+    tvp_name_write(buf, len, &p);
 }
 
 int tvp_fig_counter(const struct tvp_fig *f, const char *column, double *v)
