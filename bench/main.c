@@ -48,24 +48,26 @@
 
 static void usage(FILE *f)
 {
-    fputs(
-        "usage: tvpbench COMMAND ...\n"
-        "  run [options] GROUP...|all   run benchmark groups into a results folder\n"
-        "  list [GROUP...]              list groups and their benchmarks\n"
-        "  list --cases [options] [GROUP...|all]\n"
-        "                               every case the run would execute (default: all groups),\n"
-        "                               one per line by the name --only matches, with an estimate\n"
-        "                               of its time and the total; nothing is run. The estimate\n"
-        "                               is (repetitions + 5 batches) x --min-time per case, plus\n"
-        "                               0.1 s for its process and set-up: a case whose single\n"
-        "                               operation outlasts --min-time takes longer\n"
-        "  placements                   show the placements planned for this machine\n"
-        "  chart-data DIR               write chart data (charts/<name>.dat) from a results "
-        "folder\n"
-        "  report DIR                   write report.md and report.html from a results folder\n"
-        "  help [GROUP]                 this text, or GROUP's benchmarks\n"
-        "  --version                    the version\n",
-        f);
+    fprintf(f,
+            "usage: tvpbench COMMAND ...\n"
+            "  run [options] GROUP...|all   run benchmark groups into a results folder\n"
+            "  list [GROUP...]              list groups and their benchmarks\n"
+            "  list --cases [options] [GROUP...|all]\n"
+            "                               every case the run would execute (default: all\n"
+            "                               groups), one per line by the name --only matches,\n"
+            "                               with an estimate of its time and the total; nothing\n"
+            "                               is run. The estimate is (repetitions + %d batches) x\n"
+            "                               --min-time per case, plus %g s for its process and\n"
+            "                               set-up: a case whose single operation outlasts\n"
+            "                               --min-time takes longer\n"
+            "  placements                   show the placements planned for this machine\n"
+            "  chart-data DIR               write chart data (charts/<name>.dat) from a results "
+            "folder\n"
+            "  report DIR                   write report.md and report.html from a results "
+            "folder\n"
+            "  help [GROUP]                 this text, or GROUP's benchmarks\n"
+            "  --version                    the version\n",
+            TVP_ESTIMATE_EXTRA_BATCHES, TVP_ESTIMATE_CASE_SETUP_S);
     tvp_options_help(f);
     fputs("groups:", f);
     for (size_t i = 0; i < tvp_groups_len; i++)

@@ -40,7 +40,8 @@ static const struct option_spec specs[] = {
     {"--only", ARG_TEXT, "REGEX", 0, 0, "every case",
      "run only the cases whose name (group/benchmark/variant/model/placement[/param=N], as the "
      "progress lines and 'list --cases' show it) matches REGEX, a POSIX extended regular "
-     "expression (plain text matches where it occurs; '^spawn/start/' anchors it)"},
+     "expression (plain text matches where it occurs; '^spawn/start/' anchors it; a name's '+' "
+     "is matched by '\\+')"},
     {"--python", ARG_TEXT, "PATH", 0, 0, "python3 on PATH",
      "the interpreter the python group measures (missing: that group is not measured)"},
 };
