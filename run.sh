@@ -111,8 +111,9 @@ check_run_args() {
               die_usage "--counters: empty event name in '$value'; accepted: comma-separated event names" ;;
           --only)
             # Bash's =~ compiles with regcomp(REG_EXTENDED), as the binary does; 2: invalid.
-            local valid=0
-            [[ "" =~ $value ]] || valid=$?
+            local valid
+            [[ "" =~ $value ]]
+            valid=$?
             ((valid != 2)) ||
               die_usage "--only: '$value' is not a valid regular expression (POSIX extended)" ;;
           --out)
