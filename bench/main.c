@@ -423,7 +423,7 @@ static int cmd_list_cases(int argc, char **argv)
     struct tvp_options o;
     memset(&o, 0, sizeof o);
     const struct tvp_group *groups[64];
-    size_t n_groups;
+    size_t n_groups = 0;
     int rc = parse_run_args(argc, argv, 2, &o, groups, &n_groups, 0);
     struct tvp_run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -507,7 +507,7 @@ static int cmd_list(int argc, char **argv)
             return 2;
         }
     const struct tvp_group *groups[64];
-    size_t n_groups;
+    size_t n_groups = 0;
     char all[] = "all";
     char *every[] = {all};
     int rc = argc > 2 ? find_groups(argv + 2, argc - 2, groups, &n_groups)
@@ -524,7 +524,7 @@ static int cmd_run(int argc, char **argv)
     struct tvp_options o;
     memset(&o, 0, sizeof o);
     const struct tvp_group *groups[64];
-    size_t n_groups;
+    size_t n_groups = 0;
     int rc = parse_run_args(argc, argv, 2, &o, groups, &n_groups, 1);
     if (rc) {
         tvp_options_free(&o);
