@@ -77,8 +77,7 @@ int tvp_rs_param_values(const struct tvp_resultset *rs, const char *group, const
                         const char *variant, const char *model, const char *metric, int only_ok,
                         long long *out, int max);
 
-/* The figure's name (harness/case_name.h): "group/benchmark/variant/model/placement[/param=N]/
- * metric". */
+/* The canonical name of a figure: "group/benchmark/variant/model/placement[/param=N]/metric". */
 void tvp_fig_name(const struct tvp_fig *f, char *buf, size_t len);
 
 /* Counter per operation by column name ("page_faults"); returns 0 and sets *v when counted. */
