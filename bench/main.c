@@ -393,8 +393,9 @@ static double longest_estimate_s(const struct tvp_plan *plans, size_t n_groups,
     return longest;
 }
 
-/* Parses argv[first..) as run options and group words (none: groups_default). Returns 0, or 2
- * after one line on stderr. */
+/* Parses argv[first..) as run options and group words into o and groups (no word: every group,
+ * unless need_groups, which refuses that), then resolves the defaults. Returns 0, or 2 after one
+ * line on stderr. */
 static int parse_run_args(int argc, char **argv, int first, struct tvp_options *o,
                           const struct tvp_group **groups, size_t *n_groups, int need_groups)
 {
