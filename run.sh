@@ -15,11 +15,18 @@ usage: ./run.sh COMMAND [options]
 commands:
   all                 run every benchmark group, draw the charts, write the report
   GROUP...            run only these groups (see ./run.sh list), e.g. ./run.sh spawn
-  list                list the groups and their benchmarks
+  list [GROUP...]     list the groups and their benchmarks
+  list --cases [options] [GROUP...]
+                      every case a run with these options would execute (default: all groups),
+                      one per line by the name --only matches, with an estimated time each and
+                      the total; nothing is run. The estimate is (repetitions + 5 batches) x
+                      --min-time per case plus 0.1 s for its process and set-up; a case whose
+                      single operation outlasts --min-time takes longer
   test                build and run the tests (plus ASan+UBSan and TSan builds of them)
   plot RESULTS_DIR    redraw the charts and the report from a results folder alone
   placements          show the core pairs planned for this machine
-  help                this text
+  help [GROUP]        this text, or GROUP's benchmarks
+  --version           the version
 
 options (for all and GROUP...):
   --quick                  short run: fewer repetitions, shorter minimum time, smaller sweeps
@@ -35,8 +42,11 @@ options (for all and GROUP...):
   --timeout SECONDS        watchdog per benchmark case, 1..3600 (default 120; quick 40)
   --switch-interval SECONDS  the emulated GIL's switch interval, 0.0001..1 (default 0.005, as
                            CPython's sys.getswitchinterval()); the python group uses it too
-  --only TEXT              run only the cases whose label (as the progress lines print it,
-                           e.g. python/pingpong/Pipe) contains TEXT
+  --only REGEX             run only the cases whose name matches REGEX, a POSIX extended
+                           regular expression over group/benchmark/variant/model/placement
+                           [/param=N], as the progress lines and list --cases print it; plain
+                           text matches where it occurs (python/pingpong/Pipe), and
+                           '^spawn/start/(fork|vfork)/' picks exactly
   --python PATH            the interpreter the python group measures (default: python3 on
                            PATH; when there is none, that group is reported not measured)
 
@@ -99,6 +109,13 @@ check_run_args() {
           --counters)
             [[ $value != *,,* && $value != ,* && $value != *, ]] ||
               die_usage "--counters: empty event name in '$value'; accepted: comma-separated event names" ;;
+          --only)
+            # Bash's =~ compiles with regcomp(REG_EXTENDED), as the binary does; 2: invalid.
+            local valid
+            [[ "" =~ $value ]]
+            valid=$?
+            ((valid != 2)) ||
+              die_usage "--only: '$value' is not a valid regular expression (POSIX extended)" ;;
           --out)
             # gnuplot receives paths inside single quotes.
             [[ $value != *"'"* ]] || die_usage "--out: a folder name with a single quote is not supported"
@@ -243,7 +260,9 @@ draw_charts() { # draw_charts RUN_DIR
 
 cmd_run() {
   check_run_args "$@"
-  ((${#GROUPS_WANTED[@]})) || GROUPS_WANTED=(all)
+  # Options alone (./run.sh --quick) would run everything: a full run is asked for by name.
+  ((${#GROUPS_WANTED[@]})) ||
+    die_usage "$* needs a command: ./run.sh all $*, or ./run.sh GROUP... $* (groups: $(known_groups | paste -sd, - | sed 's/,/, /g')), or ./run.sh list --cases $*"
   need_packages "${BUILD_PKGS[@]}" "${PLOT_PKGS[@]}"
   want_packages "${PYTHON_PKGS[@]}"
   build "$BUILD"
@@ -305,8 +324,40 @@ main() {
   (($#)) || { usage >&2; exit 2; }
   local cmd=$1
   case $cmd in
-    help | -h | --help) usage ;;
-    list | placements)
+    help | -h | --help)
+      (($# <= 2)) || die_usage "help takes at most one group, e.g. ./run.sh help spawn"
+      if (($# == 1)); then usage; exit 0; fi
+      known_groups | grep -qx -- "$2" ||
+        die_usage "help: unknown group '$2'; groups: $(known_groups | paste -sd, - | sed 's/,/, /g')"
+      need_packages "${BUILD_PKGS[@]}"
+      build "$BUILD"
+      "$BUILD/tvpbench" help "$2" ;;
+    --version)
+      (($# == 1)) || die_usage "--version takes no arguments"
+      need_packages "${BUILD_PKGS[@]}"
+      build "$BUILD"
+      "$BUILD/tvpbench" --version ;;
+    list)
+      shift
+      local cases=0 arg
+      for arg in "$@"; do [[ $arg == --cases ]] && cases=1; done
+      if ((cases)); then
+        local rest=()
+        for arg in "$@"; do [[ $arg == --cases ]] || rest+=("$arg"); done
+        check_run_args "${rest[@]}"
+        [[ -z $OUT_DIR ]] || die_usage "list --cases: --out does not apply (nothing is run)"
+      else
+        for arg in "$@"; do
+          [[ $arg != -* ]] || die_usage "list: '$arg' is an option of a run; accepted here: GROUP names, or --cases [run options] [GROUP...]"
+        done
+        check_run_args "$@"
+      fi
+      need_packages "${BUILD_PKGS[@]}"
+      build "$BUILD"
+      if ((cases)); then "$BUILD/tvpbench" list --cases "${RUN_ARGS[@]}" "${GROUPS_WANTED[@]}"
+      else "$BUILD/tvpbench" list "${GROUPS_WANTED[@]}"
+      fi ;;
+    placements)
       (($# == 1)) || die_usage "$cmd takes no arguments"
       need_packages "${BUILD_PKGS[@]}"
       build "$BUILD"

@@ -1,7 +1,11 @@
 /* tvpbench: the benchmark binary that run.sh drives.
  *
  *   tvpbench run [options] GROUP...|all   run benchmarks into a results folder
- *   tvpbench list                         groups and their benchmarks
+ *   tvpbench list [GROUP...]              groups and their benchmarks
+ *   tvpbench list --cases [options] [GROUP...|all]
+ *                                         the cases a run would execute, by name, with estimates
+ *   tvpbench help [GROUP]                 usage, or one group's benchmarks
+ *   tvpbench --version                    the version
  *   tvpbench chart-data DIR               write charts/<name>.dat for gnuplot from a results folder
  *   tvpbench report DIR                   write report.md and report.html from a results folder
  *   tvpbench placements                   the placements planned for this machine
@@ -18,6 +22,7 @@
 #include <signal.h>
 #include <libgen.h>
 #include <malloc.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "case_name.h"
 #include "clock.h"
+#include "estimate.h"
 #include "group.h"
 #include "meta.h"
 #include "output.h"
@@ -37,17 +44,32 @@
 
 #define TVP_EXIT_CASES_FAILED 3
 
+#ifndef TVP_VERSION
+#error "TVP_VERSION is set by CMakeLists.txt (project VERSION, with git describe where available)"
+#endif
+
 static void usage(FILE *f)
 {
-    fputs("usage: tvpbench COMMAND ...\n"
-          "  run [options] GROUP...|all   run benchmark groups into a results folder\n"
-          "  list                         list groups and their benchmarks\n"
-          "  placements                   show the placements planned for this machine\n"
-          "  chart-data DIR               write chart data (charts/<name>.dat) from a results "
-          "folder\n"
-          "  report DIR                   write report.md and report.html from a results folder\n"
-          "  help                         this text\n",
-          f);
+    fprintf(f,
+            "usage: tvpbench COMMAND ...\n"
+            "  run [options] GROUP...|all   run benchmark groups into a results folder\n"
+            "  list [GROUP...]              list groups and their benchmarks\n"
+            "  list --cases [options] [GROUP...|all]\n"
+            "                               every case the run would execute (default: all\n"
+            "                               groups), one per line by the name --only matches,\n"
+            "                               with an estimate of its time and the total; nothing\n"
+            "                               is run. The estimate is (repetitions + %d batches) x\n"
+            "                               --min-time per case, plus %g s for its process and\n"
+            "                               set-up: a case whose single operation outlasts\n"
+            "                               --min-time takes longer\n"
+            "  placements                   show the placements planned for this machine\n"
+            "  chart-data DIR               write chart data (charts/<name>.dat) from a results "
+            "folder\n"
+            "  report DIR                   write report.md and report.html from a results "
+            "folder\n"
+            "  help [GROUP]                 this text, or GROUP's benchmarks\n"
+            "  --version                    the version\n",
+            TVP_ESTIMATE_EXTRA_BATCHES, TVP_ESTIMATE_CASE_SETUP_S);
     tvp_options_help(f);
     fputs("groups:", f);
     for (size_t i = 0; i < tvp_groups_len; i++)
@@ -55,13 +77,38 @@ static void usage(FILE *f)
     fputs("\n", f);
 }
 
-static int cmd_list(void)
+static void print_group(const struct tvp_group *gr)
 {
-    for (size_t g = 0; g < tvp_groups_len; g++) {
-        const struct tvp_group *gr = tvp_groups[g];
-        printf("%-10s %s\n", gr->name, gr->description);
-        for (size_t b = 0; b < gr->n_benches; b++)
-            printf("  %-12s %s\n", gr->benches[b].name, gr->benches[b].description);
+    printf("%-10s %s\n", gr->name, gr->description);
+    for (size_t b = 0; b < gr->n_benches; b++)
+        printf("  %-12s %s\n", gr->benches[b].name, gr->benches[b].description);
+}
+
+/* The groups named by words ("all": every one, in run order), each once. Prints one line and
+ * returns 2 for a word that is no group. */
+static int find_groups(char **words, int n_words, const struct tvp_group **groups, size_t *n_groups)
+{
+    *n_groups = 0;
+    for (int i = 0; i < n_words; i++) {
+        if (strcmp(words[i], "all") == 0) {
+            *n_groups = 0;
+            for (size_t g = 0; g < tvp_groups_len; g++)
+                groups[(*n_groups)++] = tvp_groups[g];
+            break;
+        }
+        const struct tvp_group *g = tvp_group_find(words[i]);
+        if (!g) {
+            fprintf(stderr, "tvpbench: unknown group '%s'; accepted: all", words[i]);
+            for (size_t k = 0; k < tvp_groups_len; k++)
+                fprintf(stderr, ", %s", tvp_groups[k]->name);
+            fputc('\n', stderr);
+            return 2;
+        }
+        int seen = 0;
+        for (size_t k = 0; k < *n_groups; k++)
+            seen |= groups[k] == g;
+        if (!seen && *n_groups < tvp_groups_len)
+            groups[(*n_groups)++] = g;
     }
     return 0;
 }
@@ -178,27 +225,72 @@ static void probe_counters(struct tvp_run_ctx *ctx, const struct tvp_options *o)
     tvp_counters_close(s);
 }
 
-static void case_label(char *buf, size_t len, const struct tvp_case *c)
+/* Where the helper programs are (built beside this binary), for the planners and the cases. */
+static void find_helpers(struct tvp_run_ctx *ctx)
 {
-    /* The model too: many cases differ only by it, and the progress lines must tell them apart. */
-    int n = snprintf(buf, len, "%s/%s/%s/%s/%s", c->group->name, c->benchmark, c->variant, c->model,
-                     tvp_placement_name(c->placement));
-    if (c->param[0] && n >= 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, "/%s=%lld", c->param, c->param_value);
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0)
+        return;
+    self[len] = '\0';
+    const char *dir = dirname(self);
+    snprintf(ctx->helper_path, sizeof ctx->helper_path, "%s/tvp-spawn-helper", dir);
+    if (!getenv("TVP_SPAWN_HELPER") && setenv("TVP_SPAWN_HELPER", ctx->helper_path, 1) != 0)
+        tvp_warn(errno, "setting TVP_SPAWN_HELPER");
+    char demo[PATH_MAX + 16];
+    snprintf(demo, sizeof demo, "%s/tvp-exit-demo", dir);
+    if (!getenv("TVP_EXIT_DEMO") && setenv("TVP_EXIT_DEMO", demo, 1) != 0)
+        tvp_warn(errno, "setting TVP_EXIT_DEMO");
 }
 
-static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, size_t n_groups)
+/* Plans every group into plans[] and keeps the cases --only selects, in plan order; *total is
+ * how many are kept. Runs nothing. Returns 0, or 1 with one line on stderr when a planner
+ * failed. */
+static int plan_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, size_t n_groups,
+                       struct tvp_plan *plans, size_t *total)
 {
-    struct tvp_plan plans[16];
-    memset(plans, 0, sizeof plans);
     struct tvp_plan_ctx pctx = {ctx->opt, ctx->placements, ctx->topo, ctx->helper_path};
-    size_t total = 0;
+    *total = 0;
     for (size_t g = 0; g < n_groups; g++) {
         int rc = groups[g]->plan(&plans[g], &pctx);
         if (rc) {
-            tvp_log("%s: planning failed: %s", groups[g]->name, strerror(rc));
+            fprintf(stderr, "tvpbench: %s: planning failed: %s\n", groups[g]->name, strerror(rc));
             return 1;
         }
+        size_t kept = 0;
+        for (size_t i = 0; i < plans[g].len; i++) {
+            char name[TVP_CASE_NAME_LEN];
+            tvp_case_name(name, sizeof name, &plans[g].cases[i]);
+            if (tvp_options_only_match(ctx->opt, name))
+                plans[g].cases[kept++] = plans[g].cases[i];
+        }
+        plans[g].len = kept;
+        *total += kept;
+    }
+    return 0;
+}
+
+static void free_plans(struct tvp_plan *plans, size_t n_groups)
+{
+    for (size_t g = 0; g < n_groups; g++)
+        tvp_plan_free(&plans[g]);
+}
+
+/* The line that says --only selected nothing; 2 (a usage error). */
+static int refuse_no_match(const struct tvp_options *o)
+{
+    fprintf(stderr,
+            "tvpbench: nothing to run: no planned case matches --only '%s' (the names are "
+            "listed by: tvpbench list --cases)\n",
+            o->only);
+    return 2;
+}
+
+/* The planners' reasons and findings, into run.log and meta.json's environment. */
+static void log_plans(struct tvp_run_ctx *ctx, const struct tvp_group **groups, size_t n_groups,
+                      const struct tvp_plan *plans)
+{
+    for (size_t g = 0; g < n_groups; g++) {
         for (int s = 0; s < plans[g].n_skipped; s++)
             tvp_log("%s: skipped %s", groups[g]->name, plans[g].skipped[s]);
         if ((plans[g].facts[0] || plans[g].missing[0]) && ctx->n_env < 16) {
@@ -209,31 +301,19 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
             if (plans[g].facts[0])
                 tvp_log("%s: %s", groups[g]->name, plans[g].facts);
         }
-        if (ctx->opt->only[0]) {
-            /* --only: keep the cases whose label contains the text, in plan order. */
-            size_t kept = 0;
-            for (size_t i = 0; i < plans[g].len; i++) {
-                char label[200];
-                case_label(label, sizeof label, &plans[g].cases[i]);
-                if (strstr(label, ctx->opt->only))
-                    plans[g].cases[kept++] = plans[g].cases[i];
-            }
-            plans[g].len = kept;
-        }
-        total += plans[g].len;
     }
+}
+
+static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, size_t n_groups,
+                      struct tvp_plan *plans, size_t total)
+{
     /* Every case process is forked from this one: drop the topology (and give its heap back) so
      * the measured parent is small, as a fork benchmark's parent should be. */
     tvp_topo_free(ctx->topo);
     ctx->topo = NULL;
     malloc_trim(0);
     if (total == 0) {
-        tvp_log(ctx->opt->only[0] ? "nothing to run: no planned case matches --only '%s'"
-                                  : "nothing to run: every case was skipped (see the reasons "
-                                    "above)%s",
-                ctx->opt->only);
-        for (size_t g = 0; g < n_groups; g++)
-            tvp_plan_free(&plans[g]);
+        tvp_log("nothing to run: every case was skipped (see the reasons above)");
         return 2;
     }
     tvp_progress_begin(total);
@@ -247,8 +327,8 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
             tvp_die(ENOMEM, "allocating results");
         size_t done = 0;
         for (; done < p->len; done++, index++) {
-            char label[200];
-            case_label(label, sizeof label, &p->cases[done]);
+            char label[TVP_CASE_NAME_LEN];
+            tvp_case_name(label, sizeof label, &p->cases[done]);
             tvp_progress_case(index, label);
             int rc = tvp_supervise_case(&p->cases[done], ctx->opt, ctx->timer_cost_ns, &res[done]);
             if (rc == EINTR) {
@@ -294,8 +374,6 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
         free(res);
     }
     tvp_progress_end();
-    for (size_t g = 0; g < n_groups; g++)
-        tvp_plan_free(&plans[g]);
     ctx->seconds = (double)(tvp_now_ns() - t0) / 1e9;
     if (failures)
         tvp_log("%d benchmark case(s) did not finish ok; see the status and note columns",
@@ -303,45 +381,158 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
     return failures ? TVP_EXIT_CASES_FAILED : 0;
 }
 
+/* The longest planned case's estimate, for the watchdog warning. */
+static double longest_estimate_s(const struct tvp_plan *plans, size_t n_groups,
+                                 const struct tvp_options *o)
+{
+    double longest = 0;
+    for (size_t g = 0; g < n_groups; g++)
+        for (size_t i = 0; i < plans[g].len; i++) {
+            double s = tvp_case_estimate_s(&plans[g].cases[i], o);
+            if (s > longest)
+                longest = s;
+        }
+    return longest;
+}
+
+/* Parses argv[first..) as run options and group words into o and groups (no word: every group,
+ * unless need_groups, which refuses that), then resolves the defaults. Returns 0, or 2 after one
+ * line on stderr. */
+static int parse_run_args(int argc, char **argv, int first, struct tvp_options *o,
+                          const struct tvp_group **groups, size_t *n_groups, int need_groups)
+{
+    char *words[32];
+    int n_words;
+    int rc = tvp_options_parse(o, argc, argv, first, words, 32, &n_words);
+    if (rc)
+        return rc;
+    if (n_words == 0 && need_groups) {
+        fprintf(stderr, "tvpbench: run: name groups or 'all'; groups: see 'tvpbench list'\n");
+        return 2;
+    }
+    char all[] = "all";
+    char *every[] = {all};
+    if ((rc = n_words ? find_groups(words, n_words, groups, n_groups)
+                      : find_groups(every, 1, groups, n_groups)) != 0)
+        return rc;
+    tvp_options_resolve(o);
+    return 0;
+}
+
+/* list --cases: the planned cases by name, each with its estimate, and the total; argv holds
+ * "list" and the run's options and groups (--cases taken out). */
+static int cmd_list_cases(int argc, char **argv)
+{
+    struct tvp_options o;
+    memset(&o, 0, sizeof o);
+    const struct tvp_group *groups[64];
+    size_t n_groups = 0;
+    int rc = parse_run_args(argc, argv, 2, &o, groups, &n_groups, 0);
+    struct tvp_run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.opt = &o;
+    struct tvp_plan *plans = calloc(tvp_groups_len, sizeof *plans);
+    size_t total = 0;
+    if (!rc && !plans)
+        rc = 1, tvp_warn(ENOMEM, "planning");
+    if (!rc && load_machine(&ctx) != 0)
+        rc = 1;
+    if (!rc) {
+        find_helpers(&ctx);
+        rc = plan_groups(&ctx, groups, n_groups, plans, &total);
+    }
+    if (!rc && total == 0)
+        rc = o.only[0] ? refuse_no_match(&o) : 0;
+    if (!rc) {
+        for (size_t g = 0; g < n_groups; g++)
+            for (int s = 0; s < plans[g].n_skipped; s++)
+                fprintf(stderr, "tvpbench: %s: skipped %s\n", groups[g]->name, plans[g].skipped[s]);
+        size_t width = 0;
+        for (size_t g = 0; g < n_groups; g++)
+            for (size_t i = 0; i < plans[g].len; i++) {
+                char name[TVP_CASE_NAME_LEN];
+                tvp_case_name(name, sizeof name, &plans[g].cases[i]);
+                if (strlen(name) > width)
+                    width = strlen(name);
+            }
+        double sum = 0;
+        for (size_t g = 0; g < n_groups; g++)
+            for (size_t i = 0; i < plans[g].len; i++) {
+                char name[TVP_CASE_NAME_LEN];
+                tvp_case_name(name, sizeof name, &plans[g].cases[i]);
+                double est = tvp_case_estimate_s(&plans[g].cases[i], &o);
+                sum += est;
+                printf("%-*s  %8.2f s\n", (int)width, name, est);
+            }
+        printf("total: %zu cases, about %.2f s estimated", total, sum);
+        long whole = lround(sum);
+        if (whole >= 60)
+            printf(" (%ld min %ld s)", whole / 60, whole % 60);
+        putchar('\n');
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            tvp_warn(errno, "writing the list");
+            rc = 1;
+        }
+    }
+    if (plans)
+        free_plans(plans, n_groups);
+    free(plans);
+    tvp_topo_free(ctx.topo);
+    tvp_options_free(&o);
+    return rc;
+}
+
+/* list [GROUP...]: the groups and their benchmarks; help GROUP: one group's. */
+static int cmd_list(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--cases") == 0) {
+            /* The rest are the run's own options and groups, in any order around --cases. */
+            char **rest = malloc((size_t)argc * sizeof *rest);
+            if (!rest) {
+                tvp_warn(ENOMEM, "reading the command line");
+                return 1;
+            }
+            int n = 0;
+            for (int k = 0; k < argc; k++)
+                if (k != i)
+                    rest[n++] = argv[k];
+            int rc = cmd_list_cases(n, rest);
+            free(rest);
+            return rc;
+        }
+    for (int i = 2; i < argc; i++)
+        if (argv[i][0] == '-') {
+            fprintf(stderr,
+                    "tvpbench: list: '%s' is an option of a run; accepted here: GROUP names, "
+                    "or --cases [run options] [GROUP...]\n",
+                    argv[i]);
+            return 2;
+        }
+    const struct tvp_group *groups[64];
+    size_t n_groups = 0;
+    char all[] = "all";
+    char *every[] = {all};
+    int rc = argc > 2 ? find_groups(argv + 2, argc - 2, groups, &n_groups)
+                      : find_groups(every, 1, groups, &n_groups);
+    if (rc)
+        return rc;
+    for (size_t g = 0; g < n_groups; g++)
+        print_group(groups[g]);
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct tvp_options o;
     memset(&o, 0, sizeof o);
-    char *words[32];
-    int n_words;
-    int rc = tvp_options_parse(&o, argc, argv, 2, words, 32, &n_words);
-    if (rc)
-        return rc;
-    const struct tvp_group *groups[16];
+    const struct tvp_group *groups[64];
     size_t n_groups = 0;
-    if (n_words == 0) {
-        fprintf(stderr, "tvpbench: run: name groups or 'all'; groups: see 'tvpbench list'\n");
-        return 2;
+    int rc = parse_run_args(argc, argv, 2, &o, groups, &n_groups, 1);
+    if (rc) {
+        tvp_options_free(&o);
+        return rc;
     }
-    for (int i = 0; i < n_words; i++) {
-        if (strcmp(words[i], "all") == 0) {
-            n_groups = 0;
-            for (size_t g = 0; g < tvp_groups_len; g++)
-                groups[n_groups++] = tvp_groups[g];
-            break;
-        }
-        const struct tvp_group *g = tvp_group_find(words[i]);
-        int seen = 0;
-        for (size_t k = 0; g && k < n_groups; k++)
-            seen |= groups[k] == g;
-        if (seen)
-            continue;
-        if (!g) {
-            fprintf(stderr, "tvpbench: unknown group '%s'; accepted: all", words[i]);
-            for (size_t k = 0; k < tvp_groups_len; k++)
-                fprintf(stderr, ", %s", tvp_groups[k]->name);
-            fputc('\n', stderr);
-            return 2;
-        }
-        if (n_groups < 16)
-            groups[n_groups++] = g;
-    }
-    tvp_options_resolve(&o);
     for (int i = 0; i < o.n_counters; i++) {
         char why[160];
         if (tvp_counter_name_known(o.counter_names[i], why, sizeof why) == 0) {
@@ -349,18 +540,40 @@ static int cmd_run(int argc, char **argv)
                     "tvpbench: --counters: unknown event '%s' (%s); accepted: perf and "
                     "libpfm4 event names, e.g. cycles,task-clock,page-faults\n",
                     o.counter_names[i], why);
+            tvp_options_free(&o);
             return 2;
         }
     }
-    /* Before anything else, so a Ctrl-C at any moment leaves a folder marked incomplete. */
-    if ((rc = tvp_supervisor_init()) != 0) {
-        tvp_warn(rc, "installing signal handlers");
-        return 1;
-    }
-
     struct tvp_run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.opt = &o;
+    struct tvp_plan *plans = calloc(tvp_groups_len, sizeof *plans);
+    if (!plans) {
+        tvp_warn(ENOMEM, "planning");
+        tvp_options_free(&o);
+        return 1;
+    }
+    size_t total = 0;
+    /* Before anything else, so a Ctrl-C at any moment leaves a folder marked incomplete. */
+    if ((rc = tvp_supervisor_init()) != 0) {
+        tvp_warn(rc, "installing signal handlers");
+        rc = 1;
+        goto out;
+    }
+    /* The plan before the run folder: a --only that selects nothing is refused without
+     * leaving a folder behind. */
+    if (load_machine(&ctx) != 0) {
+        rc = 1;
+        goto out;
+    }
+    find_helpers(&ctx);
+    if ((rc = plan_groups(&ctx, groups, n_groups, plans, &total)) != 0)
+        goto out;
+    if (total == 0 && o.only[0]) {
+        rc = refuse_no_match(&o);
+        goto out;
+    }
+
     if (gethostname(ctx.host, sizeof ctx.host) != 0)
         snprintf(ctx.host, sizeof ctx.host, "unknown-host");
     time_t now = time(NULL);
@@ -368,22 +581,21 @@ static int cmd_run(int argc, char **argv)
     gmtime_r(&now, &tm);
     strftime(ctx.date, sizeof ctx.date, "%Y-%m-%dT%H:%M:%SZ", &tm);
     if ((rc = make_out_dir(&ctx, &o)) != 0)
-        return rc;
+        goto out;
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/run.log", ctx.dir);
     if ((rc = tvp_log_open(path)) != 0) {
         tvp_warn(rc, "opening %s", path);
-        return 1;
+        rc = 1;
+        goto out;
     }
-    tvp_log("tvpbench: run folder %s", ctx.dir);
-    /* Calibration, the discarded batch and the counted batch add about five batches. */
-    double need_s = o.min_time_s * (o.repetitions + 5);
+    tvp_log("tvpbench %s: run folder %s", TVP_VERSION, ctx.dir);
+    double need_s = longest_estimate_s(plans, n_groups, &o);
     if (o.timeout_s < 2 * need_s)
-        tvp_log("warning: --timeout %g s is less than twice what a case needs at --min-time %g s "
-                "and %d repetitions (about %.1f s): cases may be killed by the watchdog",
+        tvp_log("warning: --timeout %g s is less than twice what the longest planned case is "
+                "expected to take at --min-time %g s and %d repetitions (about %.1f s, see "
+                "tvpbench list --cases): cases may be killed by the watchdog",
                 o.timeout_s, o.min_time_s, o.repetitions, need_s);
-    if (load_machine(&ctx) != 0)
-        return 1;
     snprintf(path, sizeof path, "%s/topology.xml", ctx.dir);
     char tmp[PATH_MAX + 48], err[256];
     snprintf(tmp, sizeof tmp, "%s/.topology.xml.tmp", ctx.dir);
@@ -400,23 +612,11 @@ static int cmd_run(int argc, char **argv)
     ctx.timer_resolution_ns = tvp_timer_resolution_ns();
     tvp_log("timer: CLOCK_MONOTONIC, %.1f ns per reading, resolution %llu ns", ctx.timer_cost_ns,
             (unsigned long long)ctx.timer_resolution_ns);
+    log_plans(&ctx, groups, n_groups, plans);
 
-    char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (len > 0) {
-        self[len] = '\0';
-        const char *dir = dirname(self); /* the helpers are built beside the binary */
-        snprintf(ctx.helper_path, sizeof ctx.helper_path, "%s/tvp-spawn-helper", dir);
-        if (!getenv("TVP_SPAWN_HELPER") && setenv("TVP_SPAWN_HELPER", ctx.helper_path, 1) != 0)
-            tvp_warn(errno, "setting TVP_SPAWN_HELPER");
-        char demo[PATH_MAX + 16];
-        snprintf(demo, sizeof demo, "%s/tvp-exit-demo", dir);
-        if (!getenv("TVP_EXIT_DEMO") && setenv("TVP_EXIT_DEMO", demo, 1) != 0)
-            tvp_warn(errno, "setting TVP_EXIT_DEMO");
-    }
     if (tvp_meta_write(&ctx, "running") != 0)
         ctx.write_failed = 1;
-    rc = ctx.write_failed ? 1 : run_groups(&ctx, groups, n_groups);
+    rc = ctx.write_failed ? 1 : run_groups(&ctx, groups, n_groups, plans, total);
     ctx.interrupted |= tvp_supervisor_interrupted();
     const char *status = "complete";
     if (ctx.write_failed)
@@ -434,13 +634,17 @@ static int cmd_run(int argc, char **argv)
             ctx.interrupted ? " (interrupted: finished cases kept, run marked incomplete)" : "",
             ctx.dir);
     tvp_log_close();
-    tvp_topo_free(ctx.topo);
     if (ctx.write_failed) {
         fprintf(stderr, "tvpbench: the results could not be written completely (see above)\n");
-        return 1;
+        rc = 1;
+    } else if (ctx.interrupted) {
+        rc = 128 + (tvp_supervisor_signal() ? tvp_supervisor_signal() : SIGINT);
     }
-    if (ctx.interrupted)
-        return 128 + (tvp_supervisor_signal() ? tvp_supervisor_signal() : SIGINT);
+out:
+    free_plans(plans, n_groups);
+    free(plans);
+    tvp_topo_free(ctx.topo);
+    tvp_options_free(&o);
     return rc;
 }
 
@@ -451,8 +655,25 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    if (strcmp(cmd, "--version") == 0 && argc == 2) {
+        printf("tvpbench %s\n", TVP_VERSION);
+        return 0;
+    }
+    if ((strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) &&
+        argc == 2) {
         usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 && argc == 3) {
+        const struct tvp_group *g = tvp_group_find(argv[2]);
+        if (!g) {
+            fprintf(stderr, "tvpbench: help: unknown group '%s'; groups:", argv[2]);
+            for (size_t k = 0; k < tvp_groups_len; k++)
+                fprintf(stderr, "%s %s", k ? "," : "", tvp_groups[k]->name);
+            fputc('\n', stderr);
+            return 2;
+        }
+        print_group(g);
         return 0;
     }
     if (strcmp(cmd, "run") == 0) {
@@ -463,17 +684,23 @@ int main(int argc, char **argv)
             }
         return cmd_run(argc, argv);
     }
-    if (strcmp(cmd, "list") == 0 && argc == 2)
-        return cmd_list();
+    if (strcmp(cmd, "list") == 0)
+        return cmd_list(argc, argv);
     if (strcmp(cmd, "placements") == 0 && argc == 2)
         return cmd_placements();
     if ((strcmp(cmd, "report") == 0 || strcmp(cmd, "chart-data") == 0) && argc == 3) {
         int rc = cmd[0] == 'r' ? tvp_write_report(argv[2]) : tvp_write_chart_data(argv[2]);
         return rc == TVP_READ_SKIPPED ? TVP_EXIT_READ_SKIPPED : rc ? 1 : 0;
     }
-    fprintf(stderr,
-            "tvpbench: unknown command or wrong arguments '%s'; accepted: run, list, "
-            "placements, chart-data DIR, report DIR, help\n",
-            cmd);
+    if (cmd[0] == '-')
+        fprintf(stderr,
+                "tvpbench: %s needs a command first: tvpbench run %s GROUP...|all, or tvpbench "
+                "list --cases %s\n",
+                cmd, cmd, cmd);
+    else
+        fprintf(stderr,
+                "tvpbench: unknown command or wrong arguments '%s'; accepted: run, list, "
+                "placements, chart-data DIR, report DIR, help [GROUP], --version\n",
+                cmd);
     return 2;
 }

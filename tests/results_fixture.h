@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "case_name.h"
 #include "claims.h"
 #include "resultset.h"
 
@@ -135,11 +136,15 @@ static inline void rf_fig(struct rf_out *o, const struct rf_fig *f)
     fputs("\"\n", o->csv);
     if (strcmp(status, "ok") != 0)
         return;
-    int len = snprintf(id, sizeof id, "%s/%s/%s/%s/%s", f->group, f->bench, f->variant, f->model,
-                       f->placement);
-    if (f->param)
-        len += snprintf(id + len, sizeof id - (size_t)len, "/%s:%lld", f->param, f->pv);
-    snprintf(id + len, sizeof id - (size_t)len, "/%s", f->metric);
+    struct tvp_name_parts name = {.group = f->group,
+                                  .benchmark = f->bench,
+                                  .variant = f->variant,
+                                  .model = f->model,
+                                  .placement = f->placement,
+                                  .param = f->param,
+                                  .param_value = f->pv,
+                                  .metric = f->metric};
+    tvp_name_write(id, sizeof id, &name);
     for (int i = 0; i < n; i++)
         fprintf(o->smp, "%s,%d,%g\n", id, i, n > 1 ? m * (1 - sp + 2 * sp * i / (n - 1)) : m);
 }

@@ -168,8 +168,15 @@ def median_ci(xs):
     return med, s[best - 1], s[n - best]
 
 
+def canonical_id(fid):
+    """A figure_id as the suite names figures now: a folder from before the name was settled
+    wrote the parameter as "param:N" instead of "param=N"."""
+    return re.sub(r"^((?:[^/]*/){5})([^/=:]+):(-?[0-9]+)/([^/]*)$", r"\1\2=\3/\4", fid)
+
+
 def samples(rows, fid):
-    return [float(r["value"]) for r in sorted((r for r in rows if r["figure_id"] == fid),
+    return [float(r["value"]) for r in sorted((r for r in rows
+                                               if canonical_id(r["figure_id"]) == fid),
                                               key=lambda r: int(r["repetition"]))]
 
 
@@ -193,7 +200,7 @@ def recheck_c6(res, rows, cores):
     got = {}
     for variant, label in (("threads", "threads"), ("processes", "Pool")):
         model = "process" if variant == "processes" else "thread"
-        base = "python/scaling/%s/%s/spread/workers:%d/" % (variant, model, cores)
+        base = "python/scaling/%s/%s/spread/workers=%d/" % (variant, model, cores)
         many, one = samples(smp, base + "per-job"), samples(smp, base + "per-job-1")
         if not many or len(many) != len(one):
             print("C6: no paired %s figures at %d workers; not rechecked" % (variant, cores))
@@ -215,7 +222,7 @@ def recheck_c6(res, rows, cores):
                                            ("processes", "process", "-1", 1),
                                            ("threads", "thread", "", 1),
                                            ("threads", "thread", "-1", 1)):
-        base = "python/scaling/%s/%s/spread/workers:%d/" % (variant, model, cores)
+        base = "python/scaling/%s/%s/spread/workers=%d/" % (variant, model, cores)
         cpu, wall = samples(smp, base + "worker-cpu" + suffix), samples(smp, base + "per-job" + suffix)
         if cpu and len(cpu) == len(wall):
             busy = median_ci([c / w for c, w in zip(cpu, wall)])[0]

@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,9 +37,11 @@ static const struct option_spec specs[] = {
     {"--switch-interval", ARG_SECONDS, "SECONDS", 0.0001, 1, "0.005",
      "the emulated GIL's switch interval (CPython's sys.getswitchinterval()); the python "
      "group sets the same one"},
-    {"--only", ARG_TEXT, "TEXT", 0, 0, "every case",
-     "run only the cases whose label (group/benchmark/variant/model/placement[/param=N], as the "
-     "progress lines show it) contains TEXT"},
+    {"--only", ARG_TEXT, "REGEX", 0, 0, "every case",
+     "run only the cases whose name (group/benchmark/variant/model/placement[/param=N], as the "
+     "progress lines and 'list --cases' show it) matches REGEX, a POSIX extended regular "
+     "expression (plain text matches where it occurs; '^spawn/start/' anchors it; a name's '+' "
+     "is matched by '\\+')"},
     {"--python", ARG_TEXT, "PATH", 0, 0, "python3 on PATH",
      "the interpreter the python group measures (missing: that group is not measured)"},
 };
@@ -107,6 +110,34 @@ static int parse_placements(struct tvp_options *o)
     return 0;
 }
 
+static int parse_only(struct tvp_options *o, const char *pattern)
+{
+    regex_t re;
+    int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+        char why[160];
+        regerror(rc, &re, why, sizeof why);
+        return refuse("--only: '%s' is not a valid regular expression: %s", pattern, why);
+    }
+    if (o->only[0])
+        regfree(&o->only_re); /* the last --only counts */
+    o->only_re = re;
+    snprintf(o->only, sizeof o->only, "%s", pattern);
+    return 0;
+}
+
+int tvp_options_only_match(const struct tvp_options *o, const char *case_name)
+{
+    return !o->only[0] || regexec(&o->only_re, case_name, 0, NULL, 0) == 0;
+}
+
+void tvp_options_free(struct tvp_options *o)
+{
+    if (o->only[0])
+        regfree(&o->only_re);
+    o->only[0] = '\0';
+}
+
 int tvp_options_parse(struct tvp_options *o, int argc, char **argv, int first, char **words,
                       int max_words, int *n_words)
 {
@@ -149,8 +180,10 @@ int tvp_options_parse(struct tvp_options *o, int argc, char **argv, int first, c
             o->out_given = 1;
         } else if (strcmp(name, "--only") == 0) {
             if (strlen(value) >= sizeof o->only)
-                return refuse("--only: '%s' is longer than %s characters", value, "127");
-            snprintf(o->only, sizeof o->only, "%s", value);
+                return refuse("--only: '%s' is longer than %s characters", value, "4095");
+            int rc = parse_only(o, value);
+            if (rc)
+                return rc;
         } else if (strcmp(name, "--python") == 0) {
             if (strlen(value) >= sizeof o->python)
                 return refuse("--python: the path is longer than %s%s", "PATH_MAX", "");

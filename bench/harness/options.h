@@ -4,6 +4,7 @@
 #define TVP_OPTIONS_H
 
 #include <limits.h>
+#include <regex.h>
 #include <stdio.h>
 
 #include "counters.h"
@@ -23,7 +24,8 @@ struct tvp_options {
     unsigned placement_mask; /* bit per enum tvp_placement_kind */
     char out_dir[PATH_MAX];  /* "" = results/<host>-<UTC time> */
     char python[PATH_MAX];   /* the python group's interpreter; "" = python3 on PATH */
-    char only[128];          /* run only the cases whose label contains this; "" = all */
+    char only[4096];         /* --only's pattern; "" = every case */
+    regex_t only_re;         /* compiled from it (REG_EXTENDED | REG_NOSUB) when only[0] */
     int out_given;
 };
 
@@ -32,6 +34,12 @@ struct tvp_options {
  * returns 2; returns 0 on success. */
 int tvp_options_parse(struct tvp_options *o, int argc, char **argv, int first, char **words,
                       int max_words, int *n_words);
+
+/* 1 when case_name (harness/case_name.h) is selected by --only (every name is without it). */
+int tvp_options_only_match(const struct tvp_options *o, const char *case_name);
+
+/* Releases what parsing allocated (the compiled --only pattern). */
+void tvp_options_free(struct tvp_options *o);
 
 /* Fills the defaults that depend on --quick. */
 void tvp_options_resolve(struct tvp_options *o);

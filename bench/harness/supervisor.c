@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "case_name.h"
 #include "clock.h"
 #include "runner.h"
 #include "leftovers.h"
@@ -96,6 +97,8 @@ static void end_case(pid_t pid, int *wstatus)
 static void child_main(const struct tvp_case *c, const struct tvp_options *o, double timer_cost,
                        int fd, pid_t supervisor)
 {
+    char name[TVP_CASE_NAME_LEN];
+    tvp_case_name(name, sizeof name, c);
     /* The supervisor's handlers only set a flag; here the defaults must apply again. */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
@@ -104,13 +107,13 @@ static void child_main(const struct tvp_case *c, const struct tvp_options *o, do
      * helpers, the mp-queue feeder and the Python bridge turn into a named failure, where the
      * signal would kill the case with no reason given. */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-        tvp_warn(errno, "%s/%s: ignoring SIGPIPE", c->benchmark, c->variant);
+        tvp_warn(errno, "%s: ignoring SIGPIPE", name);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
-        tvp_warn(errno, "%s/%s: asking to die with the supervisor", c->benchmark, c->variant);
+        tvp_warn(errno, "%s: asking to die with the supervisor", name);
     if (getppid() != supervisor) /* it died before PDEATHSIG was armed */
         _exit(1);
     if (setpgid(0, 0) != 0 && errno != EACCES)
-        tvp_warn(errno, "%s/%s: creating a process group", c->benchmark, c->variant);
+        tvp_warn(errno, "%s: creating a process group", name);
     int status = tvp_runner_run_case(c, o, timer_cost, fd);
     _exit(status);
 }
@@ -223,6 +226,8 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     r->ctr_fraction_min = 1.0;
     if (interrupted)
         return EINTR;
+    char name[TVP_CASE_NAME_LEN];
+    tvp_case_name(name, sizeof name, c);
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return errno;
@@ -244,7 +249,7 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     /* Also set here: whichever of parent and child runs first, the group exists before the
      * watchdog may need to kill it. */
     if (setpgid(pid, pid) != 0 && errno != EACCES && errno != ESRCH)
-        tvp_warn(errno, "%s/%s: setting the case's process group", c->benchmark, c->variant);
+        tvp_warn(errno, "%s: setting the case's process group", name);
 
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -264,7 +269,7 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            tvp_die(errno, "%s/%s: waiting for the benchmark's report", c->benchmark, c->variant);
+            tvp_die(errno, "%s: waiting for the benchmark's report", name);
         }
         if (n == 0)
             continue;
@@ -273,7 +278,7 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
         if (got < 0) {
             if (errno == EINTR)
                 continue;
-            tvp_die(errno, "%s/%s: reading the benchmark's report", c->benchmark, c->variant);
+            tvp_die(errno, "%s: reading the benchmark's report", name);
         }
         if (got == 0)
             eof = 1;
@@ -282,7 +287,7 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
     }
     close(fds[0]);
     if (!eof && kill(-pid, SIGKILL) != 0 && errno != ESRCH)
-        tvp_warn(errno, "%s/%s: killing the case's process group", c->benchmark, c->variant);
+        tvp_warn(errno, "%s: killing the case's process group", name);
     end_case(pid, &wstatus);
     r->seconds = (double)(tvp_now_ns() - t0) / 1e9;
     int done = buf ? parse_report(buf, c, r) : 0;

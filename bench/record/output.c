@@ -10,16 +10,6 @@
 #include "stats.h"
 #include "tvp_err.h"
 
-void tvp_figure_name(char *buf, size_t len, const struct tvp_case *c, int metric)
-{
-    int n = snprintf(buf, len, "%s/%s/%s/%s/%s", c->group->name, c->benchmark, c->variant, c->model,
-                     tvp_placement_name(c->placement));
-    if (c->param[0] && n >= 0 && (size_t)n < len)
-        n += snprintf(buf + n, len - (size_t)n, "/%s:%lld", c->param, c->param_value);
-    if (n >= 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, "/%s", c->metric[metric]);
-}
-
 static const char *const summary_columns[] = {
     "group",    "benchmark",   "variant",       "model",  "placement", "cpus",
     "param",    "param_value", "metric",        "unit",   "n",         "median",

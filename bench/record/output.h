@@ -5,6 +5,7 @@
 #ifndef TVP_OUTPUT_H
 #define TVP_OUTPUT_H
 
+#include "case_name.h"
 #include "group.h"
 #include "run_ctx.h"
 #include "supervisor.h"
@@ -14,8 +15,5 @@
 /* Writes the three files for cases[0..n) and their results. Returns 0 or an error number. */
 int tvp_output_group(const struct tvp_run_ctx *ctx, const struct tvp_group *g,
                      const struct tvp_case *cases, const struct tvp_case_result *results, size_t n);
-
-/* "group/benchmark/variant/model/placement[/param:value]/metric" */
-void tvp_figure_name(char *buf, size_t len, const struct tvp_case *c, int metric);
 
 #endif

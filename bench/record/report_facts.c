@@ -377,15 +377,6 @@ void tvp_rpt_fig_cells(const struct tvp_fig *f, char *value, size_t vlen, char *
     snprintf(where, wlen, "%s (PU %s)", f->placement, f->cpus[0] ? f->cpus : "?");
 }
 
-void tvp_rpt_fig_name(const struct tvp_fig *f, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    tvp_appendf(buf, len, "%s · %s", f->variant, f->model);
-    if (f->param[0])
-        tvp_appendf(buf, len, " · %s=%lld", f->param, f->param_value);
-    tvp_appendf(buf, len, " · %s", f->metric);
-}
-
 /* A note is "; "-separated parts shared by many figures of a group (how the figure was taken)
  * and a noisy part of its own, which the value cell already says with its interval. */
 static int note_part(const char *p, size_t *len)

@@ -343,7 +343,7 @@ static void figures(FILE *f, const struct tvp_report *r)
             }
             char value[160], where[TVP_CPUS_LEN + 64], fig[256];
             tvp_rpt_fig_cells(x, value, sizeof value, where, sizeof where);
-            tvp_rpt_fig_name(x, fig, sizeof fig);
+            tvp_fig_name(x, fig, sizeof fig);
             fputs("<tr><td>", f);
             text(f, fig);
             fputs("</td><td>", f);

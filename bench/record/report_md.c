@@ -156,12 +156,11 @@ static void figures(FILE *f, const struct tvp_report *r)
                 continue;
             char value[160], where[TVP_CPUS_LEN + 64], fig[256];
             tvp_rpt_fig_cells(x, value, sizeof value, where, sizeof where);
-            tvp_rpt_fig_name(x, fig, sizeof fig);
+            tvp_fig_name(x, fig, sizeof fig);
             char refs[256];
             tvp_rpt_note_refs(notes, n_notes, x->note, refs, sizeof refs);
-            fprintf(f, "| %s | %s/%s/%s | %s | %s | ",
-                    strcmp(last, x->benchmark) ? x->benchmark : "", x->group, x->benchmark, fig,
-                    value, where);
+            fprintf(f, "| %s | %s | %s | %s | ", strcmp(last, x->benchmark) ? x->benchmark : "",
+                    fig, value, where);
             fprintf(f, "%s |\n", refs);
             last = x->benchmark;
         }

@@ -81,8 +81,6 @@ const char *tvp_rpt_next_item(const char *s, char *out, size_t len);
 
 /* A figure's value cell ("25.1 µs [25, 25.1] n=7 (noisy)", or its status) and where it ran. */
 void tvp_rpt_fig_cells(const struct tvp_fig *f, char *value, size_t vlen, char *where, size_t wlen);
-/* "variant · model · placement · param=value · metric" */
-void tvp_rpt_fig_name(const struct tvp_fig *f, char *buf, size_t len);
 
 /* The distinct parts of a group's notes ("; "-separated, the noisy part left to the value cell),
  * in order of first appearance (at most max); returns how many. tvp_rpt_note_refs writes the

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "case_name.h"
 #include "csv.h"
 #include "group.h"
 #include "meta_read.h"
@@ -43,16 +44,6 @@ static void problem(struct tvp_resultset *rs, const char *fmt, ...)
     fprintf(stderr, "tvpbench: %s\n", msg);
     if (rs->n_problems++ == 0)
         snprintf(rs->first_problem, sizeof rs->first_problem, "%s", msg);
-}
-
-void tvp_fig_name(const struct tvp_fig *f, char *buf, size_t len)
-{
-    int n = snprintf(buf, len, "%s/%s/%s/%s/%s", f->group, f->benchmark, f->variant, f->model,
-                     f->placement);
-    if (f->param[0] && n >= 0 && (size_t)n < len)
-        n += snprintf(buf + n, len - (size_t)n, "/%s=%lld", f->param, f->param_value);
-    if (n >= 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, "/%s", f->metric);
 }
 
 /* The figure_id its samples carry in <group>.samples.csv as schema 1 first wrote it
@@ -489,6 +480,19 @@ int tvp_rs_param_values(const struct tvp_resultset *rs, const char *group, const
         out[k] = f->param_value;
     }
     return n;
+}
+
+void tvp_fig_name(const struct tvp_fig *f, char *buf, size_t len)
+{
+    struct tvp_name_parts p = {.group = f->group,
+                               .benchmark = f->benchmark,
+                               .variant = f->variant,
+                               .model = f->model,
+                               .placement = f->placement,
+                               .param = f->param,
+                               .param_value = f->param_value,
+                               .metric = f->metric};
+    tvp_name_write(buf, len, &p);
 }
 
 int tvp_fig_counter(const struct tvp_fig *f, const char *column, double *v)
