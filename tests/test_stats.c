@@ -402,6 +402,51 @@ static void test_paired_ratio(void)
     CHECK_INT(tvp_paired_ratio_median_ci(a7, b7, 3, 1.0, &m, &lo, &hi), EINVAL);
 }
 
+/* Expected U and p computed with SciPy 1.10.1 (Debian's python3-scipy):
+ *   scipy.stats.mannwhitneyu(a, b, alternative='two-sided', method='asymptotic',
+ *                            use_continuity=True)
+ * whose statistic is U of the first sample. */
+static void test_mann_whitney(void)
+{
+    static const struct {
+        double a[8], b[8];
+        size_t na, nb;
+        double u, p;
+    } cases[] = {
+        /* fully separated: the smallest p 5 + 5 samples reach */
+        {{1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}, 5, 5, 0.0, 0.012185780355344813},
+        /* ties within and across the samples */
+        {{1, 2, 2, 3, 4, 5, 5}, {3, 4, 5, 6, 6, 7, 8}, 7, 7, 7.0, 0.028413318438283604},
+        /* overlapping shift: not significant */
+        {{10, 11, 12, 13, 14, 15, 16, 17},
+         {12, 13, 14, 15, 16, 17, 18, 19},
+         8,
+         8,
+         18.0,
+         0.15442325378008667},
+        /* unequal sizes */
+        {{19, 22, 16, 29, 24}, {20, 11, 17, 12}, 5, 4, 17.0, 0.11134688653314041},
+        /* every sample equal */
+        {{3, 3, 3, 3}, {3, 3, 3, 3}, 4, 4, 8.0, 1.0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double u = -1, p = -1;
+        CHECK_INT(tvp_mann_whitney_u(cases[i].a, cases[i].na, cases[i].b, cases[i].nb, &u, &p), 0);
+        CHECK_NEAR(u, cases[i].u, 1e-12);
+        CHECK_NEAR(p, cases[i].p, 1e-12);
+        /* Two-sided: swapping the samples mirrors U and keeps p. */
+        double u2 = -1, p2 = -1;
+        CHECK_INT(tvp_mann_whitney_u(cases[i].b, cases[i].nb, cases[i].a, cases[i].na, &u2, &p2),
+                  0);
+        CHECK_NEAR(u2, (double)(cases[i].na * cases[i].nb) - cases[i].u, 1e-12);
+        CHECK_NEAR(p2, cases[i].p, 1e-12);
+    }
+    double x[3] = {1, 2, 3}, bad[2] = {1, NAN}, u, p;
+    CHECK_INT(tvp_mann_whitney_u(x, 0, x, 3, &u, &p), EINVAL);
+    CHECK_INT(tvp_mann_whitney_u(x, 3, x, 0, &u, &p), EINVAL);
+    CHECK_INT(tvp_mann_whitney_u(x, 3, bad, 2, &u, &p), EINVAL);
+}
+
 int main(void)
 {
     test_quantiles();
@@ -413,5 +458,6 @@ int main(void)
     test_errors();
     test_bootstrap();
     test_paired_ratio();
+    test_mann_whitney();
     return CHECK_DONE();
 }

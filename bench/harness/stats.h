@@ -71,4 +71,13 @@ int tvp_ratio_of_medians_ci(const double *a, size_t na, const double *b, size_t 
 int tvp_paired_ratio_median_ci(const double *a, const double *b, size_t n, double level,
                                double *median, double *lo, double *hi);
 
+/* Two-sided Mann–Whitney U test of a against b (unpaired, as Google Benchmark's compare.py tests
+ * two runs): *u is U of a (the number of pairs (a[i], b[j]) with a[i] > b[j], ties counting one
+ * half; above na * nb / 2 when a tends to be larger) and *p the p-value from the normal
+ * approximation with the tie correction and a continuity correction of 1/2, as scipy's
+ * mannwhitneyu(a, b, alternative='two-sided', method='asymptotic'). p is 1 when every sample is
+ * equal (nothing to rank). Returns 0, or EINVAL (na or nb is 0, a non-finite sample) or ENOMEM. */
+int tvp_mann_whitney_u(const double *a, size_t na, const double *b, size_t nb, double *u,
+                       double *p);
+
 #endif
