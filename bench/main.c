@@ -9,6 +9,7 @@
  *   tvpbench chart-data DIR               write charts/<name>.dat for gnuplot from a results folder
  *   tvpbench report DIR                   write report.md and report.html from a results folder
  *   tvpbench placements                   the placements planned for this machine
+ *   tvpbench compare DIR_A DIR_B...       runs side by side: compare.md and compare.html
  *
  * Exit status of run: 0 when every case was ok; 3 when the run completed and wrote everything
  * but some cases failed, timed out or crashed (their status and note say which); 1 when the
@@ -32,6 +33,7 @@
 
 #include "case_name.h"
 #include "clock.h"
+#include "compare.h"
 #include "estimate.h"
 #include "group.h"
 #include "meta.h"
@@ -67,6 +69,8 @@ static void usage(FILE *f)
             "folder\n"
             "  report DIR                   write report.md and report.html from a results "
             "folder\n"
+            "  compare [--out DIR] DIR_A DIR_B...\n"
+            "                               runs side by side (ratios, U tests, verdicts)\n"
             "  help [GROUP]                 this text, or GROUP's benchmarks\n"
             "  --version                    the version\n",
             TVP_ESTIMATE_EXTRA_BATCHES, TVP_ESTIMATE_CASE_SETUP_S);
@@ -688,6 +692,8 @@ int main(int argc, char **argv)
         return cmd_list(argc, argv);
     if (strcmp(cmd, "placements") == 0 && argc == 2)
         return cmd_placements();
+    if (strcmp(cmd, "compare") == 0)
+        return tvp_compare_main(argc - 2, argv + 2);
     if ((strcmp(cmd, "report") == 0 || strcmp(cmd, "chart-data") == 0) && argc == 3) {
         int rc = cmd[0] == 'r' ? tvp_write_report(argv[2]) : tvp_write_chart_data(argv[2]);
         return rc == TVP_READ_SKIPPED ? TVP_EXIT_READ_SKIPPED : rc ? 1 : 0;
@@ -700,7 +706,7 @@ int main(int argc, char **argv)
     else
         fprintf(stderr,
                 "tvpbench: unknown command or wrong arguments '%s'; accepted: run, list, "
-                "placements, chart-data DIR, report DIR, help [GROUP], --version\n",
+                "placements, chart-data DIR, report DIR, compare DIR..., help [GROUP], --version\n",
                 cmd);
     return 2;
 }

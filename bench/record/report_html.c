@@ -399,3 +399,19 @@ void tvp_rpt_write_html(FILE *f, const struct tvp_report *r)
     figures(f, r);
     fputs("</body></html>\n", f);
 }
+
+/* For compare.html, which is laid out in the same style. */
+void tvp_rpt_html_text(FILE *f, const char *s)
+{
+    text(f, s);
+}
+
+void tvp_rpt_html_badge(FILE *f, enum tvp_verdict_kind k)
+{
+    badge(f, k);
+}
+
+const char *tvp_rpt_html_style(void)
+{
+    return style;
+}

@@ -105,4 +105,10 @@ void tvp_rpt_anchor(const char *id, char *buf, size_t len);
 void tvp_rpt_write_md(FILE *f, const struct tvp_report *r);
 void tvp_rpt_write_html(FILE *f, const struct tvp_report *r);
 
+/* report.html's pieces that compare.html shares: text escaped for HTML (and SVG), a verdict's
+ * coloured badge, the page's style sheet. */
+void tvp_rpt_html_text(FILE *f, const char *s);
+void tvp_rpt_html_badge(FILE *f, enum tvp_verdict_kind k);
+const char *tvp_rpt_html_style(void);
+
 #endif

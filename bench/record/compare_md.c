@@ -1,0 +1,202 @@
+/* compare.md: the runs, what differs between them (the counts, the claims whose verdict differs,
+ * the largest significant differences), the charts, then every shared figure by group. */
+#include <string.h>
+
+#include "compare.h"
+#include "group.h"
+
+static void cell(FILE *f, const char *s)
+{
+    fputs("| ", f);
+    for (; *s; s++) {
+        if (*s == '|')
+            fputs("\\|", f);
+        else if (*s == '\n')
+            fputc(' ', f);
+        else
+            fputc(*s, f);
+    }
+    fputc(' ', f);
+}
+
+static void runs(FILE *f, const struct tvp_compare *c)
+{
+    fputs("## Runs\n\n| run | host | date | folder | CPU | kernel | virtualisation | settings | "
+          "groups | status |\n|---|---|---|---|---|---|---|---|---|---|\n",
+          f);
+    for (int k = 0; k < c->n_runs; k++) {
+        const struct tvp_cmp_run *r = &c->run[k];
+        char letter[2] = {r->letter, 0}, settings[200];
+        tvp_cmp_run_settings(r, settings, sizeof settings);
+        cell(f, letter);
+        cell(f, r->rs.host);
+        cell(f, r->rs.date);
+        cell(f, r->rs.dir);
+        cell(f, r->rs.cpu_model);
+        cell(f, r->rs.kernel);
+        cell(f, r->rs.virt);
+        cell(f, settings);
+        cell(f, r->rs.groups[0] ? r->rs.groups : "none");
+        cell(f, r->rs.status);
+        fputs("|\n", f);
+    }
+    fputc('\n', f);
+}
+
+static void claims(FILE *f, const struct tvp_compare *c)
+{
+    fprintf(f,
+            "## Verdicts\n\n%d of %zu claims judged differently. Each run's verdicts are "
+            "computed from its own figures, as its report computes them.\n\n| id | claim |",
+            c->n_differ, tvp_claims_len);
+    for (int k = 0; k < c->n_runs; k++)
+        fprintf(f, " %c |", c->run[k].letter);
+    fputs(" differs |\n|---|---|", f);
+    for (int k = 0; k < c->n_runs; k++)
+        fputs("---|", f);
+    fputs("---|\n", f);
+    for (size_t i = 0; i < tvp_claims_len; i++) {
+        cell(f, tvp_claims[i].id);
+        cell(f, tvp_claims[i].brief);
+        for (int k = 0; k < c->n_runs; k++) {
+            const struct tvp_report *r = c->run[k].rpt;
+            char v[400];
+            snprintf(v, sizeof v, "**%s** — %s", tvp_verdict_name(r->v[i].kind), r->headline[i]);
+            cell(f, v);
+        }
+        cell(f, c->claim[i].differs ? "**differs**" : "");
+        fputs("|\n", f);
+    }
+    fputc('\n', f);
+}
+
+static void value(FILE *f, const struct tvp_fig *x)
+{
+    char v[64];
+    if (x)
+        tvp_cmp_fmt_value(x, x->median, v, sizeof v);
+    cell(f, x ? v : "—");
+}
+
+/* The columns of one row after its name: A's median, then each run's median, ratio and word. */
+static void row_cells(FILE *f, const struct tvp_compare *c, const struct tvp_cmp_row *row)
+{
+    value(f, row->cell[0].f);
+    for (int k = 1; k < c->n_runs; k++) {
+        const struct tvp_cmp_cell *x = &row->cell[k];
+        char r[96], p[32], w[160];
+        value(f, x->f);
+        tvp_cmp_fmt_ratio(x, r, sizeof r);
+        cell(f, r[0] ? r : "—");
+        tvp_cmp_fmt_p(x, p, sizeof p);
+        int sig = x->sig == TVP_CMP_HIGHER || x->sig == TVP_CMP_LOWER;
+        snprintf(w, sizeof w, "%s%s%s%s%s%s", sig ? "**" : "", tvp_cmp_sig_word(row, x),
+                 sig ? "**" : "", p[0] ? " (" : "", p, p[0] ? ")" : "");
+        cell(f, w);
+    }
+    fputs("|\n", f);
+}
+
+static void header(FILE *f, const struct tvp_compare *c)
+{
+    fputs("| figure | A |", f);
+    for (int k = 1; k < c->n_runs; k++)
+        fprintf(f, " %c | %c/A [95%% CI] | %c vs A |", c->run[k].letter, c->run[k].letter,
+                c->run[k].letter);
+    fputs("\n|---|---|", f);
+    for (int k = 1; k < c->n_runs; k++)
+        fputs("---|---|---|", f);
+    fputc('\n', f);
+}
+
+static void largest(FILE *f, const struct tvp_compare *c, size_t max)
+{
+    const struct tvp_cmp_row *top[64];
+    size_t n = tvp_cmp_top_rows(c, NULL, 1, top, max);
+    fputs("## Largest significant differences\n\n", f);
+    if (!n) {
+        fputs("None: no shared figure differs significantly.\n\n", f);
+        return;
+    }
+    header(f, c);
+    for (size_t i = 0; i < n; i++) {
+        char name[300];
+        tvp_cmp_fig_name(top[i]->id, name, sizeof name);
+        cell(f, name);
+        row_cells(f, c, top[i]);
+    }
+    fputc('\n', f);
+}
+
+static void charts(FILE *f, const struct tvp_compare *c)
+{
+    const char *groups[64];
+    size_t n = tvp_cmp_groups(c, groups, 64);
+    fputs("## Charts\n\nPer group, the figures whose medians differ most between the runs: a bar "
+          "per run at its median, the whisker its CI, over each later run its ratio to A (* "
+          "marks a significant difference). Each panel has its own scale, from 0.\n\n",
+          f);
+    for (size_t g = 0; g < n; g++) {
+        const struct tvp_cmp_row *rows[TVP_CMP_CHART_FIGS];
+        if (tvp_cmp_top_rows(c, groups[g], 0, rows, TVP_CMP_CHART_FIGS))
+            fprintf(f, "![%s](charts/compare-%s.svg)\n\n", groups[g], groups[g]);
+    }
+}
+
+static void figures(FILE *f, const struct tvp_compare *c)
+{
+    const char *groups[64];
+    size_t n = tvp_cmp_groups(c, groups, 64);
+    fputs("## Figures\n\nEvery figure measured (status ok) in more than one run. A value is the "
+          "median of its samples; a ratio is the run's median over A's with a 95% bootstrap CI "
+          "from both runs' samples; the word is a two-sided Mann–Whitney U test of the two sample "
+          "sets (significant below p = 0.05), said as slower or faster for times and rates.\n\n",
+          f);
+    for (size_t g = 0; g < n; g++) {
+        fprintf(f, "### %s\n\n", groups[g]);
+        header(f, c);
+        for (size_t i = 0; i < c->n_rows; i++) {
+            const struct tvp_cmp_row *row = &c->rows[i];
+            if (strcmp(row->id->group, groups[g]) != 0)
+                continue;
+            char name[300];
+            tvp_cmp_fig_name(row->id, name, sizeof name);
+            cell(f, name);
+            row_cells(f, c, row);
+        }
+        fputc('\n', f);
+    }
+}
+
+void tvp_cmp_write_md(FILE *f, const struct tvp_compare *c)
+{
+    fputs("# tvpbench compare —", f);
+    for (int k = 0; k < c->n_runs; k++)
+        fprintf(f, "%s %s", k ? " vs" : "", c->run[k].label);
+    fprintf(f, "\n\nMade %s by `tvpbench compare`. Run A is the baseline.\n\n", c->date);
+    for (int k = 1; k < c->n_runs; k++) {
+        char line[600];
+        tvp_cmp_tally_line(c, k, line, sizeof line);
+        fprintf(f, "- **%c vs A:** %s\n", c->run[k].letter, line);
+    }
+    fprintf(f, "- **Verdicts:** ");
+    if (!c->n_differ)
+        fprintf(f, "all %zu claims judged alike\n", tvp_claims_len);
+    for (size_t i = 0, shown = 0; i < tvp_claims_len; i++) {
+        if (!c->claim[i].differs)
+            continue;
+        fprintf(f, "%s%s (", shown++ ? "; " : "", tvp_claims[i].id);
+        for (int k = 0; k < c->n_runs; k++)
+            fprintf(f, "%s%c %s", k ? ", " : "", c->run[k].letter,
+                    tvp_verdict_name(c->run[k].rpt->v[i].kind));
+        fputc(')', f);
+        if (shown == (size_t)c->n_differ)
+            fprintf(f, " differ\n");
+    }
+    fputc('\n', f);
+    runs(f, c);
+    claims(f, c);
+    largest(f, c, 10);
+    charts(f, c);
+    figures(f, c);
+}
