@@ -194,6 +194,11 @@ static void test_command(void)
     snprintf(not_results, sizeof not_results, "%s/charts", out);
     char *not_a_folder[] = {"--out", out, dir_a, not_results};
     CHECK_INT(run_cmd(4, not_a_folder), 2);
+    static struct tvp_compare c;
+    char err[512] = "", *dirs[] = {dir_a, not_results};
+    CHECK_INT(tvp_compare_build(&c, dirs, 2, err, sizeof err), 2);
+    CHECK_MSG(strstr(err, not_results) && !strstr(err, "share no figure"), "err: %s", err);
+    tvp_compare_free(&c);
     char *one[] = {"--out", out, dir_a};
     CHECK_INT(run_cmd(3, one), 2);
     char *bad_option[] = {"--bogus", dir_a, dir_b};
