@@ -24,6 +24,10 @@ commands:
                       single operation outlasts --min-time takes longer
   test                build and run the tests (plus ASan+UBSan and TSan builds of them)
   plot RESULTS_DIR    redraw the charts and the report from a results folder alone
+  compare [--out DIR] DIR_A DIR_B [DIR_C ...]
+                      runs side by side (A the baseline): ratios with CIs, Mann-Whitney U
+                      tests, the verdicts that differ; compare.md and compare.html in DIR
+                      (default: results/compare-<UTC time>)
   placements          show the core pairs planned for this machine
   help [GROUP]        this text, or GROUP's benchmarks
   --version           the version
@@ -126,7 +130,7 @@ check_run_args() {
       -*) die_usage "unknown option '$arg'; accepted: --quick --out --counters --no-counters --repetitions --min-time --placement --timeout --switch-interval --python --only" ;;
       *)
         if [[ $arg == all ]] || known_groups | grep -qx -- "$arg"; then GROUPS_WANTED+=("$arg")
-        else die_usage "unknown group or command '$arg'; accepted: all, $(known_groups | paste -sd, - | sed 's/,/, /g'), list, test, plot, placements, help"
+        else die_usage "unknown group or command '$arg'; accepted: all, $(known_groups | paste -sd, - | sed 's/,/, /g'), list, test, plot, compare, placements, help"
         fi ;;
     esac
   done
@@ -320,6 +324,33 @@ cmd_plot() {
 # plot's exit status: 0, 4 when parts of the folder could not be read (named, and left out of the
 # charts and report), 1 when the folder could not be read at all.
 
+cmd_compare() {
+  local args=() out=""
+  while (($#)); do
+    case $1 in
+      --out)
+        (($# >= 2)) && [[ -n $2 ]] || die_usage "compare: --out needs a folder"
+        out=$2
+        shift 2 ;;
+      --out=*) out=${1#--out=}; [[ -n $out ]] || die_usage "compare: --out needs a folder"; shift ;;
+      -h | --help) usage; exit 0 ;;
+      -*) die_usage "compare: unknown option '$1'; accepted: --out DIR" ;;
+      *)
+        [[ -f $1/meta.json ]] || die_usage "compare: '$1' is not a results folder (no meta.json)"
+        args+=("$1")
+        shift ;;
+    esac
+  done
+  ((${#args[@]} >= 2)) || die_usage "compare takes two or more results folders, e.g. ./run.sh compare results/A results/B"
+  if [[ -z $out ]]; then
+    mkdir -p "$ROOT/results" || exit 1
+    out="$ROOT/results/compare-$(date -u +%Y%m%dT%H%M%SZ)"
+  fi
+  need_packages "${BUILD_PKGS[@]}"
+  build "$BUILD"
+  "$BUILD/tvpbench" compare --out "$out" "${args[@]}"
+}
+
 main() {
   (($#)) || { usage >&2; exit 2; }
   local cmd=$1
@@ -364,6 +395,7 @@ main() {
       "$BUILD/tvpbench" "$cmd" ;;
     test) shift; cmd_test "$@" ;;
     plot) shift; cmd_plot "$@" ;;
+    compare) shift; cmd_compare "$@" ;;
     *) cmd_run "$@" ;;
   esac
 }
