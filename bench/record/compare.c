@@ -223,10 +223,14 @@ static void judge_claims(struct tvp_compare *c)
 {
     c->n_differ = 0;
     for (size_t i = 0; i < tvp_claims_len; i++) {
-        c->claim[i].differs = 0;
-        for (int k = 1; k < c->n_runs; k++)
-            c->claim[i].differs |= c->run[k].rpt->v[i].kind != c->run[0].rpt->v[i].kind;
-        c->n_differ += c->claim[i].differs;
+        struct tvp_cmp_claim *x = &c->claim[i];
+        x->differs = x->unmeasured = 0;
+        for (int k = 0; k < c->n_runs; k++) {
+            x->differs |= c->run[k].rpt->v[i].kind != c->run[0].rpt->v[i].kind;
+            x->unmeasured |= c->run[k].rpt->v[i].kind == TVP_V_NOT_MEASURED;
+        }
+        x->unmeasured &= x->differs;
+        c->n_differ += x->differs;
     }
 }
 
@@ -298,17 +302,20 @@ size_t tvp_cmp_groups(const struct tvp_compare *c, const char **out, size_t max)
     return n;
 }
 
-/* How far a row's runs are from A: the largest |log ratio|, significant ones ranked above. */
+/* How far a row's runs are from A: the largest |log ratio|, significant ones ranked above, and
+ * among those times and rates first: a count near zero (context switches per operation) can
+ * change a thousandfold and say less about speed than a 10% change in a time. */
 static double spread_score(const struct tvp_cmp_row *row, int n_runs)
 {
     double best = -1.0;
+    double speed = is_time(row->id->unit) || is_rate(row->id->unit) ? 100.0 : 0.0;
     for (int k = 1; k < n_runs; k++) {
         const struct tvp_cmp_cell *x = &row->cell[k];
         if (!x->has_ratio || !(x->r.ratio > 0))
             continue;
         double s = fabs(log(x->r.ratio));
         if (x->sig == TVP_CMP_HIGHER || x->sig == TVP_CMP_LOWER)
-            s += 1000.0;
+            s += 1000.0 + speed;
         if (s > best)
             best = s;
     }
@@ -357,6 +364,12 @@ void tvp_cmp_run_settings(const struct tvp_cmp_run *r, char *buf, size_t len)
         tvp_appendf(buf, len, ", %d samples per figure", e->repetitions);
     if (e->min_time_s > 0)
         tvp_appendf(buf, len, ", batches of %g s", e->min_time_s);
+    if (e->switch_interval_s > 0)
+        tvp_appendf(buf, len, ", switch interval %g s", e->switch_interval_s);
+    if (e->repetitions > 0) /* meta.json has its options */
+        tvp_appendf(buf, len, ", placements: %s", e->placement_opt[0] ? e->placement_opt : "all");
+    if (e->compiler[0])
+        tvp_appendf(buf, len, "; built by %s (%s)", e->compiler, e->build);
 }
 
 void tvp_cmp_tally_line(const struct tvp_compare *c, int k, char *buf, size_t len)
@@ -377,4 +390,53 @@ void tvp_cmp_tally_line(const struct tvp_compare *c, int k, char *buf, size_t le
     if (t->only_a || t->only_this)
         tvp_appendf(buf, len, "; %zu only in A, %zu only in %c", t->only_a, t->only_this,
                     c->run[k].letter);
+}
+
+void tvp_cmp_verdicts_line(const struct tvp_compare *c, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (!c->n_differ) {
+        tvp_appendf(buf, len, "all %zu claims judged alike", tvp_claims_len);
+        return;
+    }
+    int unmeasured = 0;
+    for (size_t i = 0; i < tvp_claims_len; i++)
+        unmeasured += c->claim[i].unmeasured;
+    tvp_appendf(buf, len, "%d differ", c->n_differ - unmeasured);
+    const char *sep = ": ";
+    for (size_t i = 0; i < tvp_claims_len; i++) {
+        if (!c->claim[i].differs || c->claim[i].unmeasured)
+            continue;
+        tvp_appendf(buf, len, "%s%s (", sep, tvp_claims[i].id);
+        for (int k = 0; k < c->n_runs; k++)
+            tvp_appendf(buf, len, "%s%c %s", k ? ", " : "", c->run[k].letter,
+                        tvp_verdict_name(c->run[k].rpt->v[i].kind));
+        tvp_appendf(buf, len, ")");
+        sep = "; ";
+    }
+    if (unmeasured)
+        tvp_appendf(buf, len, "; %d measured in some runs only", unmeasured);
+    sep = ": ";
+    for (size_t i = 0; i < tvp_claims_len; i++)
+        if (c->claim[i].unmeasured) {
+            tvp_appendf(buf, len, "%s%s", sep, tvp_claims[i].id);
+            sep = ", ";
+        }
+}
+
+void tvp_cmp_claim_mark(const struct tvp_compare *c, size_t i, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (!c->claim[i].differs)
+        return;
+    if (!c->claim[i].unmeasured) {
+        tvp_appendf(buf, len, "differs");
+        return;
+    }
+    const char *sep = "not measured in ";
+    for (int k = 0; k < c->n_runs; k++)
+        if (c->run[k].rpt->v[i].kind == TVP_V_NOT_MEASURED) {
+            tvp_appendf(buf, len, "%s%c", sep, c->run[k].letter);
+            sep = ", ";
+        }
 }

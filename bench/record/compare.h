@@ -63,7 +63,8 @@ struct tvp_cmp_tally {
 };
 
 struct tvp_cmp_claim {
-    int differs; /* the verdict words are not all the same */
+    int differs;    /* the verdict words are not all the same */
+    int unmeasured; /* ... because some run did not measure it at all */
 };
 
 struct tvp_compare {
@@ -107,15 +108,21 @@ const char *tvp_cmp_sig_word(const struct tvp_cmp_row *row, const struct tvp_cmp
 void tvp_cmp_fmt_p(const struct tvp_cmp_cell *x, char *buf, size_t len);
 
 /* A run's settings as its meta.json gives them ("--quick, 7 samples per figure, batches of
- * 0.01 s"). */
+ * 0.01 s, switch interval 0.005 s, placements: all; built by gcc-compatible 12.2.0 (release)"). */
 void tvp_cmp_run_settings(const struct tvp_cmp_run *r, char *buf, size_t len);
 /* What run k says against A: "12 figures compared (Mann–Whitney U, p < 0.05): 3 significantly
  * faster, ..." */
 void tvp_cmp_tally_line(const struct tvp_compare *c, int k, char *buf, size_t len);
 
+/* The claims whose verdict differs: "1 differ: C3 (A confirmed, B refuted); 2 measured in some
+ * runs only: C1, C2", or "all 13 claims judged alike". */
+void tvp_cmp_verdicts_line(const struct tvp_compare *c, char *buf, size_t len);
+/* A claim's mark in the verdict tables: "differs", "not measured in B, C", or "". */
+void tvp_cmp_claim_mark(const struct tvp_compare *c, size_t i, char *buf, size_t len);
+
 /* The rows of group (any group when NULL) whose medians differ most from A's, at most max (up
- * to 64), largest first: significant differences above the others, then by the largest
- * |log ratio| of any run to A; significant_only: those alone. The charts show these. Returns
+ * to 64), largest first: significant differences above the others (times and rates above other
+ * units), then by the largest |log ratio| of any run to A; significant_only: those alone. The charts show these. Returns
  * how many. */
 size_t tvp_cmp_top_rows(const struct tvp_compare *c, const char *group, int significant_only,
                         const struct tvp_cmp_row **out, size_t max);

@@ -70,21 +70,9 @@ static void summary(const struct tvp_compare *c, const char *out)
         tvp_cmp_tally_line(c, k, line, sizeof line);
         printf("%c vs A: %s\n", c->run[k].letter, line);
     }
-    if (!c->n_differ) {
-        printf("verdicts: all %zu claims judged alike\n", tvp_claims_len);
-    } else {
-        printf("verdicts that differ (%d):", c->n_differ);
-        for (size_t i = 0; i < tvp_claims_len; i++) {
-            if (!c->claim[i].differs)
-                continue;
-            printf(" %s (", tvp_claims[i].id);
-            for (int k = 0; k < c->n_runs; k++)
-                printf("%s%c %s", k ? ", " : "", c->run[k].letter,
-                       tvp_verdict_name(c->run[k].rpt->v[i].kind));
-            printf(")");
-        }
-        printf("\n");
-    }
+    char line[2000];
+    tvp_cmp_verdicts_line(c, line, sizeof line);
+    printf("verdicts: %s\n", line);
     printf("written: %s/compare.md and %s/compare.html\n", out, out);
 }
 

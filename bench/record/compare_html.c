@@ -9,7 +9,8 @@ static const char extra_style[] =
     "table.cmp td{font-size:12px;white-space:nowrap}table.cmp td:first-child{white-space:normal}"
     "td.faster{background:#e8f5e9}td.slower{background:#ffebee}td.higher,td.lower{background:"
     "#e3f2fd}tr.differs td{background:#fff3e0}.mark{font-weight:bold;color:#b26a00}"
-    "ul.tally{margin:4px 0 8px;padding-left:18px}table.claims{table-layout:fixed;width:100%}"
+    "ul.tally{margin:4px 0 8px;padding-left:18px}table.runs "
+    "td{font-size:12px}table.claims{table-layout:fixed;width:100%}"
     "table.claims td{font-size:13px}table.claims th:first-child{width:36px}"
     "table.claims th:nth-child(2){width:22%}table.claims th:last-child{width:64px}";
 
@@ -30,14 +31,19 @@ static void td(FILE *f, const char *cls, const char *s)
 
 static void runs(FILE *f, const struct tvp_compare *c)
 {
-    fputs("<h2 id=\"runs\">Runs</h2>\n<table class=\"cmp\"><tr><th>run</th><th>host</th><th>date"
+    fputs("<h2 id=\"runs\">Runs</h2>\n<table class=\"runs\"><tr><th>run</th><th>host</th><th>date"
           "</th><th>folder</th><th>CPU</th><th>kernel</th><th>virtualisation</th><th>settings</th>"
           "<th>groups</th><th>status</th></tr>\n",
           f);
     for (int k = 0; k < c->n_runs; k++) {
         const struct tvp_cmp_run *r = &c->run[k];
-        char letter[2] = {r->letter, 0}, settings[200];
+        char letter[2] = {r->letter, 0}, settings[400], groups[400] = "";
         tvp_cmp_run_settings(r, settings, sizeof settings);
+        /* ", " so that a narrow cell can wrap the list */
+        for (const char *g = r->rs.groups; *g; g++)
+            tvp_appendf(groups, sizeof groups, *g == ',' ? ", " : "%c", *g);
+        if (!groups[0])
+            snprintf(groups, sizeof groups, "none");
         fputs("<tr>", f);
         td(f, NULL, letter);
         td(f, NULL, r->rs.host);
@@ -47,7 +53,7 @@ static void runs(FILE *f, const struct tvp_compare *c)
         td(f, NULL, r->rs.kernel);
         td(f, NULL, r->rs.virt);
         td(f, NULL, settings);
-        td(f, NULL, r->rs.groups[0] ? r->rs.groups : "none");
+        td(f, NULL, groups);
         td(f, NULL, r->rs.status);
         fputs("</tr>\n", f);
     }
@@ -76,8 +82,9 @@ static void claims(FILE *f, const struct tvp_compare *c)
             esc(f, r->headline[i]);
             fputs("</td>", f);
         }
-        fprintf(f, "<td>%s</td></tr>\n",
-                c->claim[i].differs ? "<span class=\"mark\">differs</span>" : "");
+        char mark[64];
+        tvp_cmp_claim_mark(c, i, mark, sizeof mark);
+        fprintf(f, "<td><span class=\"mark\">%s</span></td></tr>\n", mark);
     }
     fputs("</table>\n", f);
 }
@@ -163,12 +170,14 @@ static void figures(FILE *f, const struct tvp_compare *c)
 {
     const char *groups[64];
     size_t n = tvp_cmp_groups(c, groups, 64);
-    fputs("<h2 id=\"figures\">Figures</h2>\n<p>Every figure measured (status ok) in more than one "
-          "run. A value is the median of its samples; a ratio is the run's median over A's with a "
-          "95% bootstrap CI from both runs' samples; the word is a two-sided Mann–Whitney U test "
-          "of the two sample sets (significant below p = 0.05), said as slower or faster for "
-          "times and rates.</p>\n",
-          f);
+    fputs(
+        "<h2 id=\"figures\">Figures</h2>\n<p>Every figure measured (status ok) in more than one "
+        "run. A value is the median of its samples; a ratio is the run's median over A's with a "
+        "95% bootstrap CI from both runs' samples (from the two medians' CIs where a run has fewer "
+        "than 3); the word is a two-sided Mann–Whitney U test "
+        "of the two sample sets (significant below p = 0.05), said as slower or faster for "
+        "times and rates.</p>\n",
+        f);
     for (size_t g = 0; g < n; g++) {
         size_t total = 0, sig = 0;
         for (size_t i = 0; i < c->n_rows; i++) {
@@ -218,20 +227,10 @@ void tvp_cmp_write_html(FILE *f, const struct tvp_compare *c)
         esc(f, line);
         fputs("</li>\n", f);
     }
+    char line[2000];
+    tvp_cmp_verdicts_line(c, line, sizeof line);
     fputs("<li><b>Verdicts:</b> ", f);
-    if (!c->n_differ)
-        fprintf(f, "all %zu claims judged alike", tvp_claims_len);
-    for (size_t i = 0, shown = 0; i < tvp_claims_len; i++) {
-        if (!c->claim[i].differs)
-            continue;
-        fprintf(f, "%s<a href=\"#verdicts\">%s</a> (", shown++ ? "; " : "", tvp_claims[i].id);
-        for (int k = 0; k < c->n_runs; k++)
-            fprintf(f, "%s%c %s", k ? ", " : "", c->run[k].letter,
-                    tvp_verdict_name(c->run[k].rpt->v[i].kind));
-        fputc(')', f);
-        if (shown == (size_t)c->n_differ)
-            fputs(" differ", f);
-    }
+    esc(f, line);
     fputs("</li>\n</ul>\n", f);
     runs(f, c);
     claims(f, c);

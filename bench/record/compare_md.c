@@ -26,8 +26,13 @@ static void runs(FILE *f, const struct tvp_compare *c)
           f);
     for (int k = 0; k < c->n_runs; k++) {
         const struct tvp_cmp_run *r = &c->run[k];
-        char letter[2] = {r->letter, 0}, settings[200];
+        char letter[2] = {r->letter, 0}, settings[400], groups[400] = "";
         tvp_cmp_run_settings(r, settings, sizeof settings);
+        /* ", " so that a narrow cell can wrap the list */
+        for (const char *g = r->rs.groups; *g; g++)
+            tvp_appendf(groups, sizeof groups, *g == ',' ? ", " : "%c", *g);
+        if (!groups[0])
+            snprintf(groups, sizeof groups, "none");
         cell(f, letter);
         cell(f, r->rs.host);
         cell(f, r->rs.date);
@@ -36,7 +41,7 @@ static void runs(FILE *f, const struct tvp_compare *c)
         cell(f, r->rs.kernel);
         cell(f, r->rs.virt);
         cell(f, settings);
-        cell(f, r->rs.groups[0] ? r->rs.groups : "none");
+        cell(f, groups);
         cell(f, r->rs.status);
         fputs("|\n", f);
     }
@@ -64,7 +69,11 @@ static void claims(FILE *f, const struct tvp_compare *c)
             snprintf(v, sizeof v, "**%s** — %s", tvp_verdict_name(r->v[i].kind), r->headline[i]);
             cell(f, v);
         }
-        cell(f, c->claim[i].differs ? "**differs**" : "");
+        char mark[64], bold[80] = "";
+        tvp_cmp_claim_mark(c, i, mark, sizeof mark);
+        if (mark[0])
+            snprintf(bold, sizeof bold, "**%s**", mark);
+        cell(f, bold);
         fputs("|\n", f);
     }
     fputc('\n', f);
@@ -149,7 +158,8 @@ static void figures(FILE *f, const struct tvp_compare *c)
     size_t n = tvp_cmp_groups(c, groups, 64);
     fputs("## Figures\n\nEvery figure measured (status ok) in more than one run. A value is the "
           "median of its samples; a ratio is the run's median over A's with a 95% bootstrap CI "
-          "from both runs' samples; the word is a two-sided Mann–Whitney U test of the two sample "
+          "from both runs' samples (from the two medians' CIs where a run has fewer than 3); the "
+          "word is a two-sided Mann–Whitney U test of the two sample "
           "sets (significant below p = 0.05), said as slower or faster for times and rates.\n\n",
           f);
     for (size_t g = 0; g < n; g++) {
@@ -179,20 +189,9 @@ void tvp_cmp_write_md(FILE *f, const struct tvp_compare *c)
         tvp_cmp_tally_line(c, k, line, sizeof line);
         fprintf(f, "- **%c vs A:** %s\n", c->run[k].letter, line);
     }
-    fprintf(f, "- **Verdicts:** ");
-    if (!c->n_differ)
-        fprintf(f, "all %zu claims judged alike\n", tvp_claims_len);
-    for (size_t i = 0, shown = 0; i < tvp_claims_len; i++) {
-        if (!c->claim[i].differs)
-            continue;
-        fprintf(f, "%s%s (", shown++ ? "; " : "", tvp_claims[i].id);
-        for (int k = 0; k < c->n_runs; k++)
-            fprintf(f, "%s%c %s", k ? ", " : "", c->run[k].letter,
-                    tvp_verdict_name(c->run[k].rpt->v[i].kind));
-        fputc(')', f);
-        if (shown == (size_t)c->n_differ)
-            fprintf(f, " differ\n");
-    }
+    char line[2000];
+    tvp_cmp_verdicts_line(c, line, sizeof line);
+    fprintf(f, "- **Verdicts:** %s\n", line);
     fputc('\n', f);
     runs(f, c);
     claims(f, c);

@@ -96,6 +96,8 @@ void tvp_rpt_read_env(const char *dir, struct tvp_rpt_env *e)
     e->quick = (int)tvp_meta_num(root, "options.quick", 0);
     e->repetitions = (int)tvp_meta_num(root, "options.repetitions", 0);
     e->min_time_s = tvp_meta_num(root, "options.min_time_s", NAN);
+    e->switch_interval_s = tvp_meta_num(root, "options.switch_interval_s", NAN);
+    str(root, "options.placement", e->placement_opt, sizeof e->placement_opt);
     e->counters_on = (int)tvp_meta_num(root, "options.counters", 1);
     e->packages = (int)tvp_meta_num(root, "topology.packages", 0);
     e->numa = (int)tvp_meta_num(root, "topology.numa_nodes", 0);

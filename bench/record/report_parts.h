@@ -31,6 +31,8 @@ struct tvp_rpt_warning {
 struct tvp_rpt_env {
     int quick, repetitions, counters_on;
     double min_time_s;
+    double switch_interval_s; /* options.switch_interval_s; NaN when not recorded */
+    char placement_opt[120];  /* options.placement: the --placement list, "" for every one */
     int packages, numa, cores, pus, smt;
     long long l1d, l2, l3;
     char governor[120], driver[64], turbo[120], smt_active[16], thp[80], paranoid[16];
