@@ -13,7 +13,7 @@
 #include "compare.h"
 #include "results_fixture.h"
 
-static char root[64], dir_a[128], dir_b[128], dir_c[128], out[128];
+static char root[64], dir_a[128], dir_b[128], dir_c[128], dir_d[128], out[128];
 
 static void start(const char *group, const char *bench, const char *variant, const char *model,
                   const char *metric, double median, struct rf_out *o)
@@ -122,6 +122,27 @@ static void test_figures_and_claims(void)
     tvp_compare_free(&c);
 }
 
+/* Three runs, the third without C3's figures: C3 still differs between A and B, and the mark
+ * says where it was not measured. */
+static void test_three_runs(void)
+{
+    static struct tvp_compare c;
+    char err[512] = "", *dirs[] = {dir_a, dir_b, dir_d}, mark[64];
+    CHECK_INT(tvp_compare_build(&c, dirs, 3, err, sizeof err), 0);
+    size_t c3 = claim_index("C3");
+    CHECK_INT(c.run[2].rpt->v[c3].kind, TVP_V_NOT_MEASURED);
+    CHECK(c.claim[c3].measured && c.claim[c3].unmeasured);
+    tvp_cmp_claim_mark(&c, c3, mark, sizeof mark);
+    CHECK_STR(mark, "differs; not measured in C");
+    const struct tvp_cmp_row *same = row_of(&c, "pthread_create", "start-to-running");
+    CHECK(same && same->cell[2].f && same->cell[2].sig == TVP_CMP_SAME);
+    const struct tvp_cmp_row *slow = row_of(&c, "pthread_create", "start-to-joined");
+    CHECK(slow && !slow->cell[2].f && slow->cell[2].sig == TVP_CMP_NOT_IN_RUN);
+    CHECK_INT(c.tally[2].compared, 1);
+    CHECK_INT(c.tally[2].only_a, 5);
+    tvp_compare_free(&c);
+}
+
 static int file_has(const char *path, const char *text)
 {
     FILE *f = fopen(path, "r");
@@ -214,8 +235,10 @@ int main(void)
     snprintf(dir_a, sizeof dir_a, "%s/a", root);
     snprintf(dir_b, sizeof dir_b, "%s/b", root);
     snprintf(dir_c, sizeof dir_c, "%s/c", root);
+    snprintf(dir_d, sizeof dir_d, "%s/d", root);
     snprintf(out, sizeof out, "%s/out", root);
-    CHECK(mkdir(dir_a, 0755) == 0 && mkdir(dir_b, 0755) == 0 && mkdir(dir_c, 0755) == 0);
+    CHECK(mkdir(dir_a, 0755) == 0 && mkdir(dir_b, 0755) == 0 && mkdir(dir_c, 0755) == 0 &&
+          mkdir(dir_d, 0755) == 0);
     /* A: every process start 10 to 40 times a thread's (C3 confirmed). */
     write_spawn(dir_a, 20000, 200000, 600000, 800000, 15000, 90000);
     /* B: the thread start twice as slow, every process start faster than it (C3 refuted). */
@@ -227,7 +250,14 @@ int main(void)
         start("memory", "cow", "fork", "process", "per-page", 900, &o);
         rf_close(&o);
     }
+    /* D: pthread_create's start-to-running alone, as in A. */
+    CHECK(rf_start(dir_d, "") == 0);
+    if (rf_group(dir_d, "spawn", &o) == 0) {
+        start("spawn", "start", "pthread_create", "thread", "start-to-running", 15000, &o);
+        rf_close(&o);
+    }
     test_figures_and_claims();
+    test_three_runs();
     test_command();
     rf_rmdir(root);
     return CHECK_DONE();

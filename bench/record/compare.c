@@ -224,10 +224,18 @@ static void judge_claims(struct tvp_compare *c)
     c->n_differ = 0;
     for (size_t i = 0; i < tvp_claims_len; i++) {
         struct tvp_cmp_claim *x = &c->claim[i];
-        x->differs = x->unmeasured = 0;
+        x->differs = x->measured = x->unmeasured = 0;
+        const struct tvp_verdict *first = NULL; /* of the first run that measured it */
         for (int k = 0; k < c->n_runs; k++) {
-            x->differs |= c->run[k].rpt->v[i].kind != c->run[0].rpt->v[i].kind;
-            x->unmeasured |= c->run[k].rpt->v[i].kind == TVP_V_NOT_MEASURED;
+            const struct tvp_verdict *v = &c->run[k].rpt->v[i];
+            x->differs |= v->kind != c->run[0].rpt->v[i].kind;
+            if (v->kind == TVP_V_NOT_MEASURED) {
+                x->unmeasured = 1;
+                continue;
+            }
+            if (!first)
+                first = v;
+            x->measured |= v->kind != first->kind;
         }
         x->unmeasured &= x->differs;
         c->n_differ += x->differs;
@@ -399,13 +407,15 @@ void tvp_cmp_verdicts_line(const struct tvp_compare *c, char *buf, size_t len)
         tvp_appendf(buf, len, "all %zu claims judged alike", tvp_claims_len);
         return;
     }
-    int unmeasured = 0;
-    for (size_t i = 0; i < tvp_claims_len; i++)
-        unmeasured += c->claim[i].unmeasured;
-    tvp_appendf(buf, len, "%d differ", c->n_differ - unmeasured);
+    int measured = 0, partly = 0;
+    for (size_t i = 0; i < tvp_claims_len; i++) {
+        measured += c->claim[i].measured;
+        partly += c->claim[i].unmeasured && !c->claim[i].measured;
+    }
+    tvp_appendf(buf, len, "%d differ", measured);
     const char *sep = ": ";
     for (size_t i = 0; i < tvp_claims_len; i++) {
-        if (!c->claim[i].differs || c->claim[i].unmeasured)
+        if (!c->claim[i].measured)
             continue;
         tvp_appendf(buf, len, "%s%s (", sep, tvp_claims[i].id);
         for (int k = 0; k < c->n_runs; k++)
@@ -414,11 +424,11 @@ void tvp_cmp_verdicts_line(const struct tvp_compare *c, char *buf, size_t len)
         tvp_appendf(buf, len, ")");
         sep = "; ";
     }
-    if (unmeasured)
-        tvp_appendf(buf, len, "; %d measured in some runs only", unmeasured);
+    if (partly)
+        tvp_appendf(buf, len, "; %d measured in some runs only", partly);
     sep = ": ";
     for (size_t i = 0; i < tvp_claims_len; i++)
-        if (c->claim[i].unmeasured) {
+        if (c->claim[i].unmeasured && !c->claim[i].measured) {
             tvp_appendf(buf, len, "%s%s", sep, tvp_claims[i].id);
             sep = ", ";
         }
@@ -429,11 +439,11 @@ void tvp_cmp_claim_mark(const struct tvp_compare *c, size_t i, char *buf, size_t
     buf[0] = '\0';
     if (!c->claim[i].differs)
         return;
-    if (!c->claim[i].unmeasured) {
+    if (c->claim[i].measured)
         tvp_appendf(buf, len, "differs");
+    if (!c->claim[i].unmeasured)
         return;
-    }
-    const char *sep = "not measured in ";
+    const char *sep = c->claim[i].measured ? "; not measured in " : "not measured in ";
     for (int k = 0; k < c->n_runs; k++)
         if (c->run[k].rpt->v[i].kind == TVP_V_NOT_MEASURED) {
             tvp_appendf(buf, len, "%s%c", sep, c->run[k].letter);

@@ -64,7 +64,8 @@ struct tvp_cmp_tally {
 
 struct tvp_cmp_claim {
     int differs;    /* the verdict words are not all the same */
-    int unmeasured; /* ... because some run did not measure it at all */
+    int measured;   /* ... and differ among the runs that measured it */
+    int unmeasured; /* some runs did not measure it (and others did) */
 };
 
 struct tvp_compare {
@@ -117,13 +118,14 @@ void tvp_cmp_tally_line(const struct tvp_compare *c, int k, char *buf, size_t le
 /* The claims whose verdict differs: "1 differ: C3 (A confirmed, B refuted); 2 measured in some
  * runs only: C1, C2", or "all 13 claims judged alike". */
 void tvp_cmp_verdicts_line(const struct tvp_compare *c, char *buf, size_t len);
-/* A claim's mark in the verdict tables: "differs", "not measured in B, C", or "". */
+/* A claim's mark in the verdict tables: "differs", "differs; not measured in C", "not measured
+ * in B, C", or "". */
 void tvp_cmp_claim_mark(const struct tvp_compare *c, size_t i, char *buf, size_t len);
 
 /* The rows of group (any group when NULL) whose medians differ most from A's, at most max (up
  * to 64), largest first: significant differences above the others (times and rates above other
- * units), then by the largest |log ratio| of any run to A; significant_only: those alone. The charts show these. Returns
- * how many. */
+ * units), then by the largest |log ratio| of any run to A; significant_only: those alone. The
+ * charts show these. Returns how many. */
 size_t tvp_cmp_top_rows(const struct tvp_compare *c, const char *group, int significant_only,
                         const struct tvp_cmp_row **out, size_t max);
 /* The groups with a row, in tvp_groups order, into out (at most max); returns how many. */
