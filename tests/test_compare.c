@@ -208,6 +208,20 @@ static void test_command(void)
     CHECK(!file_has(html, "src=") && !file_has(html, "<link") && !file_has(html, "<script"));
     CHECK(file_has(svg, "<svg") && file_has(md, "charts/compare-spawn.svg"));
 
+    /* A damaged group file in B: compared without it, and the exit status says so. */
+    char damaged[192];
+    snprintf(damaged, sizeof damaged, "%s/memory.csv", dir_b);
+    FILE *f = fopen(damaged, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("not,a,results,table\n1,2,3,4\n", f);
+        fclose(f);
+    }
+    CHECK_INT(run_cmd(4, argv), 4);
+    CHECK(file_has(md, dir_b));
+    unlink(damaged);
+    CHECK_INT(run_cmd(4, argv), 0);
+
     /* Refusals, each with exit status 2. */
     char *nothing_shared[] = {"--out", out, dir_a, dir_c};
     CHECK_INT(run_cmd(4, nothing_shared), 2);

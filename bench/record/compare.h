@@ -83,7 +83,8 @@ struct tvp_compare {
  * compare.md, compare.html and charts/compare-<group>.svg into --out DIR (default
  * results/compare-<UTC time>) and prints the summary. Returns the exit status: 0, 2 for a usage
  * error, a folder that is not a results folder or runs that share no figure, 1 when the output
- * could not be written. */
+ * could not be written, 4 when it was written but parts of a folder could not be read (as
+ * report and plot exit). */
 int tvp_compare_main(int argc, char **argv);
 
 /* Loads dirs[0..n) (2 <= n <= TVP_CMP_MAX_RUNS) and works everything out. Returns 0, or 2 with

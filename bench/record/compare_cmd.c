@@ -143,7 +143,20 @@ int tvp_compare_main(int argc, char **argv)
          write_file(c, out, "compare.html", tvp_cmp_write_html);
     if (!rc)
         summary(c, out);
+    /* As report and plot do: what could be read is compared, and the exit status says that
+     * parts of a folder were left out (each named on stderr as it was read). */
+    int skipped = 0;
+    for (int k = 0; !rc && k < c->n_runs; k++) {
+        size_t n = c->run[k].rs.n_problems;
+        if (!n)
+            continue;
+        fprintf(stderr,
+                "tvpbench: %s: compared without %zu unreadable part%s of the folder (named "
+                "above)\n",
+                c->run[k].rs.dir, n, n == 1 ? "" : "s");
+        skipped = 1;
+    }
     tvp_compare_free(c);
     free(c);
-    return rc ? 1 : 0;
+    return rc ? 1 : skipped ? 4 : 0;
 }
