@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The readers on damaged results folders: `tvpbench report` and `chart-data` on each of a set of
-# folders made here (binary, truncated or hand-broken meta.json, unknown schema version, missing
+# The readers on damaged results folders: `tvpbench report`, `chart-data` and `compare` on each of
+# a set of folders made here (binary, truncated or hand-broken meta.json, unknown schema version, missing
 # meta.json or samples file, a truncated CSV, NaN/inf medians, n = 1e20 or -5, a bad sample).
 # Each damage must give its exact one-line error naming the file (and line) and the problem, and a
 # non-zero exit: 1 when the folder cannot be read at all, 4 when the rest was written without the
@@ -60,6 +60,22 @@ expect() {
       ok
     fi
   done
+  # compare reads the folder the same way, beside the valid one: the same first line ("compare: "
+  # after the prefix where it refuses the folder), exit 2 when the folder cannot be read or
+  # nothing readable is left to share with the valid one (said on the last line), else 4.
+  err=$("$bin" compare --out "$tmp/compare-$name" "$tmp/good" "$dir" 2>&1 >/dev/null </dev/null)
+  rc=$?
+  first=$(printf '%s\n' "$err" | head -n 1)
+  if [[ $want_rc == 1 && $rc != 2 ]] || [[ $want_rc == 4 && $rc != 4 &&
+    ! ($rc == 2 && $(printf '%s\n' "$err" | tail -n 1) == *"share no figure"*) ]]; then
+    bad "$name: compare exit $rc (for a folder report exits $want_rc on): $err"
+  elif [[ $first != "$want" && $first != "${want/tvpbench: /tvpbench: compare: }" ]]; then
+    bad "$name: compare: first line on stderr:"$'\n'"  got  $first"$'\n'"  want $want"
+  elif [[ $err == *Sanitizer* || $err == *"runtime error"* ]]; then
+    bad "$name: compare: sanitizer report: $err"
+  else
+    ok
+  fi
 }
 
 make_good "$tmp/good"
