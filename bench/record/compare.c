@@ -31,16 +31,6 @@ const struct tvp_cmp_row *tvp_cmp_find(const struct tvp_compare *c, const struct
     return NULL;
 }
 
-void tvp_cmp_fig_name(const struct tvp_fig *f, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    tvp_appendf(buf, len, "%s/%s/%s/%s/%s", f->group, f->benchmark, f->variant, f->model,
-                f->placement);
-    if (f->param[0])
-        tvp_appendf(buf, len, "/%s=%lld", f->param, f->param_value);
-    tvp_appendf(buf, len, "/%s", f->metric);
-}
-
 static int is_time(const char *unit)
 {
     return !strcmp(unit, "ns") || !strcmp(unit, "us") || !strcmp(unit, "ms") || !strcmp(unit, "s");

@@ -97,8 +97,6 @@ void tvp_compare_free(struct tvp_compare *c);
  * model, placement, param, param_value, metric), or NULL. */
 const struct tvp_cmp_row *tvp_cmp_find(const struct tvp_compare *c, const struct tvp_fig *f);
 
-/* The figure's canonical name: group/benchmark/variant/model/placement[/param=N]/metric. */
-void tvp_cmp_fig_name(const struct tvp_fig *f, char *buf, size_t len);
 /* A value in the figure's unit ("14.2 µs", "3.1e+04 msg/s"). */
 void tvp_cmp_fmt_value(const struct tvp_fig *f, double v, char *buf, size_t len);
 /* "1.52× [1.48, 1.57]", or "" when there is no ratio. */

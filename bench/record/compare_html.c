@@ -110,7 +110,7 @@ static void header(FILE *f, const struct tvp_compare *c)
 static void row(FILE *f, const struct tvp_compare *c, const struct tvp_cmp_row *row)
 {
     char name[300];
-    tvp_cmp_fig_name(row->id, name, sizeof name);
+    tvp_fig_name(row->id, name, sizeof name);
     fputs("<tr>", f);
     td(f, NULL, name);
     value(f, row->cell[0].f);

@@ -130,7 +130,7 @@ static void largest(FILE *f, const struct tvp_compare *c, size_t max)
     header(f, c);
     for (size_t i = 0; i < n; i++) {
         char name[300];
-        tvp_cmp_fig_name(top[i]->id, name, sizeof name);
+        tvp_fig_name(top[i]->id, name, sizeof name);
         cell(f, name);
         row_cells(f, c, top[i]);
     }
@@ -170,7 +170,7 @@ static void figures(FILE *f, const struct tvp_compare *c)
             if (strcmp(row->id->group, groups[g]) != 0)
                 continue;
             char name[300];
-            tvp_cmp_fig_name(row->id, name, sizeof name);
+            tvp_fig_name(row->id, name, sizeof name);
             cell(f, name);
             row_cells(f, c, row);
         }

@@ -79,7 +79,7 @@ static void panel(FILE *f, const struct tvp_compare *c, const struct tvp_cmp_row
 #define Y(v) (y0 + PLOT_Y + PLOT_H - ((v) / div - y_lo) / (y_hi - y_lo) * PLOT_H)
 
     char name[300], line[300];
-    tvp_cmp_fig_name(id, name, sizeof name);
+    tvp_fig_name(id, name, sizeof name);
     fprintf(f, "<g class=\"panel\"><title>");
     tvp_rpt_html_text(f, name);
     fputs("</title>\n", f);
