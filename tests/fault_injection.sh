@@ -10,8 +10,8 @@
 #     nothing in its /dev/shm, POSIX message queues or System V IPC;
 #   - a killed Python worker's children end quietly: no "Traceback" on the run's stderr.
 #
-# What is killed, found by walking the launched process's own children (/proc/PID/task/*/
-# children), by the names the suite gives its tasks (PR_SET_NAME):
+# What is killed, found among the processes of the run's own session by the names the suite
+# gives its tasks (PR_SET_NAME):
 #   lock holder between processes  tvp-lk-w1: a contended-lock worker process, robust pthread
 #                                  mutex (EOWNERDEAD) and futex lock (no owner: task watching)
 #   lock holder between threads    not killable alone: a fatal signal ends the whole process
@@ -27,7 +27,7 @@
 #                                  tvp-py-manager (needs python3; skipped without it)
 #   Python echo (Queue ping-pong)  tvp-py-echo
 #   Python Pool worker             tvp-py-poolw (pool-dispatch and the GIL scaling job)
-#   Python worker with helpers     the first python3 under the run (the worker) while its
+#   Python worker with helpers     the oldest python3 of the run (the worker) while its
 #                                  fork server and resource tracker run
 # Each fault is one short run with --only picking a victim case and a case after it, and with
 # repetitions long enough that a random kill lands in the timed loop.
@@ -61,25 +61,19 @@ ls -A "$d/mq" >"$d/left.mq"
 ipcs -m -q -s | awk '"'"'$1 ~ /^0x/'"'"' >"$d/left.ipc"
 exit $rc'
 
-# Every descendant of pid $1, one per line.
-descendants() {
-  local c
-  for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
-    echo "$c"
-    descendants "$c"
-  done
-}
 alive() { # a process that exists and is not a zombie
   local s
   s=$(sed 's/.*) //' /proc/"$1"/stat 2>/dev/null) || return 1
   [[ -n $s && ${s%% *} != Z ]]
 }
-# The victim under $1: a live descendant named $2 (kind comm), or the parent of one (kind
-# parent).
+# The victim in the run's session $1 (setsid made the launched process its leader): the first
+# live process by pid named $2 (kind comm), or the parent of one (kind parent). One pgrep, so that the
+# lookup stays quick on a loaded machine, where a case's tasks may live for a fraction of a
+# second.
 victim() {
   local top=$1 name=$2 kind=$3 p
-  for p in $(descendants "$top"); do
-    [[ $(cat /proc/"$p"/comm 2>/dev/null) == "$name" ]] && alive "$p" || continue
+  for p in $(pgrep -s "$top" -x "$name" 2>/dev/null); do
+    alive "$p" || continue
     if [[ $kind == parent ]]; then
       p=$(awk '{print $4}' /proc/"$p"/stat 2>/dev/null) || continue
       alive "$p" || continue
