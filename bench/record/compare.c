@@ -353,6 +353,27 @@ size_t tvp_cmp_top_rows(const struct tvp_compare *c, const char *group, int sign
     return n;
 }
 
+const char *const tvp_cmp_run_columns[TVP_CMP_RUN_COLUMNS] = {
+    "run",    "host",           "date",     "folder", "CPU",
+    "kernel", "virtualisation", "settings", "groups", "status"};
+
+void tvp_cmp_run_row(const struct tvp_cmp_run *r, struct tvp_cmp_run_row *row)
+{
+    row->letter[0] = r->letter;
+    row->letter[1] = 0;
+    tvp_cmp_run_settings(r, row->settings, sizeof row->settings);
+    /* ", " so that a narrow cell can wrap the list */
+    row->groups[0] = 0;
+    for (const char *g = r->rs.groups; *g; g++)
+        tvp_appendf(row->groups, sizeof row->groups, *g == ',' ? ", " : "%c", *g);
+    if (!row->groups[0])
+        snprintf(row->groups, sizeof row->groups, "none");
+    const char *cells[TVP_CMP_RUN_COLUMNS] = {
+        row->letter,  r->rs.host, r->rs.date,    r->rs.dir,   r->rs.cpu_model,
+        r->rs.kernel, r->rs.virt, row->settings, row->groups, r->rs.status};
+    memcpy(row->cell, cells, sizeof cells);
+}
+
 void tvp_cmp_run_settings(const struct tvp_cmp_run *r, char *buf, size_t len)
 {
     const struct tvp_rpt_env *e = &r->rpt->env;

@@ -110,6 +110,15 @@ void tvp_cmp_fmt_p(const struct tvp_cmp_cell *x, char *buf, size_t len);
 /* A run's settings as its meta.json gives them ("--quick, 7 samples per figure, batches of
  * 0.01 s, switch interval 0.005 s, placements: all; built by gcc-compatible 12.2.0 (release)"). */
 void tvp_cmp_run_settings(const struct tvp_cmp_run *r, char *buf, size_t len);
+/* One run's row of the runs table, for the Markdown and the HTML writer alike: cell[i] is the
+ * text under tvp_cmp_run_columns[i]. */
+#define TVP_CMP_RUN_COLUMNS 10
+extern const char *const tvp_cmp_run_columns[TVP_CMP_RUN_COLUMNS];
+struct tvp_cmp_run_row {
+    char letter[2], settings[400], groups[400];
+    const char *cell[TVP_CMP_RUN_COLUMNS];
+};
+void tvp_cmp_run_row(const struct tvp_cmp_run *r, struct tvp_cmp_run_row *row);
 /* What run k says against A: "12 figures compared (Mann–Whitney U, p < 0.05): 3 significantly
  * faster, ..." */
 void tvp_cmp_tally_line(const struct tvp_compare *c, int k, char *buf, size_t len);

@@ -31,30 +31,16 @@ static void td(FILE *f, const char *cls, const char *s)
 
 static void runs(FILE *f, const struct tvp_compare *c)
 {
-    fputs("<h2 id=\"runs\">Runs</h2>\n<table class=\"runs\"><tr><th>run</th><th>host</th><th>date"
-          "</th><th>folder</th><th>CPU</th><th>kernel</th><th>virtualisation</th><th>settings</th>"
-          "<th>groups</th><th>status</th></tr>\n",
-          f);
+    fputs("<h2 id=\"runs\">Runs</h2>\n<table class=\"runs\"><tr>", f);
+    for (int i = 0; i < TVP_CMP_RUN_COLUMNS; i++)
+        fprintf(f, "<th>%s</th>", tvp_cmp_run_columns[i]);
+    fputs("</tr>\n", f);
     for (int k = 0; k < c->n_runs; k++) {
-        const struct tvp_cmp_run *r = &c->run[k];
-        char letter[2] = {r->letter, 0}, settings[400], groups[400] = "";
-        tvp_cmp_run_settings(r, settings, sizeof settings);
-        /* ", " so that a narrow cell can wrap the list */
-        for (const char *g = r->rs.groups; *g; g++)
-            tvp_appendf(groups, sizeof groups, *g == ',' ? ", " : "%c", *g);
-        if (!groups[0])
-            snprintf(groups, sizeof groups, "none");
+        struct tvp_cmp_run_row row;
+        tvp_cmp_run_row(&c->run[k], &row);
         fputs("<tr>", f);
-        td(f, NULL, letter);
-        td(f, NULL, r->rs.host);
-        td(f, NULL, r->rs.date);
-        td(f, NULL, r->rs.dir);
-        td(f, NULL, r->rs.cpu_model);
-        td(f, NULL, r->rs.kernel);
-        td(f, NULL, r->rs.virt);
-        td(f, NULL, settings);
-        td(f, NULL, groups);
-        td(f, NULL, r->rs.status);
+        for (int i = 0; i < TVP_CMP_RUN_COLUMNS; i++)
+            td(f, NULL, row.cell[i]);
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);

@@ -3,46 +3,30 @@
 #include <string.h>
 
 #include "compare.h"
+#include "report_parts.h"
 #include "group.h"
 
 static void cell(FILE *f, const char *s)
 {
     fputs("| ", f);
-    for (; *s; s++) {
-        if (*s == '|')
-            fputs("\\|", f);
-        else if (*s == '\n')
-            fputc(' ', f);
-        else
-            fputc(*s, f);
-    }
+    tvp_rpt_md_cell(f, s);
     fputc(' ', f);
 }
 
 static void runs(FILE *f, const struct tvp_compare *c)
 {
-    fputs("## Runs\n\n| run | host | date | folder | CPU | kernel | virtualisation | settings | "
-          "groups | status |\n|---|---|---|---|---|---|---|---|---|---|\n",
-          f);
+    fputs("## Runs\n\n|", f);
+    for (int i = 0; i < TVP_CMP_RUN_COLUMNS; i++)
+        fprintf(f, " %s |", tvp_cmp_run_columns[i]);
+    fputs("\n|", f);
+    for (int i = 0; i < TVP_CMP_RUN_COLUMNS; i++)
+        fputs("---|", f);
+    fputc('\n', f);
     for (int k = 0; k < c->n_runs; k++) {
-        const struct tvp_cmp_run *r = &c->run[k];
-        char letter[2] = {r->letter, 0}, settings[400], groups[400] = "";
-        tvp_cmp_run_settings(r, settings, sizeof settings);
-        /* ", " so that a narrow cell can wrap the list */
-        for (const char *g = r->rs.groups; *g; g++)
-            tvp_appendf(groups, sizeof groups, *g == ',' ? ", " : "%c", *g);
-        if (!groups[0])
-            snprintf(groups, sizeof groups, "none");
-        cell(f, letter);
-        cell(f, r->rs.host);
-        cell(f, r->rs.date);
-        cell(f, r->rs.dir);
-        cell(f, r->rs.cpu_model);
-        cell(f, r->rs.kernel);
-        cell(f, r->rs.virt);
-        cell(f, settings);
-        cell(f, groups);
-        cell(f, r->rs.status);
+        struct tvp_cmp_run_row row;
+        tvp_cmp_run_row(&c->run[k], &row);
+        for (int i = 0; i < TVP_CMP_RUN_COLUMNS; i++)
+            cell(f, row.cell[i]);
         fputs("|\n", f);
     }
     fputc('\n', f);

@@ -5,8 +5,7 @@
 
 #include "report_parts.h"
 
-/* Markdown table cells cannot hold a bare '|' or a line break. */
-static void md_cell(FILE *f, const char *s)
+void tvp_rpt_md_cell(FILE *f, const char *s)
 {
     for (; *s; s++) {
         if (*s == '|')
@@ -23,7 +22,7 @@ static void items(FILE *f, const char *list)
     char item[6000];
     for (const char *p = list; (p = tvp_rpt_next_item(p, item, sizeof item));) {
         fputs("- ", f);
-        md_cell(f, item);
+        tvp_rpt_md_cell(f, item);
         fputc('\n', f);
     }
 }
@@ -48,7 +47,7 @@ static void summary(FILE *f, const struct tvp_report *r)
         tvp_rpt_anchor(tvp_claims[i].id, a, sizeof a);
         fprintf(f, "| %s | %s | **%s** | ", tvp_claims[i].id, tvp_claims[i].brief,
                 tvp_verdict_name(r->v[i].kind));
-        md_cell(f, r->headline[i]);
+        tvp_rpt_md_cell(f, r->headline[i]);
         fprintf(f, " | [details](#%s) |\n", a);
     }
     fputc('\n', f);
@@ -69,11 +68,11 @@ static void claim(FILE *f, const struct tvp_report *r, size_t i)
     tvp_rpt_anchor(tvp_claims[i].id, a, sizeof a);
     fprintf(f, "<a id=\"%s\"></a>\n\n## %s — %s\n\n", a, tvp_claims[i].id, tvp_claims[i].text);
     fprintf(f, "**%s** — ", tvp_verdict_name(v->kind));
-    md_cell(f, v->summary);
+    tvp_rpt_md_cell(f, v->summary);
     fputs("\n\n", f);
     if (v->rule[0]) {
         fputs("Rule: ", f);
-        md_cell(f, v->rule);
+        tvp_rpt_md_cell(f, v->rule);
         fputs("\n\n", f);
     }
     static char c[6000], py[6000];
@@ -182,7 +181,7 @@ void tvp_rpt_write_md(FILE *f, const struct tvp_report *r)
         for (char *save = NULL, *l = strtok_r(lines, "\n", &save); l;
              l = strtok_r(NULL, "\n", &save)) {
             fputs("- ", f);
-            md_cell(f, l);
+            tvp_rpt_md_cell(f, l);
             fputc('\n', f);
         }
         fputc('\n', f);

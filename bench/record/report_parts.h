@@ -113,4 +113,7 @@ void tvp_rpt_html_text(FILE *f, const char *s);
 void tvp_rpt_html_badge(FILE *f, enum tvp_verdict_kind k);
 const char *tvp_rpt_html_style(void);
 
+/* Writes s as the text of a Markdown table cell: a bare '|' or a line break would end it. */
+void tvp_rpt_md_cell(FILE *f, const char *s);
+
 #endif
