@@ -347,7 +347,13 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
         tvp_log("nothing to run: every case was skipped (see the reasons above)");
         return 2;
     }
-    tvp_progress_begin(total);
+    double *est = malloc(total * sizeof *est);
+    size_t k = 0;
+    for (size_t g = 0; est != NULL && g < n_groups; g++)
+        for (size_t i = 0; i < plans[g].len; i++)
+            est[k++] = tvp_case_estimate_s(&plans[g].cases[i], ctx->opt);
+    tvp_progress_begin(total, est); /* without the estimates (no memory): by the case count */
+    free(est);
     size_t index = 0;
     int failures = 0;
     uint64_t t0 = tvp_now_ns();
@@ -404,6 +410,7 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
             tvp_case_result_free(&res[i]);
         free(res);
     }
+    ctx->estimated_s = tvp_progress_estimated_s();
     tvp_progress_end();
     ctx->seconds = (double)(tvp_now_ns() - t0) / 1e9;
     if (failures)
@@ -600,6 +607,7 @@ static int cmd_run(int argc, char **argv)
     struct tvp_run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.opt = &o;
+    ctx.estimated_s = -1;
     struct tvp_plan *plans = calloc(tvp_groups_len, sizeof *plans);
     if (!plans) {
         tvp_warn(ENOMEM, "planning");
@@ -683,7 +691,10 @@ static int cmd_run(int argc, char **argv)
     /* The merged record for Google Benchmark's tools, read back from what was just written. */
     if (!ctx.write_failed && ctx.groups_run[0] && tvp_write_run_json(ctx.dir) != 0)
         ctx.write_failed = 1;
-    tvp_log("total time %.1f s%s; results in %s", ctx.seconds,
+    char estimated[64] = "";
+    if (ctx.estimated_s >= 0)
+        snprintf(estimated, sizeof estimated, " (estimated %.1f s)", ctx.estimated_s);
+    tvp_log("total time %.1f s%s%s; results in %s", ctx.seconds, estimated,
             ctx.interrupted ? " (interrupted: finished cases kept, run marked incomplete)" : "",
             ctx.dir);
     tvp_log_close();
