@@ -97,6 +97,9 @@ static void check_machine(const struct machine *m, int quick)
     size_t cases = 0;
     int used[TVP_PL_COUNT] = {0}, off_pair[TVP_PL_COUNT] = {0}, off_sweep = 0;
     int sched_threads[64], n_sched_threads = 0;
+    /* The counts the judges read: locks (C-claims on the mutex) at 1 and 2 workers, sched's
+     * and python's scaling at 1 and PUs. */
+    int judged_locks = 0, judged_sched = 0;
     for (size_t g = 0; g < tvp_groups_len; g++) {
         struct tvp_plan p = {0};
         rc = tvp_groups[g]->plan(&p, &f.ctx);
@@ -126,6 +129,13 @@ static void check_machine(const struct machine *m, int quick)
             if (!strcmp(c->group->name, "sched") && !strcmp(c->benchmark, "scaling") &&
                 !strcmp(c->variant, "threads") && n_sched_threads < 64)
                 sched_threads[n_sched_threads++] = (int)c->param_value;
+            if (!strcmp(c->group->name, "locks") && !strcmp(c->benchmark, "contended-0ns") &&
+                !strcmp(c->variant, "mutex") && !strcmp(c->model, "thread") &&
+                (c->param_value == 1 || c->param_value == 2))
+                judged_locks |= 1 << c->param_value;
+            if (!strcmp(c->group->name, "sched") && !strcmp(c->benchmark, "scaling") &&
+                (c->param_value == 1 || c->param_value == m->pus))
+                judged_sched |= c->param_value == 1 ? 1 : 2;
         }
         tvp_plan_free(&p);
     }
@@ -137,6 +147,9 @@ static void check_machine(const struct machine *m, int quick)
             CHECK_MSG(!f.pl[k].available || used[k] > 0, "%s: no case at %s, which it has",
                       m->label, tvp_placement_name((enum tvp_placement_kind)k));
     }
+    CHECK_MSG(judged_locks == 6, "%s %s: locks contended-0ns mutex threads lacks 1 or 2 workers",
+              m->label, kind);
+    CHECK_MSG(judged_sched == 3, "%s %s: sched scaling lacks 1 or PUs workers", m->label, kind);
     CHECK_MSG(off_sweep == 0, "%s %s: %d swept case(s) off the sweep", m->label, kind, off_sweep);
     /* A full run sweeps the whole of it (C threads' scaling: every count, once, in order). */
     if (!quick) {
