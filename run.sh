@@ -53,6 +53,12 @@ options (for all and GROUP...):
                            '^spawn/start/(fork|vfork)/' picks exactly
   --python PATH            the interpreter the python group measures (default: python3 on
                            PATH; when there is none, that group is reported not measured)
+  --dry-run                print the plan: the machine planned for, every case by name with
+                           its estimated time, and the total; nothing is run, no folder made
+  --topology FILE.xml|synthetic:DESC
+                           plan for another machine (with --dry-run or list --cases only): an
+                           hwloc XML file as lstopo writes it, or an hwloc synthetic description,
+                           e.g. synthetic:"pack:2 numa:2 l3:4 core:8 pu:2"
 
 Missing system packages are installed with apt-get when run as root; otherwise the command to
 install them is printed.
@@ -71,6 +77,8 @@ in_range() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v + 0 >= lo && 
 RUN_ARGS=()
 GROUPS_WANTED=()
 OUT_DIR=""
+DRY_RUN=0
+TOPOLOGY=""
 check_run_args() {
   local placements="same-pu smt-siblings same-cache cross-cache cross-numa spread"
   while (($#)); do
@@ -78,9 +86,10 @@ check_run_args() {
     shift
     case $arg in
       --quick | --no-counters) RUN_ARGS+=("$arg") ;;
+      --dry-run) RUN_ARGS+=("$arg") DRY_RUN=1 ;;
       --out | --counters | --repetitions | --min-time | --placement | --timeout | --switch-interval | \
-        --python | --only | --out=* | --counters=* | --repetitions=* | --min-time=* | \
-        --placement=* | --timeout=* | --switch-interval=* | --python=* | --only=*)
+        --python | --only | --topology | --out=* | --counters=* | --repetitions=* | --min-time=* | \
+        --placement=* | --timeout=* | --switch-interval=* | --python=* | --only=* | --topology=*)
         if [[ $arg == *=* ]]; then name=${arg%%=*} value=${arg#*=}
         else
           name=$arg
@@ -120,6 +129,7 @@ check_run_args() {
             valid=$?
             ((valid != 2)) ||
               die_usage "--only: '$value' is not a valid regular expression (POSIX extended)" ;;
+          --topology) TOPOLOGY=$value ;;
           --out)
             # gnuplot receives paths inside single quotes.
             [[ $value != *"'"* ]] || die_usage "--out: a folder name with a single quote is not supported"
@@ -127,7 +137,7 @@ check_run_args() {
         esac
         RUN_ARGS+=("$name" "$value") ;;
       -h | --help) usage; exit 0 ;;
-      -*) die_usage "unknown option '$arg'; accepted: --quick --out --counters --no-counters --repetitions --min-time --placement --timeout --switch-interval --python --only" ;;
+      -*) die_usage "unknown option '$arg'; accepted: --quick --out --counters --no-counters --repetitions --min-time --placement --timeout --switch-interval --python --only --dry-run --topology" ;;
       *)
         if [[ $arg == all ]] || known_groups | grep -qx -- "$arg"; then GROUPS_WANTED+=("$arg")
         else die_usage "unknown group or command '$arg'; accepted: all, $(known_groups | paste -sd, - | sed 's/,/, /g'), list, test, plot, compare, placements, help"
@@ -267,6 +277,16 @@ cmd_run() {
   # Options alone (./run.sh --quick) would run everything: a full run is asked for by name.
   ((${#GROUPS_WANTED[@]})) ||
     die_usage "$* needs a command: ./run.sh all $*, or ./run.sh GROUP... $* (groups: $(known_groups | paste -sd, - | sed 's/,/, /g')), or ./run.sh list --cases $*"
+  # The plan alone: built, printed by the binary, nothing run and no folder made.
+  if ((DRY_RUN)); then
+    [[ -z $OUT_DIR ]] || die_usage "--dry-run: --out does not apply (nothing is run)"
+    need_packages "${BUILD_PKGS[@]}"
+    build "$BUILD"
+    exec "$BUILD/tvpbench" run "${RUN_ARGS[@]}" "${GROUPS_WANTED[@]}"
+  fi
+  # Refused before the build, as the binary would refuse it after.
+  [[ -z $TOPOLOGY ]] ||
+    die_usage "--topology $TOPOLOGY: a run measures this machine only; use --dry-run (or list --cases) to see the plan for another"
   need_packages "${BUILD_PKGS[@]}" "${PLOT_PKGS[@]}"
   want_packages "${PYTHON_PKGS[@]}"
   build "$BUILD"

@@ -117,18 +117,45 @@ static int find_groups(char **words, int n_words, const struct tvp_group **group
     return 0;
 }
 
+/* The machine to plan for: this one, or --topology's (an hwloc XML file, or
+ * "synthetic:DESCRIPTION"). Returns 0; 2 after one line when --topology cannot be loaded; 1
+ * after one line when this machine's cannot. */
 static int load_machine(struct tvp_run_ctx *ctx)
 {
-    char err[256];
-    int rc = tvp_topo_load_system(&ctx->topo, err, sizeof err);
+    char err[768];
+    const char *spec = ctx->opt ? ctx->opt->topology : "";
+    static const char synth[] = "synthetic:";
+    int rc;
+    if (!spec[0])
+        rc = tvp_topo_load_system(&ctx->topo, err, sizeof err);
+    else if (strncmp(spec, synth, sizeof synth - 1) == 0)
+        rc = tvp_topo_load_synthetic(spec + sizeof synth - 1, &ctx->topo, err, sizeof err);
+    else
+        rc = tvp_topo_load_xml(spec, &ctx->topo, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tvpbench: %s\n", err);
-        return rc;
+        if (spec[0])
+            fprintf(stderr,
+                    "tvpbench: --topology: %s; accepted: an hwloc XML file (lstopo FILE.xml) or "
+                    "synthetic:DESCRIPTION\n",
+                    err);
+        else
+            fprintf(stderr, "tvpbench: %s\n", err);
+        return spec[0] ? 2 : 1;
     }
     tvp_topo_summarize(ctx->topo, &ctx->topo_sum);
-    return tvp_plan_placements(ctx->topo, ctx->placements);
+    return tvp_plan_placements(ctx->topo, ctx->placements) ? 1 : 0;
 }
 
+/* "this machine" or the --topology argument, and what hwloc made of it: the plan's header. */
+static void print_planned_machine(const struct tvp_run_ctx *ctx)
+{
+    const struct tvp_topo_summary *t = &ctx->topo_sum;
+    const struct tvp_options *o = ctx->opt;
+    printf("plan for %s%s: %d package(s), %d NUMA node(s), %d core(s), %d PU(s), SMT %d; %s run: "
+           "%d repetitions, --min-time %g s\n",
+           o->topology[0] ? "--topology " : "this machine", o->topology, t->packages, t->numa_nodes,
+           t->cores, t->pus, t->smt, o->quick ? "quick" : "full", o->repetitions, o->min_time_s);
+}
 static void print_placements(const struct tvp_placement *p, int to_log)
 {
     for (int k = 0; k < TVP_PL_COUNT; k++) {
@@ -320,7 +347,13 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
         tvp_log("nothing to run: every case was skipped (see the reasons above)");
         return 2;
     }
-    tvp_progress_begin(total);
+    double *est = malloc(total * sizeof *est);
+    size_t k = 0;
+    for (size_t g = 0; est != NULL && g < n_groups; g++)
+        for (size_t i = 0; i < plans[g].len; i++)
+            est[k++] = tvp_case_estimate_s(&plans[g].cases[i], ctx->opt);
+    tvp_progress_begin(total, est); /* without the estimates (no memory): by the case count */
+    free(est);
     size_t index = 0;
     int failures = 0;
     uint64_t t0 = tvp_now_ns();
@@ -377,6 +410,7 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
             tvp_case_result_free(&res[i]);
         free(res);
     }
+    ctx->estimated_s = tvp_progress_estimated_s();
     tvp_progress_end();
     ctx->seconds = (double)(tvp_now_ns() - t0) / 1e9;
     if (failures)
@@ -423,30 +457,30 @@ static int parse_run_args(int argc, char **argv, int first, struct tvp_options *
     return 0;
 }
 
-/* list --cases: the planned cases by name, each with its estimate, and the total; argv holds
- * "list" and the run's options and groups (--cases taken out). */
-static int cmd_list_cases(int argc, char **argv)
+/* The planned cases by name, each with its estimate, and the total, under options o (parsed and
+ * resolved) for groups; with a header naming the machine planned for when header. Runs and
+ * creates nothing. list --cases and run --dry-run. */
+static int print_plan(struct tvp_options *o, const struct tvp_group **groups, size_t n_groups,
+                      int header)
 {
-    struct tvp_options o;
-    memset(&o, 0, sizeof o);
-    const struct tvp_group *groups[64];
-    size_t n_groups = 0;
-    int rc = parse_run_args(argc, argv, 2, &o, groups, &n_groups, 0);
+    int rc = 0;
     struct tvp_run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
-    ctx.opt = &o;
+    ctx.opt = o;
     struct tvp_plan *plans = calloc(tvp_groups_len, sizeof *plans);
     size_t total = 0;
     if (!rc && !plans)
         rc = 1, tvp_warn(ENOMEM, "planning");
-    if (!rc && load_machine(&ctx) != 0)
-        rc = 1;
+    if (!rc)
+        rc = load_machine(&ctx);
     if (!rc) {
         find_helpers(&ctx);
         rc = plan_groups(&ctx, groups, n_groups, plans, &total);
     }
+    if (!rc && header)
+        print_planned_machine(&ctx);
     if (!rc && total == 0)
-        rc = o.only[0] ? refuse_no_match(&o) : 0;
+        rc = o->only[0] ? refuse_no_match(o) : 0;
     if (!rc) {
         for (size_t g = 0; g < n_groups; g++)
             for (int s = 0; s < plans[g].n_skipped; s++)
@@ -464,7 +498,7 @@ static int cmd_list_cases(int argc, char **argv)
             for (size_t i = 0; i < plans[g].len; i++) {
                 char name[TVP_CASE_NAME_LEN];
                 tvp_case_name(name, sizeof name, &plans[g].cases[i]);
-                double est = tvp_case_estimate_s(&plans[g].cases[i], &o);
+                double est = tvp_case_estimate_s(&plans[g].cases[i], o);
                 sum += est;
                 printf("%-*s  %8.2f s\n", (int)width, name, est);
             }
@@ -482,6 +516,19 @@ static int cmd_list_cases(int argc, char **argv)
         free_plans(plans, n_groups);
     free(plans);
     tvp_topo_free(ctx.topo);
+    return rc;
+}
+
+/* list --cases: argv holds "list" and the run's options and groups (--cases taken out). */
+static int cmd_list_cases(int argc, char **argv)
+{
+    struct tvp_options o;
+    memset(&o, 0, sizeof o);
+    const struct tvp_group *groups[64];
+    size_t n_groups = 0;
+    int rc = parse_run_args(argc, argv, 2, &o, groups, &n_groups, 0);
+    if (!rc)
+        rc = print_plan(&o, groups, n_groups, o.dry_run);
     tvp_options_free(&o);
     return rc;
 }
@@ -533,7 +580,16 @@ static int cmd_run(int argc, char **argv)
     const struct tvp_group *groups[64];
     size_t n_groups = 0;
     int rc = parse_run_args(argc, argv, 2, &o, groups, &n_groups, 1);
-    if (rc) {
+    if (!rc && o.dry_run)
+        rc = print_plan(&o, groups, n_groups, 1);
+    else if (!rc && o.topology[0]) {
+        fprintf(stderr,
+                "tvpbench: --topology %s: a run measures this machine only; use --dry-run (or "
+                "list --cases) to see the plan for another\n",
+                o.topology);
+        rc = 2;
+    }
+    if (rc || o.dry_run) {
         tvp_options_free(&o);
         return rc;
     }
@@ -551,6 +607,7 @@ static int cmd_run(int argc, char **argv)
     struct tvp_run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.opt = &o;
+    ctx.estimated_s = -1;
     struct tvp_plan *plans = calloc(tvp_groups_len, sizeof *plans);
     if (!plans) {
         tvp_warn(ENOMEM, "planning");
@@ -634,7 +691,10 @@ static int cmd_run(int argc, char **argv)
     /* The merged record for Google Benchmark's tools, read back from what was just written. */
     if (!ctx.write_failed && ctx.groups_run[0] && tvp_write_run_json(ctx.dir) != 0)
         ctx.write_failed = 1;
-    tvp_log("total time %.1f s%s; results in %s", ctx.seconds,
+    char estimated[64] = "";
+    if (ctx.estimated_s >= 0)
+        snprintf(estimated, sizeof estimated, " (estimated %.1f s)", ctx.estimated_s);
+    tvp_log("total time %.1f s%s%s; results in %s", ctx.seconds, estimated,
             ctx.interrupted ? " (interrupted: finished cases kept, run marked incomplete)" : "",
             ctx.dir);
     tvp_log_close();

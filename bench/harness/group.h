@@ -144,6 +144,17 @@ struct tvp_group {
                            struct tvp_verdict *v);
 };
 
+/* The worker counts every sweep uses (sched scaling, contended locks, queue streams, python
+ * scaling): 1, 2, 4, ... below the PU count, then the PU count and twice it (oversubscribed),
+ * each once, ascending, none above TVP_MAX_CASE_PUS; a plan that grows with log2(PUs), not
+ * with PUs. Writes at most max counts to out and returns how many. */
+int tvp_plan_worker_sweep(const struct tvp_topo *t, int *out, int max);
+/* The largest count tvp_plan_worker_sweep yields for t: twice the PU count, capped. */
+int tvp_plan_sweep_max(const struct tvp_topo *t);
+/* 1 when w is one of the sweep's ends, 1, 2, the PU count or twice it: the counts the judges
+ * read, kept where a plan thins its sweep (quick runs, secondary series on big machines). */
+int tvp_plan_sweep_is_end(const struct tvp_topo *t, int w);
+
 /* The registry (bench/registry.c, from the list in bench/groups.h). */
 extern const struct tvp_group *const tvp_groups[];
 extern const size_t tvp_groups_len;

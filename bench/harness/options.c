@@ -42,6 +42,13 @@ static const struct option_spec specs[] = {
      "progress lines and 'list --cases' show it) matches REGEX, a POSIX extended regular "
      "expression (plain text matches where it occurs; '^spawn/start/' anchors it; a name's '+' "
      "is matched by '\\+')"},
+    {"--dry-run", ARG_FLAG, NULL, 0, 0, "off",
+     "print the plan (each case by name with its estimated time, and the total) and the "
+     "machine it was planned for; run nothing, create no results folder"},
+    {"--topology", ARG_TEXT, "FILE.xml|synthetic:DESC", 0, 0, "this machine",
+     "plan for another machine (list --cases and --dry-run only): an hwloc XML file as lstopo "
+     "writes it, or an hwloc synthetic description, e.g. synthetic:\"pack:2 numa:2 core:8 "
+     "pu:2\""},
     {"--python", ARG_TEXT, "PATH", 0, 0, "python3 on PATH",
      "the interpreter the python group measures (missing: that group is not measured)"},
 };
@@ -173,6 +180,12 @@ int tvp_options_parse(struct tvp_options *o, int argc, char **argv, int first, c
         }
         if (strcmp(name, "--quick") == 0) {
             o->quick = 1;
+        } else if (strcmp(name, "--dry-run") == 0) {
+            o->dry_run = 1;
+        } else if (strcmp(name, "--topology") == 0) {
+            if (strlen(value) >= sizeof o->topology)
+                return refuse("--topology: '%s' is longer than %s", value, "PATH_MAX");
+            snprintf(o->topology, sizeof o->topology, "%s", value);
         } else if (strcmp(name, "--no-counters") == 0) {
             o->counters_enabled = 0;
         } else if (strcmp(name, "--out") == 0) {

@@ -27,6 +27,10 @@ struct tvp_options {
     char only[4096];         /* --only's pattern; "" = every case */
     regex_t only_re;         /* compiled from it (REG_EXTENDED | REG_NOSUB) when only[0] */
     int out_given;
+    /* "" = this machine; else an hwloc XML file or "synthetic:DESCRIPTION" to plan for (only
+     * for list --cases and --dry-run: a run cannot happen on a machine it is not). */
+    char topology[PATH_MAX];
+    int dry_run; /* print the plan and its estimate; run nothing, create nothing */
 };
 
 /* Parses argv[first..argc) options into o (positional words are collected into words, at most

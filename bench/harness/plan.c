@@ -69,3 +69,33 @@ int tvp_plan_placement_ok(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
     tvp_plan_skip(p, "%s", line);
     return 0;
 }
+
+int tvp_plan_sweep_max(const struct tvp_topo *t)
+{
+    struct tvp_topo_summary sum;
+    tvp_topo_summarize(t, &sum);
+    int max = 2 * sum.pus;
+    return max > TVP_MAX_CASE_PUS ? TVP_MAX_CASE_PUS : max < 1 ? 1 : max;
+}
+
+int tvp_plan_worker_sweep(const struct tvp_topo *t, int *out, int max)
+{
+    struct tvp_topo_summary sum;
+    tvp_topo_summarize(t, &sum);
+    int top = tvp_plan_sweep_max(t), n = 0;
+    int pus = sum.pus < 1 ? 1 : sum.pus > top ? top : sum.pus;
+    for (int w = 1; w < pus && n < max; w *= 2)
+        out[n++] = w;
+    if (n < max)
+        out[n++] = pus;
+    if (top > pus && n < max)
+        out[n++] = top;
+    return n;
+}
+
+int tvp_plan_sweep_is_end(const struct tvp_topo *t, int w)
+{
+    struct tvp_topo_summary sum;
+    tvp_topo_summarize(t, &sum);
+    return w == 1 || w == 2 || w == sum.pus || w == tvp_plan_sweep_max(t);
+}

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -11,6 +13,8 @@
 static FILE *log_file;
 static int on_tty, line_shown;
 static size_t total;
+/* Each case's estimate (harness/estimate.h), their sum and the sum over the cases done. */
+static double *estimates, est_total, est_done;
 static uint64_t start_ns;
 static struct tvp_load_peak load;
 
@@ -52,10 +56,18 @@ void tvp_log(const char *fmt, ...)
         fprintf(log_file, "%s\n", buf);
 }
 
-void tvp_progress_begin(size_t n)
+void tvp_progress_begin(size_t n, const double *est)
 {
     total = n;
     start_ns = tvp_now_ns();
+    free(estimates);
+    estimates = NULL;
+    est_total = est_done = 0;
+    if (est != NULL && n > 0 && (estimates = malloc(n * sizeof *estimates)) != NULL) {
+        memcpy(estimates, est, n * sizeof *estimates);
+        for (size_t i = 0; i < n; i++)
+            est_total += est[i];
+    }
 }
 
 static double elapsed_s(void)
@@ -92,6 +104,38 @@ static void sample_load(const char *what, double el)
     }
 }
 
+/* "1 h 2 min", "3 min 4 s", "5 s". */
+static void format_duration(char *buf, size_t len, double s)
+{
+    long t = s < 0 ? 0 : (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, len, "%ld h %ld min", t / 3600, t % 3600 / 60);
+    else if (t >= 60)
+        snprintf(buf, len, "%ld min %ld s", t / 60, t % 60);
+    else
+        snprintf(buf, len, "%ld s", t);
+}
+
+/* "12% done, ~3 min 4 s left" with `done` cases finished: the share is of the estimated time;
+ * the time left is the estimate of the cases still to run, scaled by how the finished ones
+ * compared with theirs (by the case count when there is no estimate). */
+static void share_and_left(char *buf, size_t len, size_t done, double el)
+{
+    double share, left;
+    if (estimates != NULL && est_total > 0) {
+        share = est_done / est_total;
+        double scale = est_done > 0 && el > 0 ? el / est_done : 1;
+        left = (est_total - est_done) * scale;
+    } else {
+        share = total ? (double)done / (double)total : 1;
+        left = done ? el / (double)done * (double)(total - done) : -1;
+    }
+    char dur[32];
+    format_duration(dur, sizeof dur, left);
+    snprintf(buf, len, "%.0f%% done, %s%s left", 100 * share, left < 0 ? "" : "~",
+             left < 0 ? "unknown time" : dur);
+}
+
 void tvp_progress_case(size_t index, const char *what)
 {
     double el = elapsed_s();
@@ -99,18 +143,22 @@ void tvp_progress_case(size_t index, const char *what)
     if (!on_tty)
         return;
     clear_line();
-    fprintf(stderr, "[%zu/%zu] %s  elapsed %.0f s", index + 1, total, what, el);
-    if (index > 0)
-        fprintf(stderr, ", ~%.0f s left", el / (double)index * (double)(total - index));
+    char left[96];
+    share_and_left(left, sizeof left, index, el);
+    fprintf(stderr, "[%zu/%zu] %s  elapsed %.0f s, %s", index + 1, total, what, el, left);
     fflush(stderr);
     line_shown = 1;
 }
 
 void tvp_progress_done(size_t index, const char *what, const char *status, double seconds)
 {
-    char line[512];
-    snprintf(line, sizeof line, "[%zu/%zu] %s: %s (%.1f s)", index + 1, total, what, status,
-             seconds);
+    if (estimates != NULL && index < total)
+        est_done += estimates[index];
+    char left[96];
+    share_and_left(left, sizeof left, index + 1, elapsed_s());
+    char line[640];
+    snprintf(line, sizeof line, "[%zu/%zu] %s: %s (%.1f s); %s", index + 1, total, what, status,
+             seconds, left);
     if (log_file)
         fprintf(log_file, "%s\n", line);
     /* On a terminal only what needs attention stays on screen; the rest is in run.log. */
@@ -120,7 +168,14 @@ void tvp_progress_done(size_t index, const char *what, const char *status, doubl
     }
 }
 
+double tvp_progress_estimated_s(void)
+{
+    return estimates != NULL ? est_total : -1;
+}
+
 void tvp_progress_end(void)
 {
     clear_line();
+    free(estimates);
+    estimates = NULL;
 }

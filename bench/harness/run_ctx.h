@@ -37,6 +37,7 @@ struct tvp_run_ctx {
     int interrupted;
     int write_failed; /* some part of the record could not be written */
     double seconds;
+    double estimated_s; /* the plan's estimate of seconds (harness/estimate.h), -1 when none */
 };
 
 #endif

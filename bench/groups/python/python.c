@@ -178,23 +178,19 @@ static int plan_exit(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
     return 0;
 }
 
-/* 1, the PU count and twice it (every count up to 2x PUs on small machines, as sched does). */
+/* Quick: 1 and the PU count; full: the sweep every group uses (tvp_plan_worker_sweep). */
 static int worker_counts(const struct tvp_plan_ctx *ctx, int *out)
 {
-    struct tvp_topo_summary sum;
-    tvp_topo_summarize(ctx->topo, &sum);
-    int max = 2 * sum.pus > TVP_MAX_CASE_PUS ? TVP_MAX_CASE_PUS : 2 * sum.pus, n = 0;
     if (ctx->opt->quick) {
+        struct tvp_topo_summary sum;
+        tvp_topo_summarize(ctx->topo, &sum);
+        int n = 0;
         out[n++] = 1;
         if (sum.pus > 1)
             out[n++] = sum.pus;
         return n;
     }
-    for (int w = 1; w <= max && n < 12; w = max <= 8 ? w + 1 : w * 2)
-        out[n++] = w;
-    if (out[n - 1] != max)
-        out[n++] = max;
-    return n;
+    return tvp_plan_worker_sweep(ctx->topo, out, 12);
 }
 
 static int plan_scaling(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)

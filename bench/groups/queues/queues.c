@@ -201,11 +201,11 @@ static int queues_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
         return 0;
     int shapes[32][2], ns = 0;
     shapes[ns][0] = 1, shapes[ns][1] = 2, ns++;
-    for (int k = 2; k <= sum.pus && ns < 32; k *= 2)
-        if (!quick || k == sum.pus)
-            shapes[ns][0] = shapes[ns][1] = k, ns++;
-    if (sum.pus > 1 && (sum.pus & (sum.pus - 1)) != 0 && ns < 32)
-        shapes[ns][0] = shapes[ns][1] = sum.pus, ns++;
+    /* k x k for the sweep's counts from 2 up to PUs (k x k puts 2k tasks on the machine). */
+    int sweep[64], n_sweep = tvp_plan_worker_sweep(ctx->topo, sweep, 64);
+    for (int i = 0; i < n_sweep && ns < 32; i++)
+        if (sweep[i] >= 2 && sweep[i] <= sum.pus && (!quick || sweep[i] == sum.pus))
+            shapes[ns][0] = shapes[ns][1] = sweep[i], ns++;
     for (int sh = 0; sh < ns; sh++) {
         char bench[TVP_NAME_LEN];
         snprintf(bench, sizeof bench, "stream-%dx%d", shapes[sh][0], shapes[sh][1]);

@@ -34,20 +34,12 @@ static int sched_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
     tvp_topo_summarize(ctx->topo, &sum);
     const struct tvp_placement *pl = ctx->placements;
     if (tvp_plan_placement_ok(p, ctx, TVP_PL_SPREAD)) {
-        int max = 2 * sum.pus > TVP_MAX_CASE_PUS ? TVP_MAX_CASE_PUS : 2 * sum.pus;
-        int workers[64], nw = 0;
-        /* Every count up to 2x PUs on small machines; powers of two, PUs and 2x PUs on big. */
-        for (int w = 1; w <= max && nw < 60; w = max <= 8 ? w + 1 : w * 2)
-            workers[nw++] = w;
-        if (max > 8) {
-            workers[nw++] = sum.pus;
-            workers[nw++] = max;
-        }
+        int max = tvp_plan_sweep_max(ctx->topo);
+        int workers[64];
+        int nw = tvp_plan_worker_sweep(ctx->topo, workers, 64);
         for (int m = 0; m < N_MODES; m++)
             for (int i = 0; i < nw; i++) {
                 int w = workers[i], io = m >= 3;
-                if (i > 0 && w == workers[i - 1])
-                    continue;
                 if (quick && w != 1 && w != sum.pus && (io || w != max))
                     continue;
                 struct tvp_case c;
