@@ -1,7 +1,7 @@
 /* Tests of the shared-memory transports and the multiprocessing analogues
- * (primitives/ipc/ipc_shm_transports.h): eventfd-shm, shm-ring-futex, shm-ring-poll, shm-arena,
- * mp-queue, manager-dict, each in both models — two threads of this process, and this process with
- * a forked child (side 1, which attaches with getppid()).
+ * (primitives/ipc/ipc_shm_transports.h): eventfd-shm, shm-ring-futex, shm-ring-poll, shm-line-poll,
+ * shm-arena, mp-queue, manager-dict, each in both models — two threads of this process, and this
+ * process with a forked child (side 1, which attaches with getppid()).
  *
  * For each transport:
  *   - open with max_msg 0 is refused (EINVAL), a send larger than max_msg too (EMSGSIZE);
@@ -71,7 +71,7 @@
 #define DEATH_NS   30000000000LL /* hang guard: a working transport sees a death at once */
 
 static const struct tvp_ipc_transport *const transports[] = {
-    &tvp_ipc_eventfd_shm, &tvp_ipc_shm_ring_futex, &tvp_ipc_shm_ring_poll,
+    &tvp_ipc_eventfd_shm, &tvp_ipc_shm_ring_futex, &tvp_ipc_shm_ring_poll, &tvp_ipc_shm_line_poll,
     &tvp_ipc_shm_arena,   &tvp_ipc_mp_queue,       &tvp_ipc_manager_dict,
 };
 

@@ -116,6 +116,7 @@ static void c4_cases(void)
 struct c13 {
     double arena[2], ring_p, ring_t, poll, pipe, pointer;
     int n;
+    double line, floor; /* shm-line-poll between processes at 64 B, the cache-line round trip */
 };
 
 static enum tvp_verdict_kind c13(const struct c13 *s, struct tvp_verdict *vp)
@@ -131,6 +132,16 @@ static enum tvp_verdict_kind c13(const struct c13 *s, struct tvp_verdict *vp)
         rtt("ipc", "pipe", "process", b, s->pipe, s->n);
         rtt("ipc", "spsc-pointer", "thread", b, s->pointer, s->n);
     }
+    rtt("ipc", "shm-line-poll", "process", 64, s->line, s->n);
+    if (s->floor > 0)
+        rf_fig(&out, &(struct rf_fig){.group = "ipc",
+                                      .bench = "cacheline-rtt",
+                                      .variant = "atomic-pingpong",
+                                      .model = "thread",
+                                      .placement = "same-cache",
+                                      .metric = "round-trip",
+                                      .median = s->floor,
+                                      .n = s->n});
     rf_close(&out);
     return rf_judge(dir, "C13", vp);
 }
@@ -139,7 +150,7 @@ static void c13_cases(void)
 {
     struct tvp_verdict v;
     /* Z 1.1x at both sizes; the copying ring A 1x, B 0.2x. */
-    struct c13 s = {{1650, 1650}, 2000, 2000, 0, 10000, 1500, 0};
+    struct c13 s = {{1650, 1650}, 2000, 2000, 0, 10000, 1500, 0, 0, 0};
     CHECK_INT(c13(&s, &v), TVP_V_CONFIRMED);
     HAS(summary, "at every size (2), handing another process an offset into shared memory cost "
                  "within 25% of handing another thread a pointer (shm-arena / spsc-pointer: 64 B "
@@ -157,6 +168,18 @@ static void c13_cases(void)
     CHECK_INT(c13(&s, &v), TVP_V_CONFIRMED);
     HAS(figures, "copying ring shm-ring-poll between processes 1 µs, A 1× [");
     s.poll = 0;
+
+    /* The floor budget: computed from the run's figures, met at 1.5x, missed (and why) at 3x. */
+    s.line = 1500, s.floor = 1000;
+    CHECK_INT(c13(&s, &v), TVP_V_CONFIRMED);
+    HAS(figures, "one-line busy-polling ring (shm-line-poll), processes, 64 B: 1.5× the cache-line "
+                 "round trip (budget <= 2×: met)");
+    HASNT(figures, "a 64-byte message fills two slots");
+    s.line = 3000;
+    CHECK_INT(c13(&s, &v), TVP_V_CONFIRMED);
+    HAS(figures, "64 B: 3× the cache-line round trip (budget <= 2×: missed) — why: a 64-byte "
+                 "message fills two slots");
+    s.line = s.floor = 0;
 
     /* The copying ring far dearer than the pointer hand-off and a pipe faster than it: figures,
      * not the verdict, which the arena decides. */
