@@ -301,6 +301,8 @@ static void python_cases(void)
         rtt("python", "queue.SimpleQueue", "thread", b, 20000, 0);
         rtt("python", "Pipe", "process", b, 60000, 0);
         rtt("python", "SharedMemory", "process", b, 40000, 0);
+        rtt("python", "SharedMemory-offset", "process", b, 30000, 0);
+        rtt("python", "SharedMemory-offset", "thread", b, 25000, 0);
     }
     rtt("python", "Queue", "process", 64, 90000, 0);
     rf_close(&out);
@@ -317,6 +319,11 @@ static void python_cases(void)
                  "(bytes 64), same-cache: Python/C 20× [");
     HAS(figures, "Python SharedMemory rtt-p50 40 µs (bytes 65536) vs Python Pipe rtt-p50 60 µs "
                  "(bytes 65536), same-cache: ratio 0.667× [");
+    HAS(figures, "Python SharedMemory-offset rtt-p50 30 µs (bytes 64) between processes vs "
+                 "Python SharedMemory-offset rtt-p50 25 µs (bytes 64) between threads, "
+                 "same-cache: ratio 1.2× [");
+    HAS(figures, "Python SharedMemory-offset rtt-p50 30 µs (bytes 64), same-cache: no C "
+                 "counterpart in this run");
     rf_judge(dir, "C12", &v);
     HAS(figures, "Python Queue rtt-p50 90 µs (bytes 64), same-cache: no C counterpart in this run "
                  "(ipc pingpong mp-queue rtt-p50 at 64: no ok figure)");
