@@ -538,9 +538,10 @@ static void judge_c13(const struct tvp_resultset *rs, struct tvp_verdict *v)
     if (bw && mc && mc->median / bw->median < 0.5)
         tvp_appendf(v->figures, sizeof v->figures,
                     " — why: the ring carries every byte twice (copied in by the sender, out by "
-                    "the receiver) where memcpy copies once, the receiver then reads it again "
-                    "for the check, and every byte crosses from one core's private caches to "
-                    "the other's through the shared cache; memcpy's 1 MiB stays in one core's");
+                    "the receiver, which adds the words up for the check as it copies) where "
+                    "memcpy copies once, and every byte crosses from one core's private caches "
+                    "to the other's through the shared cache; memcpy's 1 MiB stays in one "
+                    "core's");
     if (sizes == 0) {
         v->kind = TVP_V_NOT_MEASURED;
         snprintf(v->summary, sizeof v->summary,
