@@ -23,7 +23,7 @@
  *     _exit without detach: the parent's recv returns EPIPE (30 s is only the hang guard; what
  *     was sent before the end arrives intact), detach and close succeed;
  *   - recv_sum (the copying rings): the message exact and the sum of its words right, also
- *     after a message of odd length;
+ *     after a message of odd length and where the ring's end cuts a word in two;
  *   - after every scenario nothing is left: the same number of open descriptors, no child
  *     process (the manager's server reaped too), no /dev/shm entry "tvp-<our pid>-*".
  * manager-dict also: a server that does not answer QUIT (stopped with SIGSTOP) is killed and
@@ -635,7 +635,10 @@ static void recv_sum_exact(void)
     if (cur->recv_sum == NULL)
         return;
     start_scenario("recv_sum", 0);
-    static const size_t lens[] = {64, 7, 64, 4097, 65541, 8, 65536};
+    /* 64 B, then odd lengths, then enough to go round the 256 KiB ring with its end inside a
+     * word of a message (positions are odd by then) */
+    static const size_t lens[] = {64,    7,     64,    4097,  65541, 8,     65536,
+                                  65541, 65541, 65541, 65541, 65541, 65541, 64};
     char err[256] = "";
     struct tvp_ipc_pair *p = NULL;
     struct tvp_ipc_cfg cfg = {.processes = 0, .max_msg = 65541};

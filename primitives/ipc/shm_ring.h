@@ -156,11 +156,12 @@ static inline uint64_t tvp_shm_ring_copy_sum(unsigned char *dst, const unsigned 
 
 /* Consumer: copies up to len bytes (at most a piece) out of s->rx into dst and advances the
  * private head; publishing it is the caller's. Reads tail (acquire) only when the cached copy
- * says fewer bytes are there. With sum (not NULL) the words copied are added to *sum, which is
- * only right when the piece starts on a word of the message and ends on one or at its end: the
- * caller checks (tvp_shm_ring_recv). Returns the bytes copied, 0 when empty. */
+ * says fewer bytes are there. With sum (not NULL) the words copied are added to *sum: right when
+ * the piece starts on a word of the message (the caller sees to it, tvp_shm_ring_recv) and the
+ * ring's end does not cut one of its words in two; when it does, *torn is set and the caller
+ * adds the message up again. Returns the bytes copied, 0 when empty. */
 static inline size_t tvp_shm_ring_get(struct tvp_shm_ring_side *s, unsigned char *dst, size_t len,
-                                      uint64_t *sum)
+                                      uint64_t *sum, int *torn)
 {
     struct tvp_shm_ring *r = s->rx;
     if (len > TVP_SHM_RING_PIECE)
@@ -175,7 +176,8 @@ static inline size_t tvp_shm_ring_get(struct tvp_shm_ring_side *s, unsigned char
         return 0;
     size_t off = s->rx_head & (TVP_SHM_RING_CAP - 1);
     size_t first = TVP_SHM_RING_CAP - off < n ? TVP_SHM_RING_CAP - off : n;
-    if (sum != NULL) { /* off and first are multiples of 8 when rx_head is: CAP is */
+    if (sum != NULL) {
+        *torn |= n > first && first % 8 != 0;
         *sum += tvp_shm_ring_copy_sum(dst, r->data + off, first);
         if (n > first)
             *sum += tvp_shm_ring_copy_sum(dst + first, r->data, n - first);
@@ -252,16 +254,16 @@ tvp_shm_ring_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, uint6
     struct tvp_shm_ring *r = s->rx;
     unsigned char *dst = buf;
     const size_t total = len;
-    /* Summing while copying needs every piece to start on a word of the message: true when the
-     * message starts on a word of the ring and pieces end on words (or at the message's end).
-     * Otherwise (a message after one of odd length) the words are added in a pass at the end. */
-    int fused = sum != NULL && s->rx_head % 8 == 0;
+    /* Summing while copying needs every copy to start on a word of the message: pieces that end
+     * on words (or at the message's end) and a ring end that cuts none (after a message of odd
+     * length it can). Otherwise the words are added in a pass at the end. */
+    int fused = sum != NULL, torn = 0;
     if (sum != NULL)
         *sum = 0;
     while (len > 0) {
-        size_t n = tvp_shm_ring_get(s, dst, len, fused ? sum : NULL);
-        if (fused && n % 8 != 0 && n != len)
-            fused = 0, *sum = 0; /* a piece ended mid-word: fall back below */
+        size_t n = tvp_shm_ring_get(s, dst, len, fused ? sum : NULL, &torn);
+        if (fused && (torn || (n % 8 != 0 && n != len)))
+            fused = 0, *sum = 0; /* a word cut in two: fall back below */
         if (n == 0) {            /* empty: tail must move past our head */
             if ((e = wait(p, s->pidfd, &r->tail, s->rx_head, &r->cons_sleeping)) != 0)
                 return tvp_ipc_fail(p->h.name, "recv", e, "waiting for data", err, errlen);
