@@ -169,7 +169,7 @@ static void c13_cases(void)
                  "(1.1×), 4096 B (1.1×))");
     HAS(figures, "64 B: shm-arena between processes 1.65 µs / spsc-pointer between threads 1.5 "
                  "µs, Z 1.1× [");
-    HAS(figures, "(decides); copying ring shm-ring-futex between processes 2 µs, A 1× [");
+    HAS(figures, "(decides), copying ring shm-ring-futex between processes 2 µs, A 1× [");
     HAS(figures, "B 0.2× [");
     HAS(figures, "futex ring faster than a pipe at every size (budget): met");
     HAS(rule, "Z decides");

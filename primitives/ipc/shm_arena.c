@@ -52,7 +52,7 @@
 #define APART       128
 #define RETURN_CAP  (2 * RING_CAP)
 #define RING_CAP    64          /* as the spsc-pointer baseline's rings (ipc_run.c) */
-#define SPIN        1000        /* as the baseline's spin between two cores */
+#define SPIN        1000        /* as the baseline's spin between two cores (set_spin changes it) */
 #define ARENA_BYTES (32u << 20) /* per side: the baseline stream pool's POOL_BYTES */
 #define MAX_MSG     ((size_t)64 << 20)
 
@@ -66,6 +66,7 @@ struct tvp_ipc_pair {
     void *map;
     size_t map_len;
     size_t slots, slot_len;
+    size_t ring_len; /* bytes of each ring's place in the mapping */
     struct tvp_blocking_ring *msg[2], *ret[2];
     unsigned char *arena[2];
     struct arena_side side[2];
@@ -91,6 +92,28 @@ static int arena_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
     return rc;
 }
 
+/* Lays the four rings out, empty, with spin tries before a wait sleeps. */
+static int init_rings(struct tvp_ipc_pair *p, unsigned spin, char *err, size_t errlen)
+{
+    unsigned char *m = p->map;
+    size_t ring = p->ring_len;
+    int e = 0;
+    for (int d = 0; d < 2 && e == 0; d++) {
+        e = tvp_blocking_ring_init(&p->msg[d], m + (size_t)(2 * d) * ring, ring, TVP_RING_SPSC,
+                                   RING_CAP, sizeof(uint64_t), p->h.processes, spin, err, errlen);
+        if (e == 0)
+            e = tvp_blocking_ring_init(&p->ret[d], m + (size_t)(2 * d + 1) * ring, ring,
+                                       TVP_RING_SPSC, RETURN_CAP, sizeof(uint64_t), p->h.processes,
+                                       spin, err, errlen);
+    }
+    return e;
+}
+
+int tvp_shm_arena_set_spin(struct tvp_ipc_pair *p, unsigned spin, char *err, size_t errlen)
+{
+    return init_rings(p, spin, err, errlen);
+}
+
 static int arena_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,
                       size_t errlen)
 {
@@ -109,17 +132,10 @@ static int arena_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, 
     p->map_len = 4 * ring + 2 * arena;
     if ((e = tvp_shm_map_open(&p->map, p->map_len, NAME, "arena", err, errlen)) != 0)
         return tvp_ipc_open_done(out, p, e, arena_close);
-    unsigned char *m = p->map;
-    for (int d = 0; d < 2 && e == 0; d++) {
-        e = tvp_blocking_ring_init(&p->msg[d], m + (size_t)(2 * d) * ring, ring, TVP_RING_SPSC,
-                                   RING_CAP, sizeof(uint64_t), p->h.processes, SPIN, err, errlen);
-        if (e == 0)
-            e = tvp_blocking_ring_init(&p->ret[d], m + (size_t)(2 * d + 1) * ring, ring,
-                                       TVP_RING_SPSC, RETURN_CAP, sizeof(uint64_t), p->h.processes,
-                                       SPIN, err, errlen);
-        p->arena[d] = m + 4 * ring + (size_t)d * arena;
-    }
-    return tvp_ipc_open_done(out, p, e, arena_close);
+    p->ring_len = ring;
+    for (int d = 0; d < 2; d++)
+        p->arena[d] = (unsigned char *)p->map + 4 * ring + (size_t)d * arena;
+    return tvp_ipc_open_done(out, p, init_rings(p, SPIN, err, errlen), arena_close);
 }
 
 static int arena_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, size_t errlen)

@@ -17,6 +17,11 @@
  *   tvp_shm_arena_give_back  hands a taken message's slot back to the peer that posted it.
  *   tvp_shm_arena_reclaim    waits for the peer to give back one of side's slots; *msg is it.
  *
+ *   tvp_shm_arena_set_spin   how many tries the rings' waits make before they sleep (1000 after
+ *                            open; the benchmark sets what its pointer baseline uses, 0 when both
+ *                            sides share a PU). Only right after open, before any message and
+ *                            before the fork: it lays the rings out again, empty.
+ *
  * All return 0 or an error number with "shm-arena: <op>: why" in err: EPIPE when the peer
  * process ended while this side waited (noticed within ~100 ms), EBADMSG for a descriptor that
  * does not name a slot. One task per side at a time, as for every transport. */
@@ -27,6 +32,7 @@
 
 #include <stddef.h>
 
+int tvp_shm_arena_set_spin(struct tvp_ipc_pair *p, unsigned spin, char *err, size_t errlen);
 size_t tvp_shm_arena_slots(const struct tvp_ipc_pair *p);
 unsigned char *tvp_shm_arena_slot(struct tvp_ipc_pair *p, int side, size_t k);
 int tvp_shm_arena_post(struct tvp_ipc_pair *p, int side, const unsigned char *msg, size_t len,

@@ -487,7 +487,7 @@ static void judge_c13(const struct tvp_resultset *rs, struct tvp_verdict *v)
             tvp_appendf(v->figures, sizeof v->figures,
                         "%s copying ring %s between processes %s, A %.3g× [%.3g, %.3g], B %.3g× "
                         "[%.3g, %.3g]",
-                        have_z ? ";" : "", ring, x, A.ratio, A.lo, A.hi, B.ratio, B.lo, B.hi);
+                        have_z ? "," : "", ring, x, A.ratio, A.lo, A.hi, B.ratio, B.lo, B.hi);
         }
     }
     if (fx_sizes)
@@ -540,8 +540,8 @@ static void judge_c13(const struct tvp_resultset *rs, struct tvp_verdict *v)
                     " — why: the ring carries every byte twice (copied in by the sender, out by "
                     "the receiver, which adds the words up for the check as it copies) where "
                     "memcpy copies once, and every byte crosses from one core's private caches "
-                    "to the other's through the shared cache; memcpy's 1 MiB stays in one "
-                    "core's");
+                    "to the other's through the shared cache, while memcpy's 1 MiB stays in "
+                    "one core's");
     if (sizes == 0) {
         v->kind = TVP_V_NOT_MEASURED;
         snprintf(v->summary, sizeof v->summary,

@@ -408,7 +408,8 @@ int tvp_ipcb_setup(const struct tvp_case *c, void **state, char *err, size_t err
             s->pair = NULL;
             goto fail;
         }
-        if (s->arena && arena_slots(s, err, errlen) != 0)
+        if (s->arena && (tvp_shm_arena_set_spin(s->pair, (unsigned)spin, err, errlen) != 0 ||
+                         arena_slots(s, err, errlen) != 0))
             goto fail;
         size_t chunk = s->t->chunk(s->pair);
         if (chunk && chunk < s->bytes)
