@@ -21,7 +21,7 @@ export TMPDIR="$tmp/t"
 
 # 1. The watchdog: every batch of SharedMemory round trips hangs (test hook); 2 s limit.
 setsid env TVP_PY_FAULT=hang "$bin" run python --quick --no-counters --timeout 2 \
-  --only python/pingpong/SharedMemory --out "$tmp/hang" 2>"$tmp/hang.err" &
+  --only python/pingpong/SharedMemory/ --out "$tmp/hang" 2>"$tmp/hang.err" &
 sid=$!
 watch_pids "$sid" "$tmp/hang.pids" &
 watcher=$!

@@ -15,7 +15,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 setsid unshare --mount --propagation private sh -c \
   'mount -t tmpfs -o size=64k,mode=1777 tvp-tiny-shm /dev/shm && exec "$0" "$@"' \
-  "$bin" run ipc --quick --no-counters --timeout 20 --only shm-ring --out "$tmp/r" \
+  "$bin" run ipc --quick --no-counters --timeout 20 \
+  --only 'shm-ring|shm-line|shm-arena/.*/bytes=(65536|1048576)' --out "$tmp/r" \
   >"$tmp/out" 2>&1 &
 pid=$!
 wait "$pid"

@@ -117,7 +117,8 @@ int main(void)
     CHECK(tvp_ipcb_setup(&c, &st, err, sizeof err) != 0);
 
     /* A damaged message fails the batch, between threads and between processes. */
-    static const char *const damaged[] = {"pipe", "shm-ring-futex", "mp-queue", TVP_IPC_POINTER};
+    static const char *const damaged[] = {"pipe", "shm-ring-futex", "mp-queue", TVP_IPC_ARENA,
+                                          TVP_IPC_POINTER};
     for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++)
         for (int m = 0; m < 2; m++) {
             if (!strcmp(damaged[i], TVP_IPC_POINTER) && m == 1)

@@ -1,7 +1,7 @@
 /* Tests of the shared-memory transports and the multiprocessing analogues
- * (primitives/ipc/ipc_shm_transports.h): eventfd-shm, shm-ring-futex, shm-ring-poll, mp-queue,
- * manager-dict, each in both models — two threads of this process, and this process with a
- * forked child (side 1, which attaches with getppid()).
+ * (primitives/ipc/ipc_shm_transports.h): eventfd-shm, shm-ring-futex, shm-ring-poll, shm-line-poll,
+ * shm-arena, mp-queue, manager-dict, each in both models — two threads of this process, and this
+ * process with a forked child (side 1, which attaches with getppid()).
  *
  * For each transport:
  *   - open with max_msg 0 is refused (EINVAL), a send larger than max_msg too (EMSGSIZE);
@@ -22,6 +22,8 @@
  *     just done), the child SIGKILLed while the parent blocks in recv, and the child calling
  *     _exit without detach: the parent's recv returns EPIPE (30 s is only the hang guard; what
  *     was sent before the end arrives intact), detach and close succeed;
+ *   - recv_sum (the copying rings): the message exact and the sum of its words right, also
+ *     after a message of odd length and where the ring's end cuts a word in two;
  *   - after every scenario nothing is left: the same number of open descriptors, no child
  *     process (the manager's server reaped too), no /dev/shm entry "tvp-<our pid>-*".
  * manager-dict also: a server that does not answer QUIT (stopped with SIGSTOP) is killed and
@@ -71,8 +73,8 @@
 #define DEATH_NS   30000000000LL /* hang guard: a working transport sees a death at once */
 
 static const struct tvp_ipc_transport *const transports[] = {
-    &tvp_ipc_eventfd_shm, &tvp_ipc_shm_ring_futex, &tvp_ipc_shm_ring_poll,
-    &tvp_ipc_mp_queue,    &tvp_ipc_manager_dict,
+    &tvp_ipc_eventfd_shm, &tvp_ipc_shm_ring_futex, &tvp_ipc_shm_ring_poll, &tvp_ipc_shm_line_poll,
+    &tvp_ipc_shm_arena,   &tvp_ipc_mp_queue,       &tvp_ipc_manager_dict,
 };
 
 /* The scenario running: read-only while it runs (threads share it, a child has a copy). */
@@ -624,6 +626,56 @@ static void open_invalid(void)
     end_scenario();
 }
 
+/* recv_sum (where offered): the message byte-exact and *sum the sum of its 64-bit words, for
+ * messages that start on a word of the ring and for ones after a message of odd length (the
+ * words then straddle the ring's; the sum must still be the message's). One thread plays both
+ * sides: every message fits in the ring. */
+static void recv_sum_exact(void)
+{
+    if (cur->recv_sum == NULL)
+        return;
+    start_scenario("recv_sum", 0);
+    /* 64 B, then odd lengths, then enough to go round the 256 KiB ring with its end inside a
+     * word of a message (positions are odd by then) */
+    static const size_t lens[] = {64,    7,     64,    4097,  65541, 8,     65536,
+                                  65541, 65541, 65541, 65541, 65541, 65541, 64};
+    char err[256] = "";
+    struct tvp_ipc_pair *p = NULL;
+    struct tvp_ipc_cfg cfg = {.processes = 0, .max_msg = 65541};
+    unsigned char *out = malloc(65541), *in = malloc(65541);
+    int e = cur->open(&p, &cfg, err, sizeof err);
+    CHECK_MSG(e == 0 && out && in, "%s recv_sum: open: %s", cur->name, err);
+    if (e == 0 && out && in && cur->attach(p, 0, 0, err, sizeof err) == 0 &&
+        cur->attach(p, 1, 0, err, sizeof err) == 0) {
+        for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+            size_t n = lens[i], bad;
+            fill(out, n, 900 + i);
+            uint64_t sum = 1, want = 0;
+            for (size_t k = 0; k + 8 <= n; k += 8) {
+                uint64_t w;
+                memcpy(&w, out + k, 8);
+                want += w;
+            }
+            CHECK_MSG(cur->send(p, 0, out, n, err, sizeof err) == 0, "%s: send %zu: %s", cur->name,
+                      n, err);
+            CHECK_MSG(cur->recv_sum(p, 1, in, n, &sum, err, sizeof err) == 0,
+                      "%s: recv_sum %zu: %s", cur->name, n, err);
+            CHECK_MSG((bad = mismatch(in, n, 900 + i)) == SIZE_MAX,
+                      "%s: recv_sum message %zu of %zu bytes differs at byte %zu", cur->name, i, n,
+                      bad);
+            CHECK_MSG(sum == want, "%s: recv_sum message %zu of %zu bytes: sum %llx, expected %llx",
+                      cur->name, i, n, (unsigned long long)sum, (unsigned long long)want);
+        }
+        CHECK(cur->detach(p, 0, err, sizeof err) == 0);
+        CHECK(cur->detach(p, 1, err, sizeof err) == 0);
+    }
+    if (p != NULL)
+        CHECK_MSG(cur->close(p, err, sizeof err) == 0, "%s: close: %s", cur->name, err);
+    free(out);
+    free(in);
+    end_scenario();
+}
+
 /* The pid of our only child (the manager's server), from /proc/self/task/<pid>/children. */
 static pid_t only_child(void)
 {
@@ -717,6 +769,7 @@ int main(void)
         int64_t t0 = now_ns();
         CHECK(cur->chunk != NULL);
         open_invalid();
+        recv_sum_exact();
         for (int procs = 0; procs <= 1; procs++) {
             run_pair("echo", procs, BIG + 3, echo0, echo1);
             run_pair("stream of 64 B", procs, 64, stream0, stream1);

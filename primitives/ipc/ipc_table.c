@@ -17,6 +17,8 @@ const struct tvp_ipc_transport *const tvp_ipc_transports[] = {
     &tvp_ipc_eventfd_shm,
     &tvp_ipc_shm_ring_futex,
     &tvp_ipc_shm_ring_poll,
+    &tvp_ipc_shm_line_poll,
+    &tvp_ipc_shm_arena,
     &tvp_ipc_mp_queue,
     &tvp_ipc_manager_dict,
     &tvp_ipc_tcp_loopback,

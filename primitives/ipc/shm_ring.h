@@ -137,10 +137,31 @@ static inline size_t tvp_shm_ring_put(struct tvp_shm_ring_side *s, const unsigne
     return n;
 }
 
+/* memcpy of n bytes that also adds up the 64-bit words it moves (n's tail < 8 bytes is copied,
+ * not added): the receiver's check reads each word once, as it copies it out. */
+static inline uint64_t tvp_shm_ring_copy_sum(unsigned char *dst, const unsigned char *src, size_t n)
+{
+    uint64_t sum = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        memcpy(dst + i, &w, 8);
+        sum += w;
+    }
+    if (i < n)
+        memcpy(dst + i, src + i, n - i);
+    return sum;
+}
+
 /* Consumer: copies up to len bytes (at most a piece) out of s->rx into dst and advances the
  * private head; publishing it is the caller's. Reads tail (acquire) only when the cached copy
- * says fewer bytes are there. Returns the bytes copied, 0 when empty. */
-static inline size_t tvp_shm_ring_get(struct tvp_shm_ring_side *s, unsigned char *dst, size_t len)
+ * says fewer bytes are there. With sum (not NULL) the words copied are added to *sum: right when
+ * the piece starts on a word of the message (the caller sees to it, tvp_shm_ring_recv) and the
+ * ring's end does not cut one of its words in two; when it does, *torn is set and the caller
+ * adds the message up again. Returns the bytes copied, 0 when empty. */
+static inline size_t tvp_shm_ring_get(struct tvp_shm_ring_side *s, unsigned char *dst, size_t len,
+                                      uint64_t *sum, int *torn)
 {
     struct tvp_shm_ring *r = s->rx;
     if (len > TVP_SHM_RING_PIECE)
@@ -155,9 +176,16 @@ static inline size_t tvp_shm_ring_get(struct tvp_shm_ring_side *s, unsigned char
         return 0;
     size_t off = s->rx_head & (TVP_SHM_RING_CAP - 1);
     size_t first = TVP_SHM_RING_CAP - off < n ? TVP_SHM_RING_CAP - off : n;
-    memcpy(dst, r->data + off, first);
-    if (n > first)
-        memcpy(dst + first, r->data, n - first);
+    if (sum != NULL) {
+        *torn |= n > first && first % 8 != 0;
+        *sum += tvp_shm_ring_copy_sum(dst, r->data + off, first);
+        if (n > first)
+            *sum += tvp_shm_ring_copy_sum(dst + first, r->data, n - first);
+    } else {
+        memcpy(dst, r->data + off, first);
+        if (n > first)
+            memcpy(dst + first, r->data, n - first);
+    }
     s->rx_head += (uint32_t)n;
     return n;
 }
@@ -216,8 +244,8 @@ tvp_shm_ring_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t len,
 }
 
 static inline __attribute__((always_inline)) int
-tvp_shm_ring_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err, size_t errlen,
-                  tvp_shm_ring_publish_fn publish, tvp_shm_ring_wait_fn wait)
+tvp_shm_ring_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, uint64_t *sum, char *err,
+                  size_t errlen, tvp_shm_ring_publish_fn publish, tvp_shm_ring_wait_fn wait)
 {
     int e = tvp_ipc_check_call(&p->h, "recv", side, len, err, errlen);
     if (e != 0)
@@ -225,9 +253,18 @@ tvp_shm_ring_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char 
     struct tvp_shm_ring_side *s = &p->side[side];
     struct tvp_shm_ring *r = s->rx;
     unsigned char *dst = buf;
+    const size_t total = len;
+    /* Summing while copying needs every copy to start on a word of the message: pieces that end
+     * on words (or at the message's end) and a ring end that cuts none (after a message of odd
+     * length it can). Otherwise the words are added in a pass at the end. */
+    int fused = sum != NULL, torn = 0;
+    if (sum != NULL)
+        *sum = 0;
     while (len > 0) {
-        size_t n = tvp_shm_ring_get(s, dst, len);
-        if (n == 0) { /* empty: tail must move past our head */
+        size_t n = tvp_shm_ring_get(s, dst, len, fused ? sum : NULL, &torn);
+        if (fused && (torn || (n % 8 != 0 && n != len)))
+            fused = 0, *sum = 0; /* a word cut in two: fall back below */
+        if (n == 0) {            /* empty: tail must move past our head */
             if ((e = wait(p, s->pidfd, &r->tail, s->rx_head, &r->cons_sleeping)) != 0)
                 return tvp_ipc_fail(p->h.name, "recv", e, "waiting for data", err, errlen);
             continue;
@@ -237,11 +274,17 @@ tvp_shm_ring_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char 
         dst += n;
         len -= n;
     }
+    if (sum != NULL && !fused)
+        for (size_t i = 0; i + 8 <= total; i += 8) {
+            uint64_t w;
+            memcpy(&w, (unsigned char *)buf + i, 8);
+            *sum += w;
+        }
     return 0;
 }
 
 /* Defines the ring transport `var` called name_ with the wait policy (publish_, wait_): its
- * open, send and recv, and its descriptor; attach, detach and close are shm_ring.c's. */
+ * open, send, recv and recv_sum, and its descriptor; attach, detach and close are shm_ring.c's. */
 #define TVP_SHM_RING_TRANSPORT(var, name_, description_, publish_, wait_)                          \
     static int var##_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, char *err,     \
                           size_t errlen)                                                           \
@@ -256,11 +299,25 @@ tvp_shm_ring_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char 
     static int var##_recv(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err,      \
                           size_t errlen)                                                           \
     {                                                                                              \
-        return tvp_shm_ring_recv(p, side, buf, len, err, errlen, (publish_), (wait_));             \
+        return tvp_shm_ring_recv(p, side, buf, len, NULL, err, errlen, (publish_), (wait_));       \
     }                                                                                              \
-    const struct tvp_ipc_transport var =                                                           \
-        TVP_IPC_DESCRIPTOR(name_, description_, var##_open, tvp_shm_ring_attach, var##_send,       \
-                           var##_recv, tvp_shm_ring_detach, tvp_shm_ring_close, tvp_ipc_chunk)
+    static int var##_recv_sum(struct tvp_ipc_pair *p, int side, void *buf, size_t len,             \
+                              uint64_t *sum, char *err, size_t errlen)                             \
+    {                                                                                              \
+        return tvp_shm_ring_recv(p, side, buf, len, sum, err, errlen, (publish_), (wait_));        \
+    }                                                                                              \
+    const struct tvp_ipc_transport var = {                                                         \
+        .name = (name_),                                                                           \
+        .description = (description_),                                                             \
+        .open = var##_open,                                                                        \
+        .attach = tvp_shm_ring_attach,                                                             \
+        .send = var##_send,                                                                        \
+        .recv = var##_recv,                                                                        \
+        .recv_sum = var##_recv_sum,                                                                \
+        .detach = tvp_shm_ring_detach,                                                             \
+        .close = tvp_shm_ring_close,                                                               \
+        .chunk = tvp_ipc_chunk,                                                                    \
+    }
 
 /* CLOCK_MONOTONIC in ns, for the wait loops (the vDSO: no system call). */
 static inline int64_t tvp_shm_ring_now_ns(void)

@@ -36,6 +36,7 @@
 #define TVP_IPC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct tvp_ipc_pair; /* defined by each transport */
@@ -57,6 +58,12 @@ struct tvp_ipc_transport {
     int (*send)(struct tvp_ipc_pair *p, int side, const void *buf, size_t len, char *err,
                 size_t errlen);
     int (*recv)(struct tvp_ipc_pair *p, int side, void *buf, size_t len, char *err, size_t errlen);
+    /* Optional (NULL where not offered): recv that also sets *sum to the sum of the message's
+     * 64-bit words (native order, a tail shorter than 8 bytes left out), computed while the
+     * bytes are copied out, so a receiver that checks every message (the ipc benchmark) needs
+     * no second pass over it. */
+    int (*recv_sum)(struct tvp_ipc_pair *p, int side, void *buf, size_t len, uint64_t *sum,
+                    char *err, size_t errlen);
     /* The side is done: whatever it still has queued is delivered (or dropped when the peer has
      * ended), its threads are stopped and joined, its descriptors closed. Returns 0 or an error
      * number. After detach that side makes no call. */

@@ -13,9 +13,19 @@ from tvpy import common, ipc
 SIZES = (64, 4096, 65536, 1048576)
 
 
-def make(bench, variant, param_value=-1):
+def models_of(variant, models):
+    m = models.get(variant, "thread")
+    return (m,) if isinstance(m, str) else m
+
+
+def pingpong_pairs():
+    """Every (variant, model) the pingpong benchmark runs: SharedMemory-offset runs in both."""
+    return [(v, m) for v in ipc.PINGPONG_MODELS for m in models_of(v, ipc.PINGPONG_MODELS)]
+
+
+def make(bench, variant, param_value=-1, model=None):
     models = ipc.PINGPONG_MODELS if bench == "pingpong" else ipc.POOL_MODELS
-    case = common.local_case("ipc", bench, variant, model=models.get(variant, "thread"),
+    case = common.local_case("ipc", bench, variant, model=model or models_of(variant, models)[0],
                              param_value=param_value)
     return ipc.BENCHES[bench](case)
 
@@ -28,10 +38,12 @@ class IpcTest(BenchTestCase):
         self.assert_clean()
 
     def test_pingpong_shapes(self):
-        for variant in ipc.PINGPONG_MODELS:
+        self.assertIn(("SharedMemory-offset", "process"), pingpong_pairs())
+        self.assertIn(("SharedMemory-offset", "thread"), pingpong_pairs())
+        for variant, model in pingpong_pairs():
             for size in SIZES:
-                with self.subTest(variant=variant, size=size):
-                    b = make("pingpong", variant, size)
+                with self.subTest(variant=variant, model=model, size=size):
+                    b = make("pingpong", variant, size, model)
                     try:
                         self.assert_finite_totals(b.run(1), 3)
                         self.assert_finite_totals(b.run(3 if size > 65536 else 20), 3)
@@ -41,10 +53,11 @@ class IpcTest(BenchTestCase):
                     self.assertEqual(multiprocessing.active_children(), [])
 
     def test_pingpong_corrupt_fires(self):
-        for variant in ipc.PINGPONG_MODELS:
+        for variant, model in pingpong_pairs():
             for size in (64, 65536):
-                with self.subTest(variant=variant, size=size), Faulted("ipc-corrupt"):
-                    b = make("pingpong", variant, size)
+                with self.subTest(variant=variant, model=model, size=size), \
+                        Faulted("ipc-corrupt"):
+                    b = make("pingpong", variant, size, model)
                     try:
                         with self.assertRaises(common.CheckFailed):
                             b.run(2)
@@ -131,6 +144,10 @@ class IpcTest(BenchTestCase):
         with self.assertRaises(ValueError):
             ipc.BENCHES["pingpong"](case)
         case = common.local_case("ipc", "pingpong", "Pipe", model="process", param_value=8)
+        with self.assertRaises(ValueError):
+            ipc.BENCHES["pingpong"](case)
+        case = common.local_case("ipc", "pingpong", "SharedMemory-offset", model="hybrid",
+                                 param_value=64)
         with self.assertRaises(ValueError):
             ipc.BENCHES["pingpong"](case)
 

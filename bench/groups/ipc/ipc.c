@@ -47,8 +47,8 @@ static const char *variant(int i)
 /* Those measured at every size between threads too: the claims compare them across models. */
 static int thread_everywhere(const char *v)
 {
-    return !strcmp(v, TVP_IPC_POINTER) || !strcmp(v, "shm-ring-futex") ||
-           !strcmp(v, "shm-ring-poll") || !strcmp(v, "pipe");
+    return !strcmp(v, TVP_IPC_POINTER) || !strcmp(v, TVP_IPC_ARENA) ||
+           !strcmp(v, "shm-ring-futex") || !strcmp(v, "shm-ring-poll") || !strcmp(v, "pipe");
 }
 
 static int add(struct tvp_plan *p, const char *bench, const char *v, int mo,
@@ -418,20 +418,21 @@ static void judge_c4(const struct tvp_resultset *rs, struct tvp_verdict *v)
 static void judge_c13(const struct tvp_resultset *rs, struct tvp_verdict *v)
 {
     snprintf(v->rule, sizeof v->rule,
-             "per message size (round trip p50, nearest cross-core pair, ratios of medians with "
-             "95%% bootstrap CI), with the shared-memory ring (futex-sleeping or busy-polling) "
-             "that was faster between processes at that size: A = that ring between processes / "
-             "the same ring between threads; B = it / a pipe, both between processes; C = it / "
-             "the threads' pointer hand-off. Confirmed when, at every size, A's CI lies below "
-             "%.2f, B's below 1 and C's below %.2f; refuted when B's lies above 1 at some size (a "
-             "pipe was faster); nuanced when B holds everywhere but A or C fails at some sizes "
-             "(named); too close to call otherwise. The futex ring alone against a pipe is the "
-             "budget line",
-             NEAR, 2 * NEAR);
+             "like with like, per message size (round trip p50, nearest cross-core pair, ratio "
+             "of medians with 95%% bootstrap CI): Z = shm-arena between processes (the message "
+             "written once in place in shared memory, its offset handed over through the SPSC "
+             "ring, checked in place) / spsc-pointer between threads (the same hand-off of a "
+             "pointer). Z decides: confirmed when its CI lies below %.2f at every size, refuted "
+             "when it lies above %.2f at every size, nuanced when some sizes are within and "
+             "others beyond (named), too close to call otherwise. The copying rings "
+             "(shm-ring-futex, shm-ring-poll: the faster between processes at each size) are "
+             "figures only: A = that ring between processes / between threads, B = it / a pipe "
+             "between processes; the futex ring against a pipe is the budget line",
+             NEAR, NEAR);
     long long sz[32];
     int n = tvp_rs_param_values(rs, "ipc", "pingpong", NULL, NULL, NULL, 0, sz, 32);
-    int sizes = 0, all_ok = 0, b_ok = 0, b_bad = 0, fx_sizes = 0;
-    char a_not[200] = "", c_not[200] = "", fx_not[200] = "";
+    int sizes = 0, within = 0, beyond = 0, fx_sizes = 0;
+    char z_in[300] = "", z_out[300] = "", z_unclear[300] = "", fx_not[200] = "";
     v->figures[0] = '\0';
     const char *cross = ipc_cross(rs);
     const struct tvp_fig *fl = ipc_floor(rs, cross);
@@ -439,6 +440,7 @@ static void judge_c13(const struct tvp_resultset *rs, struct tvp_verdict *v)
     for (int i = 0; i < n; i++) {
         const struct tvp_fig *pp = rtt(rs, "pipe", "process", sz[i]);
         const struct tvp_fig *pt = rtt(rs, TVP_IPC_POINTER, "thread", sz[i]);
+        const struct tvp_fig *za = rtt(rs, TVP_IPC_ARENA, "process", sz[i]);
         const struct tvp_fig *pr = NULL, *th = NULL;
         const char *ring = NULL;
         for (int k = 0; k < 2; k++) {
@@ -451,33 +453,42 @@ static void judge_c13(const struct tvp_resultset *rs, struct tvp_verdict *v)
             }
         }
         const struct tvp_fig *fx = rtt(rs, "shm-ring-futex", "process", sz[i]);
-        struct tvp_ratio A, B, C, F;
-        if (fx && pp && tvp_ratio_of(fx, pp, &F) == 0) {
+        struct tvp_ratio Z, A, B, F;
+        if (fx && pp && tvp_ratio_shown(fx, pp, &F) == 0) {
             fx_sizes++;
             if (F.hi >= 1)
                 tvp_appendf(fx_not, sizeof fx_not, "%s%lld B (%.3g×)", fx_not[0] ? ", " : "", sz[i],
                             F.ratio);
         }
-        if (!pr || !pp || !pt || tvp_ratio_of(pr, th, &A) || tvp_ratio_of(pr, pp, &B) ||
-            tvp_ratio_of(pr, pt, &C))
+        int have_z = za && pt && tvp_ratio_of(za, pt, &Z) == 0;
+        int have_ring =
+            pr && pp && tvp_ratio_shown(pr, th, &A) == 0 && tvp_ratio_shown(pr, pp, &B) == 0;
+        if (!have_z && !have_ring)
             continue;
-        sizes++;
-        b_ok += B.hi < 1;
-        b_bad += B.lo > 1;
-        if (A.hi >= NEAR)
-            tvp_appendf(a_not, sizeof a_not, "%s%lld B (%.3g×)", a_not[0] ? ", " : "", sz[i],
-                        A.ratio);
-        if (C.hi >= 2 * NEAR)
-            tvp_appendf(c_not, sizeof c_not, "%s%lld B (%.3g×)", c_not[0] ? ", " : "", sz[i],
-                        C.ratio);
-        all_ok += A.hi < NEAR && B.hi < 1 && C.hi < 2 * NEAR;
-        char x[32];
-        tvp_fmt_ns(x, sizeof x, pr->median);
-        tvp_appendf(v->figures, sizeof v->figures,
-                    "%s%lld B: %s between processes %s, A %.3g× [%.3g, %.3g], B %.3g× [%.3g, "
-                    "%.3g], C %.3g×",
-                    v->figures[0] ? "; " : "", sz[i], ring, x, A.ratio, A.lo, A.hi, B.ratio, B.lo,
-                    B.hi, C.ratio);
+        tvp_appendf(v->figures, sizeof v->figures, "%s%lld B:", v->figures[0] ? "; " : "", sz[i]);
+        if (have_z) {
+            sizes++;
+            char *where = Z.hi < NEAR ? z_in : Z.lo > NEAR ? z_out : z_unclear;
+            within += Z.hi < NEAR;
+            beyond += Z.lo > NEAR;
+            tvp_appendf(where, sizeof z_in, "%s%lld B (%.3g×)", where[0] ? ", " : "", sz[i],
+                        Z.ratio);
+            char x[32], y[32];
+            tvp_fmt_ns(x, sizeof x, za->median);
+            tvp_fmt_ns(y, sizeof y, pt->median);
+            tvp_appendf(v->figures, sizeof v->figures,
+                        " shm-arena between processes %s / spsc-pointer between threads %s, Z "
+                        "%.3g× [%.3g, %.3g] (decides)",
+                        x, y, Z.ratio, Z.lo, Z.hi);
+        }
+        if (have_ring) {
+            char x[32];
+            tvp_fmt_ns(x, sizeof x, pr->median);
+            tvp_appendf(v->figures, sizeof v->figures,
+                        "%s copying ring %s between processes %s, A %.3g× [%.3g, %.3g], B %.3g× "
+                        "[%.3g, %.3g]",
+                        have_z ? "," : "", ring, x, A.ratio, A.lo, A.hi, B.ratio, B.lo, B.hi);
+        }
     }
     if (fx_sizes)
         tvp_appendf(v->figures, sizeof v->figures,
@@ -488,17 +499,31 @@ static void judge_c13(const struct tvp_resultset *rs, struct tvp_verdict *v)
                     " — why: it spins ~10 us, then sleeps on a futex; where a message takes "
                     "longer than that to arrive, each direction pays a futex wake-up, which on "
                     "this machine costs what a pipe's does (see the context-switch section)");
-    const struct tvp_fig *poll = rtt(rs, "shm-ring-poll", "process", 64);
-    if (poll && fl)
+    /* The floor budget, for the one-line ring (built for it) and the byte ring beside it. */
+    static const struct {
+        const char *v, *what, *why;
+    } polled[] = {
+        {"shm-line-poll", "one-line busy-polling ring",
+         "a 64-byte message fills two slots (each line carries an 8-byte sequence word beside "
+         "56 bytes of payload), so two lines move each way, though independently, and the copy "
+         "in, copy out and check come on top"},
+        {"shm-ring-poll", "busy-polling byte ring",
+         "each way a message moves at least two lines one after the other (the published index, "
+         "then the data it guards), so two lines' round trips are the floor, and the copy in, "
+         "copy out and check come on top"},
+    };
+    for (size_t k = 0; k < sizeof polled / sizeof polled[0] && fl; k++) {
+        const struct tvp_fig *poll = rtt(rs, polled[k].v, "process", 64);
+        if (!poll)
+            continue;
+        double r = poll->median / fl->median;
         tvp_appendf(v->figures, sizeof v->figures,
-                    "; busy-polling ring, processes, 64 B: %.3g× the cache-line round trip (budget "
-                    "<= 2×: %s)",
-                    poll->median / fl->median, poll->median / fl->median <= 2 ? "met" : "missed");
-    if (poll && fl && poll->median / fl->median > 2)
-        tvp_appendf(v->figures, sizeof v->figures,
-                    " — why: each way a message moves at least two lines one after the other "
-                    "(the published index, then the data it guards), so two lines' round "
-                    "trips are the floor, and the copy in, copy out and check come on top");
+                    "; %s (%s), processes, 64 B: %.3g× the cache-line round trip (budget <= 2×: "
+                    "%s)",
+                    polled[k].what, polled[k].v, r, r <= 2 ? "met" : "missed");
+        if (r > 2)
+            tvp_appendf(v->figures, sizeof v->figures, " — why: %s", polled[k].why);
+    }
     const struct tvp_fig *bw =
         cross ? ipc_fig(rs, "stream", "shm-ring-futex", "process", cross, 1048576, "per-msg")
               : NULL;
@@ -513,44 +538,45 @@ static void judge_c13(const struct tvp_resultset *rs, struct tvp_verdict *v)
     if (bw && mc && mc->median / bw->median < 0.5)
         tvp_appendf(v->figures, sizeof v->figures,
                     " — why: the ring carries every byte twice (copied in by the sender, out by "
-                    "the receiver) where memcpy copies once, the receiver then reads it again "
-                    "for the check, and every byte crosses from one core's private caches to "
-                    "the other's through the shared cache; memcpy's 1 MiB stays in one core's");
+                    "the receiver, which adds the words up for the check as it copies) where "
+                    "memcpy copies once, and every byte crosses from one core's private caches "
+                    "to the other's through the shared cache, while memcpy's 1 MiB stays in "
+                    "one core's");
     if (sizes == 0) {
         v->kind = TVP_V_NOT_MEASURED;
         snprintf(v->summary, sizeof v->summary,
-                 "the shared-memory ring, pipe and pointer hand-off figures are missing");
-    } else if (b_bad > 0) {
-        v->kind = TVP_V_REFUTED;
-        snprintf(v->summary, sizeof v->summary,
-                 "a pipe beat the shared-memory ring between processes at %d of %d sizes", b_bad,
-                 sizes);
-    } else if (all_ok == sizes) {
+                 "the deciding pair is missing: no size with both shm-arena between processes "
+                 "and spsc-pointer between threads (the copying rings' figures decide nothing)");
+    } else if (within == sizes) {
         v->kind = TVP_V_CONFIRMED;
         snprintf(v->summary, sizeof v->summary,
-                 "at every size (%d) the shared-memory ring between processes cost what it costs "
-                 "between threads (within %.0f%%), beat a pipe, and stayed within %.1f× the "
-                 "threads' pointer hand-off",
-                 sizes, (NEAR - 1) * 100, 2 * NEAR);
-    } else if (b_ok == sizes) {
+                 "at every size (%d), handing another process an offset into shared memory cost "
+                 "within %.0f%% of handing another thread a pointer (shm-arena / spsc-pointer: "
+                 "%s)",
+                 sizes, (NEAR - 1) * 100, z_in);
+    } else if (beyond == sizes) {
+        v->kind = TVP_V_REFUTED;
+        snprintf(v->summary, sizeof v->summary,
+                 "at every size (%d), handing another process an offset into shared memory cost "
+                 "more than %.0f%% above handing another thread a pointer (shm-arena / "
+                 "spsc-pointer: %s)",
+                 sizes, (NEAR - 1) * 100, z_out);
+    } else if (within > 0 && beyond > 0) {
         v->kind = TVP_V_NUANCED;
         snprintf(v->summary, sizeof v->summary,
-                 "with shared memory, processes beat a pipe at every size (%d) and paid what "
-                 "threads pay through the same ring%s%s; ",
-                 sizes, a_not[0] ? " except at " : " at every size", a_not);
-        if (c_not[0])
-            tvp_appendf(v->summary, sizeof v->summary,
-                        "but copying through the ring cost more than %.1f× a thread's pointer "
-                        "hand-off at %s",
-                        2 * NEAR, c_not);
-        else
-            tvp_appendf(v->summary, sizeof v->summary,
-                        "within %.1f× a thread's pointer hand-off everywhere", 2 * NEAR);
+                 "handing another process an offset into shared memory cost within %.0f%% of a "
+                 "thread's pointer hand-off at %s, more at %s (shm-arena / spsc-pointer)",
+                 (NEAR - 1) * 100, z_in, z_out);
+        if (z_unclear[0])
+            tvp_appendf(v->summary, sizeof v->summary, "; too close to %.2f× at %s", NEAR,
+                        z_unclear);
     } else {
         v->kind = TVP_V_TOO_CLOSE;
         snprintf(v->summary, sizeof v->summary,
-                 "the shared-memory ring and a pipe between processes could not be told apart at "
-                 "some sizes");
+                 "shm-arena between processes against spsc-pointer between threads could not be "
+                 "told from %.2f× at %s%s%s",
+                 NEAR, z_unclear, z_in[0] || z_out[0] ? "; decided at " : "",
+                 z_in[0] ? z_in : z_out);
     }
 }
 

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "ipc_table.h"
 #include "ring_blocking.h"
+#include "shm_arena.h"
 #include "runner.h"
 #include "stats.h"
 #include "topology.h"
@@ -53,6 +54,8 @@ struct ipcb {
     const struct tvp_ipc_transport *t;
     struct tvp_ipc_pair *pair;
     int pointer, process, priv;
+    int arena;           /* shm-arena: the in-place calls, as the pointer baseline (shm_arena.h) */
+    unsigned char *out0; /* what side 0 stamps and sends in a round trip: buf0, or its slot */
     size_t bytes;
     uint64_t base_sum; /* sum of a message's words with its sequence words zeroed */
     unsigned char *buf0, *bufr, *buf1;
@@ -98,13 +101,14 @@ static inline uint64_t word_sum(const unsigned char *b, size_t n)
     return s;
 }
 
-/* 0 when b is message seq in full; else writes why. */
-static inline int check(const struct ipcb *s, const unsigned char *b, uint64_t seq, char *why,
-                        size_t len)
+/* 0 when b is message seq in full; else writes why. summed: the sum of b's words, when the
+ * transport added them up while copying the message out (recv_sum), else NULL: read them now. */
+static inline int check(const struct ipcb *s, const unsigned char *b, uint64_t seq,
+                        const uint64_t *summed, char *why, size_t len)
 {
     uint64_t head, want = s->base_sum + seq + (s->bytes >= 16 ? seq ^ TRAILER_MAGIC : 0);
     memcpy(&head, b, 8);
-    uint64_t sum = word_sum(b, s->bytes);
+    uint64_t sum = summed ? *summed : word_sum(b, s->bytes);
     if (head == seq && sum == want)
         return 0;
     if (why[0] == '\0')
@@ -120,6 +124,10 @@ static inline int check(const struct ipcb *s, const unsigned char *b, uint64_t s
 
 static inline int xsend(struct ipcb *s, int side, unsigned char *b, char *err, size_t errlen)
 {
+    /* The arena mirrors the pointer protocol: side 0 posts its slot, side 1 hands it back. */
+    if (s->arena)
+        return side == 0 ? tvp_shm_arena_post(s->pair, 0, b, s->bytes, err, errlen)
+                         : tvp_shm_arena_give_back(s->pair, 1, b, err, errlen);
     if (!s->pointer)
         return s->t->send(s->pair, side, b, s->bytes, err, errlen);
     int rc = tvp_blocking_ring_push(side == 0 ? s->to1 : s->to0, &b, TVP_RING_FOREVER);
@@ -130,8 +138,27 @@ static inline int xsend(struct ipcb *s, int side, unsigned char *b, char *err, s
 
 /* Receives into buf, or (pointer baseline) sets *where to the message's place. */
 static inline int xrecv(struct ipcb *s, int side, unsigned char *buf, unsigned char **where,
-                        char *err, size_t errlen)
+                        uint64_t **summed, uint64_t *sum, char *err, size_t errlen)
 {
+    if (summed != NULL)
+        *summed = NULL;
+    if (summed != NULL && s->t && s->t->recv_sum && !s->arena) {
+        /* copied out once, the check's sum taken on the way (the copying rings) */
+        *where = buf;
+        *summed = sum;
+        return s->t->recv_sum(s->pair, side, buf, s->bytes, sum, err, errlen);
+    }
+    if (s->arena) {
+        size_t len = s->bytes;
+        int rc = side == 0 ? tvp_shm_arena_reclaim(s->pair, 0, where, err, errlen)
+                           : tvp_shm_arena_take(s->pair, 1, where, &len, err, errlen);
+        if (rc == 0 && len != s->bytes) {
+            tvp_errfmt(err, errlen, EBADMSG, "shm-arena: a message of %zu bytes, %zu due", len,
+                       s->bytes);
+            rc = EBADMSG;
+        }
+        return rc;
+    }
     if (!s->pointer) {
         *where = buf;
         return s->t->recv(s->pair, side, buf, s->bytes, err, errlen);
@@ -154,16 +181,19 @@ static void side1_batch(struct ipcb *s)
     uint64_t c0 = s->process ? tvp_rusage_cpu_ns(RUSAGE_SELF) : 0;
     for (uint64_t i = 0; i < n && rc == 0; i++) {
         unsigned char *m;
-        if ((rc = xrecv(s, 1, s->buf1, &m, err, sizeof err)) != 0)
+        uint64_t sum, *summed;
+        if ((rc = xrecv(s, 1, s->buf1, &m, &summed, &sum, err, sizeof err)) != 0)
             break;
-        if (__builtin_expect(tvp_ipcb_fault, 0) && i == 1)
+        if (__builtin_expect(tvp_ipcb_fault, 0) && i == 1) {
             m[s->bytes / 2] ^= 1;
+            summed = NULL; /* the damage is done after the copy: the check must read it */
+        }
         /* A failed check is recorded and the protocol goes on, so side 0 is not left waiting. */
-        check(s, m, i, k->why, sizeof k->why);
-        if (s->bench == B_PINGPONG || s->pointer)
+        check(s, m, i, summed, k->why, sizeof k->why);
+        if (s->bench == B_PINGPONG || s->pointer || s->arena)
             rc = xsend(s, 1, m, err, sizeof err);
     }
-    if (rc == 0 && s->bench == B_STREAM && !s->pointer) {
+    if (rc == 0 && s->bench == B_STREAM && !s->pointer && !s->arena) {
         memset(s->buf1, 0, 8);
         memcpy(s->buf1, &n, sizeof n);
         rc = s->t->send(s->pair, 1, s->buf1, 8, err, sizeof err);
@@ -209,6 +239,13 @@ static void *side1_thread(void *arg)
 
 /* ---- set-up and teardown ---- */
 
+/* Buffers a stream cycles through: as many as fit in POOL_BYTES, 2 to RING_CAP. */
+static size_t pool_size(size_t bytes)
+{
+    size_t n = POOL_BYTES / bytes;
+    return n > RING_CAP ? RING_CAP : n < 2 ? 2 : n;
+}
+
 static void stop_side1(struct ipcb *s)
 {
     if (!s->side1_started)
@@ -244,14 +281,33 @@ void tvp_ipcb_teardown(const struct tvp_case *c, void *state)
         tvp_warn(0, "ipc: %s", err);
     if (s->map && munmap(s->map, s->map_len) != 0)
         tvp_warn(errno, "ipc: unmapping the control block");
-    for (size_t i = 0; i < s->pool_n; i++)
-        free(s->pool[i]);
+    for (size_t i = 0; i < s->pool_n && !s->arena; i++)
+        free(s->pool[i]); /* the arena's are slots of its mapping */
     free(s->pool);
     free(s->buf0);
     free(s->bufr);
     free(s->buf1);
     free(s->rtt);
     free(s);
+}
+
+/* shm-arena: side 0's slots hold the message (side 0 then only stamps it, as the pointer
+ * baseline stamps its buffer); a round trip uses the first, a stream cycles through as many as
+ * the baseline's pool has, within the arena's slots. */
+static int arena_slots(struct ipcb *s, char *err, size_t errlen)
+{
+    size_t n = s->bench == B_STREAM ? pool_size(s->bytes) : 1;
+    if (n > tvp_shm_arena_slots(s->pair))
+        n = tvp_shm_arena_slots(s->pair);
+    if (!(s->pool = calloc(n, sizeof *s->pool))) {
+        tvp_errfmt(err, errlen, ENOMEM, "ipc: shm-arena slot list");
+        return -1;
+    }
+    s->pool_n = n;
+    for (size_t i = 0; i < n; i++)
+        memcpy(s->pool[i] = tvp_shm_arena_slot(s->pair, 0, i), s->buf0, s->bytes);
+    s->out0 = s->pool[0];
+    return 0;
 }
 
 static void *aligned(size_t n)
@@ -275,6 +331,7 @@ int tvp_ipcb_setup(const struct tvp_case *c, void **state, char *err, size_t err
     s->process = strcmp(c->model, "process") == 0;
     s->priv = s->process ? 0 : FUTEX_PRIVATE_FLAG;
     s->pointer = strcmp(c->variant, TVP_IPC_POINTER) == 0;
+    s->arena = strcmp(c->variant, TVP_IPC_ARENA) == 0;
     s->max_iters = c->max_iters;
     s->timer_cost = tvp_timer_cost_ns();
     if (s->bytes < 8 || s->bytes % 8 != 0 || s->max_iters == 0) {
@@ -292,6 +349,7 @@ int tvp_ipcb_setup(const struct tvp_case *c, void **state, char *err, size_t err
     stamp(s->buf0, s->bytes, 0);
     s->base_sum = word_sum(s->buf0, s->bytes) - (s->bytes >= 16 ? TRAILER_MAGIC : 0);
     memcpy(s->buf1, s->buf0, s->bytes);
+    s->out0 = s->buf0;
     if (s->bench == B_MEMCPY) {
         /* Fault the second destination in now, not in the first timed copy. */
         memset(s->bufr, 0, s->bytes);
@@ -331,11 +389,7 @@ int tvp_ipcb_setup(const struct tvp_case *c, void **state, char *err, size_t err
                                    0, (unsigned)spin, err, errlen) != 0)
             goto fail;
         if (s->bench == B_STREAM) {
-            s->pool_n = POOL_BYTES / s->bytes;
-            if (s->pool_n > RING_CAP)
-                s->pool_n = RING_CAP;
-            if (s->pool_n < 2)
-                s->pool_n = 2;
+            s->pool_n = pool_size(s->bytes);
             if (!(s->pool = calloc(s->pool_n, sizeof *s->pool))) {
                 tvp_errfmt(err, errlen, ENOMEM, "ipc: buffer pool");
                 goto fail;
@@ -354,6 +408,9 @@ int tvp_ipcb_setup(const struct tvp_case *c, void **state, char *err, size_t err
             s->pair = NULL;
             goto fail;
         }
+        if (s->arena && (tvp_shm_arena_set_spin(s->pair, (unsigned)spin, err, errlen) != 0 ||
+                         arena_slots(s, err, errlen) != 0))
+            goto fail;
         size_t chunk = s->t->chunk(s->pair);
         if (chunk && chunk < s->bytes)
             tvp_runner_note("%s carries at most %zu bytes per kernel message: each %zu-byte "
@@ -421,7 +478,7 @@ static int pointer_stream(struct ipcb *s, uint64_t iters, char *err, size_t errl
         if (fresh < s->pool_n)
             b = s->pool[fresh++];
         else {
-            int rc = xrecv(s, 0, NULL, &b, err, errlen);
+            int rc = xrecv(s, 0, NULL, &b, NULL, NULL, err, errlen);
             if (rc)
                 return rc;
             back++;
@@ -433,7 +490,7 @@ static int pointer_stream(struct ipcb *s, uint64_t iters, char *err, size_t errl
     }
     while (back < iters) {
         unsigned char *b;
-        int rc = xrecv(s, 0, NULL, &b, err, errlen);
+        int rc = xrecv(s, 0, NULL, &b, NULL, NULL, err, errlen);
         if (rc)
             return rc;
         back++;
@@ -486,19 +543,20 @@ int tvp_ipcb_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t
     if (s->bench == B_PINGPONG) {
         for (uint64_t i = 0; i < iters && rc == 0; i++) {
             unsigned char *m;
-            stamp(s->buf0, s->bytes, i);
+            uint64_t rsum, *summed;
+            stamp(s->out0, s->bytes, i);
             uint64_t a = tvp_now_ns();
-            rc = xsend(s, 0, s->buf0, err, errlen);
+            rc = xsend(s, 0, s->out0, err, errlen);
             if (rc == 0)
-                rc = xrecv(s, 0, s->bufr, &m, err, errlen);
+                rc = xrecv(s, 0, s->bufr, &m, &summed, &rsum, err, errlen);
             uint64_t b = tvp_now_ns();
             if (rc == 0)
-                check(s, m, i, why, sizeof why);
+                check(s, m, i, summed, why, sizeof why);
             double d = (double)(b - a) - s->timer_cost;
             s->rtt[i] = d > 0 ? (uint64_t)d : 0;
             sum += s->rtt[i];
         }
-    } else if (s->pointer) {
+    } else if (s->pointer || s->arena) {
         rc = pointer_stream(s, iters, err, errlen);
     } else {
         for (uint64_t i = 0; i < iters && rc == 0; i++) {

@@ -31,6 +31,7 @@
 #include "group.h"
 
 #define TVP_IPC_POINTER       "spsc-pointer"
+#define TVP_IPC_ARENA         "shm-arena" /* the same hand-off between processes */
 #define TVP_IPC_MEMCPY        "memcpy"
 #define TVP_IPC_MEMCPY_MEMORY "memcpy-memory"
 

@@ -368,7 +368,9 @@ static int plan_ipc(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
                       {"Pipe", "process"},
                       {"Queue", "process"},
                       {"Manager-dict", "process"},
-                      {"SharedMemory", "process"}};
+                      {"SharedMemory", "process"},
+                      {"SharedMemory-offset", "process"},
+                      {"SharedMemory-offset", "thread"}};
     static const char *const m[] = {"rtt", "rtt-p50", "rtt-p99"};
     struct tvp_case c;
     for (int k = 0; k < npl; k++)
@@ -379,7 +381,10 @@ static int plan_ipc(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
                 param(&c, "bytes", sizes[s]);
                 snprintf(c.note, sizeof c.note, "round trip; %s",
                          t == 0 ? "the bytes object's reference is handed over, no copy"
-                                : "the echo process sends back what it received");
+                         : !strcmp(transports[t].variant, "SharedMemory-offset")
+                             ? "written once in place in a SharedMemory slot, only the offset "
+                               "through a Pipe, read and checked in place, its offset handed back"
+                             : "the echo process sends back what it received");
                 if (tvp_plan_add(p, &c))
                     return ENOMEM;
             }
@@ -444,8 +449,9 @@ static const struct tvp_bench_info python_benches[] = {
     {"stream-1x1", "Queue, LifoQueue, PriorityQueue, SimpleQueue: ns/message and latency, 1:1"},
     {"stream-1x2", "the same, one producer and two consumers"},
     {"handoff", "put-to-get latency with one message in flight"},
-    {"pingpong", "round trip by size: Pipe, Queue, Manager().dict(), SharedMemory, and a "
-                 "reference between threads"},
+    {"pingpong", "round trip by size: Pipe, Queue, Manager().dict(), SharedMemory, a reference "
+                 "between threads, and SharedMemory written in place with only the offset "
+                 "through a Pipe, between processes and between threads"},
     {"pool-dispatch", "per-task cost: Pool, ThreadPool, a process or thread per task; join "
                       "before close refused"},
 };

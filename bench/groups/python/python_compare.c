@@ -161,6 +161,16 @@ static const struct pair pairs[] = {
      PY("pingpong", "Pipe", "process", "rtt-p50", 65536)},
     {"C13", CROSS, PY("pingpong", "SharedMemory", "process", "rtt-p50", 65536),
      PY("pingpong", "queue.SimpleQueue", "thread", "rtt-p50", 65536)},
+    /* C13's correction in Python: in place, only the offset through a Pipe; processes against
+     * the same code between threads, and against C's zero-copy arena. */
+    {"C13", CROSS, PY("pingpong", "SharedMemory-offset", "process", "rtt-p50", 64),
+     PY("pingpong", "SharedMemory-offset", "thread", "rtt-p50", 64)},
+    {"C13", CROSS, PY("pingpong", "SharedMemory-offset", "process", "rtt-p50", 65536),
+     PY("pingpong", "SharedMemory-offset", "thread", "rtt-p50", 65536)},
+    {"C13",
+     CROSS,
+     PY("pingpong", "SharedMemory-offset", "process", "rtt-p50", 64),
+     {"ipc", "pingpong", "shm-arena", "process", "rtt-p50", 64}},
 };
 
 static const char *placement_for(const struct tvp_resultset *rs, enum where w,
@@ -238,6 +248,13 @@ static int pair_line(const struct tvp_resultset *rs, const struct pair *p, char 
         return 0;
     }
     describe(db, sizeof db, &p->b, b);
+    if (!strcmp(p->a.variant, p->b.variant) && strcmp(p->a.model, p->b.model)) {
+        /* one variant in two models: say which is which */
+        tvp_appendf(da, sizeof da, " between %s",
+                    strcmp(p->a.model, "process") ? "threads" : "processes");
+        tvp_appendf(db, sizeof db, " between %s",
+                    strcmp(p->b.model, "process") ? "threads" : "processes");
+    }
     snprintf(buf, len, "%s vs %s, %s: %s %.3g× [%.3g, %.3g]", da, db, a->placement,
              strcmp(p->b.group, "python") ? "Python/C" : "ratio", r.ratio, r.lo, r.hi);
     return 0;

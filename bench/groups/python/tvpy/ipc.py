@@ -17,10 +17,17 @@ case.pu_b as its first act):
                   sender copies in and releases a semaphore, the receiver acquires and copies
                   out with bytes(...);
 and model "thread": "queue.SimpleQueue", the baseline: two SimpleQueues between two threads
-handing a reference to the same bytes object, no copy.
+handing a reference to the same bytes object, no copy. In both models (the same code between
+processes and between threads, so the process boundary is the only difference):
+  "SharedMemory-offset"  the correction C13 teaches, applied the way a Python user would: one
+                  SharedMemory with a slot per side; the sender writes the message once into its
+                  slot through a memoryview and passes only the offset and length (16 bytes)
+                  through a Pipe; the receiver reads and checks it in place (a memoryview, no
+                  copy) and the echo hands the same offset back; side 0 checks it in place.
 Every reply is checked: the round number, then every byte against the payload sent (the
 thread baseline must hand back the very object). Fault hook "ipc-corrupt": side 1 flips the
-last byte of every payload (a new object for the thread baseline).
+last byte of every payload (a new object for the thread baseline; for SharedMemory-offset a
+copy written into side 1's own slot, whose offset goes back).
 
 Control messages are exactly 8 bytes (payloads are at least 16), so side 1 tells them from data
 by length alone: STOP ends the echo side, CPU? asks it for its PU once per batch, outside the
@@ -38,6 +45,7 @@ returns one result off by one); and, once per batch for the pools, that pool.joi
 pool.close() raises ValueError, as the documentation says a pool must be closed or terminated
 before join (fault hook "pool-join": the call is skipped as if nothing was raised)."""
 
+import collections
 import itertools
 import multiprocessing
 import multiprocessing.pool
@@ -64,6 +72,7 @@ PINGPONG_MODELS = {
     "Queue": "process",
     "Manager-dict": "process",
     "SharedMemory": "process",
+    "SharedMemory-offset": ("process", "thread"),
     "queue.SimpleQueue": "thread",
 }
 POOL_MODELS = {
@@ -78,9 +87,11 @@ _shm_counter = itertools.count()
 
 def _check_model(case, models):
     common.require_variant(case, models)
-    if case.model != models[case.variant]:
+    allowed = models[case.variant]
+    allowed = (allowed,) if isinstance(allowed, str) else allowed
+    if case.model not in allowed:
         raise ValueError("ipc: variant %s runs in model %s, not %s"
-                         % (case.variant, models[case.variant], case.model))
+                         % (case.variant, " or ".join(allowed), case.model))
 
 
 # -- pingpong transports ---------------------------------------------------------------------
@@ -237,6 +248,83 @@ class _ShmT:
             self.shm.unlink()
 
 
+class _ShmOffsetT:
+    """A slot per side in one SharedMemory; only (offset, length) crosses the Pipe. recv returns
+    a memoryview of the message where it lies; send of such a view hands its offset back (no
+    copy), send of anything else writes it into the sender's own slot first."""
+
+    def __init__(self, size, threads):
+        self.slot = size
+        name = "tvp-py-%d-%d" % (os.getpid(), next(_shm_counter))
+        self.shm = shared_memory.SharedMemory(name=name, create=True, size=2 * size)
+        common.send("created posix-shm /" + name)
+        self.buf = self.shm.buf
+        self.threads = threads
+        self.taken = [(None, 0), (None, 0)]  # per side: the view last received, its offset
+        # The last views handed out: close releases them, since one a caller still holds (in an
+        # exception's traceback, say) would keep the block from closing (BufferError).
+        self.views = collections.deque(maxlen=4)
+        self.peer = None
+        try:
+            self.a, self.b = ctx.Pipe(duplex=True)
+        except BaseException:
+            self.close(False)
+            raise
+
+    def _send(self, conn, own, m):
+        n = len(m)
+        taken = self.taken[own != 0]
+        if m is not taken[0]:  # a message of our own: the one write, in place
+            self.buf[own:own + n] = m
+            off = own
+        else:  # the message this side took: hand its place back, no copy
+            off = taken[1]
+        self.taken[own != 0] = (None, 0)
+        conn.send_bytes(off.to_bytes(8, "little") + n.to_bytes(8, "little"))
+
+    def _recv(self, conn, side):
+        d = conn.recv_bytes()
+        off, n = int.from_bytes(d[:8], "little"), int.from_bytes(d[8:], "little")
+        if len(d) != 16 or off not in (0, self.slot) or n > self.slot:
+            raise CheckFailed("pingpong SharedMemory-offset: descriptor %r names no slot" % d)
+        m = self.buf[off:off + n]
+        self.taken[side] = (m, off)
+        self.views.append(m)
+        return m
+
+    def send0(self, m):
+        self._send(self.a, 0, m)
+
+    def recv0(self):
+        return self._recv(self.a, 0)
+
+    def send1(self, m):
+        self._send(self.b, self.slot, m)
+
+    def recv1(self):
+        return self._recv(self.b, 1)
+
+    def in_child(self):
+        self.a.close()
+
+    def started(self):
+        if not self.threads:
+            self.b.close()  # a dead echo process is an EOFError, not a hang
+
+    def close(self, clean):
+        self.taken = None
+        for v in getattr(self, "views", ()):
+            v.release()
+        self.buf = None
+        for c in (getattr(self, "a", None), getattr(self, "b", None)):
+            if c is not None:
+                c.close()
+        try:
+            self.shm.close()
+        finally:
+            self.shm.unlink()
+
+
 class _SimpleQueueT:
     def __init__(self, size):
         self.q01, self.q10 = queue.SimpleQueue(), queue.SimpleQueue()
@@ -257,8 +345,8 @@ def _echo(recv, send, corrupt):
             if m == CPU_Q:
                 send(CPU_A + common.current_cpu().to_bytes(4, "little", signed=True))
                 continue
-        if corrupt:
-            m = m[:-1] + bytes((m[-1] ^ 0xFF,))
+        if corrupt:  # a new object (bytes() also copies a SharedMemory view out)
+            m = bytes(m[:-1]) + bytes((m[-1] ^ 0xFF,))
         send(m)
 
 
@@ -297,8 +385,9 @@ class PingPong:
 
     def _start(self, corrupt):
         v, pu_b = self.case.variant, self.case.pu_b
-        if v == "queue.SimpleQueue":
-            self.t = _SimpleQueueT(self.size)
+        if v == "queue.SimpleQueue" or self.case.model == "thread":
+            self.t = (_SimpleQueueT(self.size) if v == "queue.SimpleQueue"
+                      else _ShmOffsetT(self.size, True))
             self.echo = threading.Thread(target=self._echo_thread, args=(corrupt,),
                                          name="tvp-echo", daemon=True)
         else:
@@ -308,12 +397,14 @@ class PingPong:
                 self.t = _QueueT(self.size)
             elif v == "Manager-dict":
                 self.t = _ManagerT(self.size, pu_b)
+            elif v == "SharedMemory-offset":
+                self.t = _ShmOffsetT(self.size, False)
             else:
                 self.t = _ShmT(self.size)
             self.echo = ctx.Process(target=_echo_process, args=(self.t, pu_b, corrupt),
                                     name="tvp-echo", daemon=True)
         self.echo.start()
-        if v != "queue.SimpleQueue":
+        if isinstance(self.echo, multiprocessing.process.BaseProcess):
             self.t.peer = self.echo
             self.t.started()
 
@@ -332,6 +423,9 @@ class PingPong:
             common.note("multiprocessing.Queue pickles each message through a feeder thread")
         elif v == "SharedMemory":
             common.note("SharedMemory: copied in and out (bytes(...)), semaphores signal")
+        elif v == "SharedMemory-offset":
+            common.note("SharedMemory-offset: written once in place through a memoryview, read "
+                        "and checked in place; only (offset, length) goes through a Pipe")
 
     def run(self, n):
         self._notes()
