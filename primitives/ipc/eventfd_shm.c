@@ -103,10 +103,7 @@ static int efs_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, ch
 
 static int efs_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, size_t errlen)
 {
-    int e = tvp_ipc_check_side(&p->h, "attach", side, err, errlen);
-    if (e != 0 || !p->h.processes)
-        return e;
-    return tvp_ipc_watch_peer(&p->pidfd[side], peer, NAME, side, err, errlen);
+    return tvp_ipc_attach_watching(&p->h, &p->pidfd[side], side, peer, err, errlen);
 }
 
 /* Takes the count of eventfd fd (0 or 1), waiting while it is 0; watches pidfd meanwhile.

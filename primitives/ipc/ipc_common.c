@@ -241,3 +241,19 @@ long tvp_ipc_proc_long(const char *path, long dflt)
     fclose(f);
     return v;
 }
+
+int tvp_ipc_attach_watching(const struct tvp_ipc_head *h, int *pidfd, int side, pid_t peer,
+                            char *err, size_t errlen)
+{
+    int e = tvp_ipc_check_side(h, "attach", side, err, errlen);
+    if (e != 0 || !h->processes)
+        return e;
+    return tvp_ipc_watch_peer(pidfd, peer, h->name, side, err, errlen);
+}
+
+int tvp_ipc_detach_watching(const struct tvp_ipc_head *h, int *pidfd, int side, char *err,
+                            size_t errlen)
+{
+    int e = tvp_ipc_check_side(h, "detach", side, err, errlen);
+    return e != 0 ? e : tvp_ipc_unwatch_peer(pidfd, h->name, side, err, errlen);
+}

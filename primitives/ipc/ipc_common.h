@@ -93,6 +93,13 @@ int tvp_ipc_watch_peer(int *pidfd, pid_t peer, const char *name, int side, char 
  * "<name>: detach side <side>: closing the peer's pidfd" in err. */
 int tvp_ipc_unwatch_peer(int *pidfd, const char *name, int side, char *err, size_t errlen);
 
+/* attach and detach of a transport whose only per-side state is the peer watch: the side checked
+ * (op "attach"/"detach"), then, between processes, the watch opened or closed. */
+int tvp_ipc_attach_watching(const struct tvp_ipc_head *h, int *pidfd, int side, pid_t peer,
+                            char *err, size_t errlen);
+int tvp_ipc_detach_watching(const struct tvp_ipc_head *h, int *pidfd, int side, char *err,
+                            size_t errlen);
+
 /* *ts = clock's now plus one slice: the absolute deadline of one slice of a wait. */
 void tvp_ipc_slice_deadline(clockid_t clock, struct timespec *ts);
 

@@ -140,16 +140,12 @@ static int arena_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, 
 
 static int arena_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, size_t errlen)
 {
-    int e = tvp_ipc_check_side(&p->h, "attach", side, err, errlen);
-    if (e != 0 || !p->h.processes)
-        return e;
-    return tvp_ipc_watch_peer(&p->side[side].pidfd, peer, NAME, side, err, errlen);
+    return tvp_ipc_attach_watching(&p->h, &p->side[side].pidfd, side, peer, err, errlen);
 }
 
 static int arena_detach(struct tvp_ipc_pair *p, int side, char *err, size_t errlen)
 {
-    int e = tvp_ipc_check_side(&p->h, "detach", side, err, errlen);
-    return e != 0 ? e : tvp_ipc_unwatch_peer(&p->side[side].pidfd, NAME, side, err, errlen);
+    return tvp_ipc_detach_watching(&p->h, &p->side[side].pidfd, side, err, errlen);
 }
 
 /* Pops one descriptor from r for side, waiting in slices and watching the peer. */

@@ -150,16 +150,12 @@ static int line_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, c
 
 static int line_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, size_t errlen)
 {
-    int e = tvp_ipc_check_side(&p->h, "attach", side, err, errlen);
-    if (e != 0 || !p->h.processes)
-        return e;
-    return tvp_ipc_watch_peer(&p->side[side].pidfd, peer, NAME, side, err, errlen);
+    return tvp_ipc_attach_watching(&p->h, &p->side[side].pidfd, side, peer, err, errlen);
 }
 
 static int line_detach(struct tvp_ipc_pair *p, int side, char *err, size_t errlen)
 {
-    int e = tvp_ipc_check_side(&p->h, "detach", side, err, errlen);
-    return e != 0 ? e : tvp_ipc_unwatch_peer(&p->side[side].pidfd, NAME, side, err, errlen);
+    return tvp_ipc_detach_watching(&p->h, &p->side[side].pidfd, side, err, errlen);
 }
 
 static int line_send(struct tvp_ipc_pair *p, int side, const void *buf, size_t len, char *err,

@@ -54,16 +54,12 @@ int tvp_shm_ring_open(struct tvp_ipc_pair **out, const struct tvp_ipc_cfg *cfg, 
 
 int tvp_shm_ring_attach(struct tvp_ipc_pair *p, int side, pid_t peer, char *err, size_t errlen)
 {
-    int e = tvp_ipc_check_side(&p->h, "attach", side, err, errlen);
-    if (e != 0 || !p->h.processes)
-        return e;
-    return tvp_ipc_watch_peer(&p->side[side].pidfd, peer, p->h.name, side, err, errlen);
+    return tvp_ipc_attach_watching(&p->h, &p->side[side].pidfd, side, peer, err, errlen);
 }
 
 int tvp_shm_ring_detach(struct tvp_ipc_pair *p, int side, char *err, size_t errlen)
 {
-    int e = tvp_ipc_check_side(&p->h, "detach", side, err, errlen);
-    return e != 0 ? e : tvp_ipc_unwatch_peer(&p->side[side].pidfd, p->h.name, side, err, errlen);
+    return tvp_ipc_detach_watching(&p->h, &p->side[side].pidfd, side, err, errlen);
 }
 
 int tvp_shm_ring_close(struct tvp_ipc_pair *p, char *err, size_t errlen)
