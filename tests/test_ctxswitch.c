@@ -70,7 +70,12 @@ static void switch_case(const char *variant, const char *model, long long ws, in
         if (batch(&c, st, n, t) != 0)
             break;
         double per_switch = (double)t[0] / (double)n, spi = (double)t[1] / (double)n;
-        if (check_count && (spi < 1.9 || spi > 2.5)) {
+        /* The count includes involuntary switches: another program preempting a task adds
+         * one, which moves a 1-iteration batch to 3 or 4 but a 100-iteration one by 0.01. So the
+         * upper bound is only asked of batches long enough to average such strays out; the
+         * lower bound (other load only ever adds switches) of every batch. */
+        double most = n >= 100 ? 2.5 : 1e9;
+        if (check_count && (spi < 1.9 || spi > most)) {
             /* A stray preemption or a daemon waking on this PU: once more before judging. */
             printf("  %s %s ws %lld, %llu iterations: %.3f switches per iteration, retrying\n",
                    variant, model, ws, (unsigned long long)n, spi);
@@ -86,7 +91,7 @@ static void switch_case(const char *variant, const char *model, long long ws, in
         else
             CHECK_MSG(t[2] > 0, "%s %s ws %lld: touch 0", variant, model, ws);
         if (check_count)
-            CHECK_MSG(spi >= 1.9 && spi <= 2.5,
+            CHECK_MSG(spi >= 1.9 && spi <= most,
                       "%s %s same PU, %llu iterations: %.3f switches per iteration, expected 2",
                       variant, model, (unsigned long long)n, spi);
         if (n == sizes[n_sizes - 1])

@@ -172,7 +172,7 @@ class _RawDrain:
         os.read(self.conn.fileno(), 1 << 16)
 
 
-END_POOL_S = 5.0  # how long terminate() may take after a worker died before it is given up
+END_POOL_S = 1.0  # how long terminate() may take after a worker died before it is given up
 
 
 def end_pool(pool, procs):
@@ -180,14 +180,20 @@ def end_pool(pool, procs):
     while it waited for a task dies holding the task queue's read lock, one killed while it
     sent a result the result queue's write lock: process-shared semaphores that nobody can
     release again, and terminate() takes both, so it would wait forever; one killed halfway
-    through a message leaves that queue's stream out of step. Every worker is terminated next,
-    so locks that only exclude workers from each other are not needed, and what terminate()
-    still cannot undo is bounded: after END_POOL_S the workers are killed and the Pool's
-    threads (daemons) are left to end with the process."""
+    through a message leaves that queue's stream out of step. Every other worker is killed
+    first, so locks that only exclude workers from each other are not needed, and what terminate()
+    still cannot undo is bounded: after END_POOL_S the Pool's threads (daemons) are left to end
+    with the process."""
     if not any(p.exitcode is not None for p in procs):
         pool.terminate()
         pool.join()
         return
+    # The rest first: a live worker could be the one holding a lock or halfway through a message,
+    # and under load terminate() would wait for it.
+    for p in list(getattr(pool, "_pool", ())) + list(procs):
+        if p.exitcode is None:
+            p.kill()
+            p.join()
     for queue_, lock in (("_inqueue", "_rlock"), ("_outqueue", "_wlock")):
         q = getattr(pool, queue_, None)
         if q is not None and getattr(q, lock, None) is not None:
