@@ -7,19 +7,6 @@ bin=$1 runsh=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-expect_refusal() { # expect_refusal DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  local err rc lines
-  err=$("$@" 2>&1 >/dev/null </dev/null)
-  rc=$?
-  lines=$(printf '%s\n' "$err" | grep -c .)
-  if [[ $rc == 2 && $lines == 1 ]]; then
-    ok
-  else
-    bad "$what: exit $rc, $lines line(s): $err"
-  fi
-}
 
 expect_ok() {
   local what=$1

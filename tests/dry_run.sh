@@ -54,15 +54,6 @@ check "--topology synthetic: the header names it and its 128 PUs" \
 check "--topology synthetic: a case at cross-numa (this machine has none)" \
   grep -q '/cross-numa' <<<"$syn"
 
-expect_refusal() { # expect_refusal DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  local err rc lines
-  err=$("$@" 2>&1 >/dev/null </dev/null)
-  rc=$?
-  lines=$(printf '%s\n' "$err" | grep -c .)
-  if [[ $rc == 2 && $lines == 1 ]]; then ok; else bad "$what: exit $rc, $lines line(s): $err"; fi
-}
 expect_refusal "--topology missing file" "$bin" list --cases --topology "$tmp/no-such.xml"
 expect_refusal "--topology bad synthetic" timeout 60 "$bin" run all --dry-run --topology 'synthetic:pack:2 bogus:3'
 expect_refusal "--topology not XML" "$bin" list --cases --topology "$tmp/run/run.log"
