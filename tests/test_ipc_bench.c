@@ -3,9 +3,11 @@
  * processes, at sizes from 8 bytes to 1 MiB, batch after batch on one open pair (as the harness
  * runs them). Each must pass its own checks and give sane figures (p99 >= p50 > 0, some CPU time).
  * Then a message damaged on the way (tvp_ipcb_fault) must fail the batch with a checksum complaint,
+ * the pair cases (ipc_pair.c) must run each member every batch and fail on a member's failure,
  * and nothing may be left behind: descriptors, children, /dev/shm entries. */
 #define _GNU_SOURCE
 #include "check.h"
+#include "ipc_pair.h"
 #include "ipc_run.h"
 #include "ipc_table.h"
 #include "test_util.h"
@@ -132,6 +134,40 @@ int main(void)
             CHECK_MSG(rc != 0 && strstr(err, "checksum"), "damaged %s %s: rc %d, \"%s\"",
                       damaged[i], models[m], rc, err);
         }
+    /* The pair cases (ipc_pair.c): every member runs every batch and gives its own figure; a
+     * member's failed check fails the pair case, naming the member. */
+    struct tvp_placement pl = {.kind = TVP_PL_SAME_CACHE, .pu_a = cpu_a, .pu_b = cpu_b};
+    for (int k = TVP_PAIR_ZERO_COPY; k <= TVP_PAIR_BANDWIDTH; k++) {
+        if (k == TVP_PAIR_FLOOR && cpu_a == cpu_b)
+            continue; /* the cache-line partner spins: it needs a PU of its own */
+        tvp_pair_case(&c, NULL, k, &pl, k == TVP_PAIR_FLOOR ? 64 : 4096);
+        st = NULL;
+        int rc = c.setup(&c, &st, err, sizeof err);
+        CHECK_MSG(rc == 0, "%s set-up: %s", c.benchmark, err);
+        for (int i = 0; i < 3 && rc == 0; i++) {
+            uint64_t t[TVP_MAX_METRICS] = {0};
+            rc = c.run(&c, st, iters[i], t, err, sizeof err);
+            CHECK_MSG(rc == 0, "%s batch %d: %s", c.benchmark, i, err);
+            for (int m = 0; m < c.n_metrics && rc == 0; m++)
+                CHECK_MSG(t[m] > 0, "%s: no %s measured", c.benchmark, c.metric[m]);
+        }
+        if (st)
+            c.teardown(&c, st);
+    }
+    tvp_pair_case(&c, NULL, TVP_PAIR_ZERO_COPY, &pl, 256);
+    st = NULL;
+    tvp_ipcb_fault = 1; /* before the set-up: a process's side 1 reads it after the fork */
+    CHECK(c.setup(&c, &st, err, sizeof err) == 0);
+    uint64_t t[TVP_MAX_METRICS] = {0};
+    err[0] = '\0';
+    int rc = st ? c.run(&c, st, 10, t, err, sizeof err) : -1;
+    tvp_ipcb_fault = 0;
+    CHECK_MSG(rc != 0 && strstr(err, "pingpong-pair: pingpong shm-arena (process model)") &&
+                  strstr(err, "checksum"),
+              "damaged pair member: rc %d, \"%s\"", rc, err);
+    if (st)
+        c.teardown(&c, st);
+
     CHECK(no_children());
     CHECK_INT(count_fds(), fds);
     CHECK_INT(shm_entries(), 0);

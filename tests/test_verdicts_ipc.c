@@ -242,6 +242,55 @@ static void c13_cases(void)
     HAS(figures, "64 B: copying ring shm-ring-futex between processes 2 µs");
 }
 
+/* One metric of a pair case (ipc_pair.c) at `bytes`: n samples spread +-spread around median,
+ * in the same order for every metric of the case, as batches that drift together. */
+static void pair_fig(const char *bench, const char *variant, long long bytes, const char *metric,
+                     double median, double spread)
+{
+    rf_fig(&out, &(struct rf_fig){.group = "ipc",
+                                  .bench = bench,
+                                  .variant = variant,
+                                  .model = "process",
+                                  .placement = "same-cache",
+                                  .param = "bytes",
+                                  .pv = bytes,
+                                  .metric = metric,
+                                  .median = median,
+                                  .spread = spread});
+}
+
+/* The pair cases decide over the separate cases, and read the per-batch ratio: a drift both
+ * sides of a batch share (here samples from 0.4x to 1.6x the median) leaves it exact, where the
+ * separate cases' ratio of medians cannot be told from the line. */
+static void c13_pair_cases(void)
+{
+    struct tvp_verdict v;
+    begin("");
+    for (int i = 0; i < 2; i++) {
+        long long b = i ? 4096 : 64;
+        rtt("ipc", "shm-arena", "process", b, 4000, 0); /* 4x apart, taken at other moments */
+        rtt("ipc", "spsc-pointer", "thread", b, 1000, 0);
+        pair_fig("pingpong-pair", "shm-arena", b, "process-rtt-p50", 1100, 0.6);
+        pair_fig("pingpong-pair", "shm-arena", b, "thread-rtt-p50", 1000, 0.6);
+    }
+    pair_fig("floor-pair", "shm-line-poll", 64, "line-poll-rtt-p50", 150, 0.6);
+    pair_fig("floor-pair", "shm-line-poll", 64, "ring-poll-rtt-p50", 300, 0.6);
+    pair_fig("floor-pair", "shm-line-poll", 64, "cacheline-rtt", 100, 0.6);
+    pair_fig("bandwidth-pair", "shm-ring-futex", 1048576, "ring-per-msg", 200000, 0.6);
+    pair_fig("bandwidth-pair", "shm-ring-futex", 1048576, "memcpy-per-copy", 120000, 0.6);
+    rf_close(&out);
+    CHECK_INT(rf_judge(dir, "C13", &v), TVP_V_CONFIRMED);
+    HAS(summary, "64 B (1.1×), 4096 B (1.1×)");
+    HAS(figures, "Z 1.1× [1.1, 1.1] (paired batches, decides)");
+    HAS(figures, "(shm-line-poll), processes, 64 B: 1.5× the cache-line round trip [1.5, 1.5] "
+                 "(paired batches) (budget <= 2×: met)");
+    HAS(figures, "(shm-ring-poll), processes, 64 B: 3× the cache-line round trip [3, 3] (paired "
+                 "batches) (budget <= 2×: missed) — why:");
+    HAS(figures, "0.6× one task's in-cache memcpy");
+    HAS(figures, "paired batches [0.6, 0.6]; budget >= 0.5×: met)");
+    HAS(rule, "alternating batches of one case");
+}
+
 /* ---- C12: the spawn group's judge with the ipc group's part ---- */
 
 /* The pool half holds (one process per task 10x the pool); the ipc part per mode: 1 Pipe,
@@ -358,6 +407,7 @@ int main(void)
     CHECK(rf_mkdir(dir, sizeof dir, "ipc-verdicts") == 0);
     c4_cases();
     c13_cases();
+    c13_pair_cases();
     c12_cases();
     python_cases();
     CHECK_INT(rf_rmdir(dir), 0);
