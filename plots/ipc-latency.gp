@@ -37,8 +37,8 @@ do for [i = 0:1] {
     # Only the transports this panel has: an empty series would widen the key for nothing.
     ks = ''
     do for [k = 1:nv] { cc = 3*k - 1; @col_count; if (col_n > 0) { ks = ks . sprintf(' %d', k) } }
-    plot for [s in ks] datafile index i using 1:(column(3*s-1)):(column(3*s)):(column(3*s+1)) \
-         lt (s + 0) title word(vars, s + 0), \
+    plot for [j = 1:words(ks)] datafile index i using 1:(column(3*kth(ks, j)-1)):(column(3*kth(ks, j))):(column(3*kth(ks, j)+1)) \
+         lt kth(ks, j) title word(vars, kth(ks, j)), \
          datafile index i using 1:(column(fcol)) with lines dt 2 lc rgb '#444444' lw 1.5 \
          title 'cache-line round trip'
 }
