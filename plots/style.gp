@@ -57,6 +57,8 @@ tics_from_x = 'tics = ""; tic_n = 0; if (blk < 0) { stats [*:*][*:*] datafile us
 # panel plots (and lists in its key) only the series it has.
 col_seen(v) = (col_n = col_n + (v == v ? 1 : 0), 1)
 col_count = 'col_n = 0; if (blk < 0) { stats [*:*][*:*] datafile using (col_seen(column(cc))) nooutput } else { stats [*:*][*:*] datafile index blk using (col_seen(column(cc))) nooutput }'
-# The j-th number of such a list: plot `for [j = 1:words(list)]` with kth(list, j). Iterating
-# `for [s in list]` instead fails on an empty list, whose clause gnuplot still evaluates once.
+# The j-th number of such a list: plot `for [j = 1:words(list)]` with kth(list, j). gnuplot reads
+# a clause once even when its range is empty (not drawing it), so past the list's end kth is 1:
+# the x column, which has numbers and so raises no "no valid points" warning. (`for [s in list]`
+# fails outright on an empty list.)
 kth(list, j) = j <= words(list) ? word(list, j) + 0 : 1
