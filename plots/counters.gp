@@ -69,6 +69,9 @@ do for [p = 0:(rows > 0 ? 6 : -1)] {
         step = yr_max > 0 ? 10 ** floor(log10(yr_max)) : 1
         step = yr_max / step < 1.5 ? step / 2 : (yr_max / step > 3 ? step * 2 : step)
         if (!(step > 0)) { step = 1 }
+        # All zero (no migrations anywhere): autoscale would give [0:0], which gnuplot widens
+        # itself with a warning on every run.
+        if (!(yr_max > 0)) { set xrange [0:1] }
         set xtics 0, step
         set offsets 0, graph 0.25, 0, 0
         bar_colour = hw ? '#ff7f0e' : '#1f77b4'

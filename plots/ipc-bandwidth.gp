@@ -1,7 +1,8 @@
 # One-way bandwidth against message size, one line per transport; left threads, right processes
 # (nearest cross-core pair); the dashed line is memcpy by one task of the same size, which stays
 # in cache (the in-cache ceiling), the dotted one a memcpy several times the last-level cache,
-# which runs from memory (the machine's copy bandwidth from memory).
+# which runs from memory (the machine's copy bandwidth from memory). Key titles short: the key
+# sits beside each panel, and long ones squeezed the panels until their size labels ran together.
 # Data: charts/ipc-bandwidth.dat ("# variants: ..."; block 0 threads, block 1 processes: bytes,
 # then median/low/high MiB/s per variant, then memcpy MiB/s in cache, then from memory).
 vars = system(sprintf("sed -n 's/^# variants: //p' '%s'", datafile))
@@ -34,12 +35,15 @@ do for [i = 0:1] {
     blk = i
     @count_rows
     @xy_pick
-    plot datafile index i using 1:(NaN):xtic(bytes_label($1)) with points notitle, \
-         for [k = 1:nv] datafile index i using 1:(column(3*k-1)):(column(3*k)):(column(3*k+1)) \
-         lt k title word(vars, k), \
+    @tics_from_x
+    # Only the transports this panel has: an empty series would widen the key for nothing.
+    ks = ''
+    do for [k = 1:nv] { cc = 3*k - 1; @col_count; if (col_n > 0) { ks = ks . sprintf(' %d', k) } }
+    plot for [j = 1:words(ks)] datafile index i using 1:(column(3*kth(ks, j)-1)):(column(3*kth(ks, j))):(column(3*kth(ks, j)+1)) \
+         lt kth(ks, j) title word(vars, kth(ks, j)), \
          datafile index i using 1:(column(fcol)) with lines dt 2 lc rgb '#444444' lw 1.5 \
-         title 'memcpy of the same size, one task (in cache)', \
+         title 'memcpy, in cache', \
          datafile index i using 1:(column(fcol + 1)) with lines dt 3 lc rgb '#444444' lw 1.5 \
-         title 'memcpy beyond the caches, one task (from memory)'
+         title 'memcpy, from memory'
 }
 unset multiplot

@@ -33,9 +33,12 @@ do for [i = 0:1] {
     blk = i
     @count_rows
     @xy_pick
-    plot datafile index i using 1:(NaN):xtic(bytes_label($1)) with points notitle, \
-         for [k = 1:nv] datafile index i using 1:(column(3*k-1)):(column(3*k)):(column(3*k+1)) \
-         lt k title word(vars, k), \
+    @tics_from_x
+    # Only the transports this panel has: an empty series would widen the key for nothing.
+    ks = ''
+    do for [k = 1:nv] { cc = 3*k - 1; @col_count; if (col_n > 0) { ks = ks . sprintf(' %d', k) } }
+    plot for [j = 1:words(ks)] datafile index i using 1:(column(3*kth(ks, j)-1)):(column(3*kth(ks, j))):(column(3*kth(ks, j)+1)) \
+         lt kth(ks, j) title word(vars, kth(ks, j)), \
          datafile index i using 1:(column(fcol)) with lines dt 2 lc rgb '#444444' lw 1.5 \
          title 'cache-line round trip'
 }

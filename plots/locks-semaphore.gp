@@ -22,30 +22,41 @@ rate_lo = 0
 rate_hi = yr_max * 1.1
 @yr_reset
 do for [c = 8:11] { stats datafile using (yr_add(column(c))) nooutput }
-holders_hi = yr_max + 2
-set multiplot layout 2, nb title 'Bounded semaphore: holders at once and operations per second against workers'
+# Headroom above the highest count for the key: at 5 permits the no-semaphore line climbs to the
+# top right, and an opaque key at its height would hide it.
+holders_hi = ceil(yr_max * 1.5) + 1
+set multiplot layout 2, nb title 'Bounded semaphore: holders at once, and operations per second (median, 95% CI), against workers'
 set xlabel 'workers'
+# Workers are whole: a tic at each count measured, none between.
+tic_label(x) = sprintf('%d', x)
+permits(n) = n == 1 ? '1 permit' : sprintf('%d permits', n)
 set offsets graph 0.08, graph 0.08, 0, 0
 do for [i = 0:nb - 1] {
     cap = word(titles, i + 1) + 0
     blk = i
     @count_rows
     @lp_pick
-    set title sprintf('%d permit(s): most holders seen in a batch', cap)
+    @tics_from_x
+    # Titles short enough for a third of the width: longer ones ran into each other.
+    set title sprintf('%s: most holders in a batch', permits(cap)) font ',10'
     set ylabel 'tasks holding a permit at once'
     set yrange [0:holders_hi]
     set key top left font ',9'
+    # The no-semaphore control only where it was run (5 permits): no empty series elsewhere.
+    ctl = ''
+    do for [c = 10:11] { cc = c; @col_count; if (col_n > 0) { ctl = ctl . sprintf(' %d', c) } }
     plot datafile index i using 1:8 lt 1 title 'threads', \
          '' index i using 1:9 lt 2 title 'processes', \
-         '' index i using 1:10 lt 1 dt 3 pt 6 title 'no semaphore, threads', \
-         '' index i using 1:11 lt 2 dt 3 pt 4 title 'no semaphore, processes', \
-         cap with lines dt 2 lw 2 lc rgb '#444444' title sprintf('cap: %d permits', cap)
+         for [j = 1:words(ctl)] '' index i using 1:(column(kth(ctl, j))) lt (kth(ctl, j) - 9) dt 3 \
+         pt (kth(ctl, j) == 10 ? 6 : 4) title (kth(ctl, j) == 10 ? 'no semaphore, threads' : 'no semaphore, processes'), \
+         cap with lines dt 2 lw 2 lc rgb '#444444' title sprintf('cap: %s', permits(cap))
 }
 do for [i = 0:nb - 1] {
     blk = i
     @count_rows
     @xy_pick
-    set title sprintf('%s permit(s): operations per second (median, 95%% CI)', word(titles, i + 1))
+    @tics_from_x
+    set title sprintf('%s: operations per second', permits(word(titles, i + 1) + 0)) font ',10'
     set ylabel 'operations per second'
     set yrange [rate_lo:rate_hi]
     set key bottom right font ',9'

@@ -35,7 +35,8 @@ set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
-set xtics noenhanced rotate by -15
+# Steeper than -15: at -15 "RSS (process: summed)" ran into "page tables".
+set xtics noenhanced rotate by -30
 set key top right
 plot datafile index 1 using 2:xtic(1) lt 1 title 'thread', \
      '' index 1 using 3 lt 2 title 'process'

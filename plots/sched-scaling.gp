@@ -15,6 +15,9 @@ set yrange [0:*]
 # One or two worker counts (a quick run on 2 PUs): markers only.
 @count_rows
 @xy_pick
+# Workers are whole: a tic at each count measured, none at 1.5.
+tic_label(x) = sprintf('%d', x)
+@tics_from_x
 plot for [k = 1:3] datafile using 1:(column(3*k-1)):(column(3*k)):(column(3*k+1)) \
      lt k title word(modes, k), \
      for [k = 4:nm] datafile using 1:(column(3*k-1)):(column(3*k)):(column(3*k+1)) \

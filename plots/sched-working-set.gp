@@ -15,9 +15,9 @@ sx(k) = nrows < 3 ? 1.3 ** (k - 2.5) : 1
 set logscale x 2
 set key top left
 set offsets graph 0.05, graph 0.05, 0, 0
-ws_label(kib) = kib <= 1 ? '0' : bytes_label(kib * 1024)
+tic_label(kib) = kib <= 1 ? '0' : bytes_label(kib * 1024)
+@tics_from_x
 plot datafile using ($1 * sx(1)):2:3:4 lt 1 title 'futex, threads', \
      '' using ($1 * sx(2)):5:6:7 lt 2 title 'futex, processes', \
      '' using ($1 * sx(3)):8:9:10 lt 3 dt 2 title 'pipe, threads', \
-     '' using ($1 * sx(4)):11:12:13 lt 4 dt 2 title 'pipe, processes', \
-     '' using 1:(NaN):xtic(ws_label($1)) with points notitle
+     '' using ($1 * sx(4)):11:12:13 lt 4 dt 2 title 'pipe, processes'

@@ -43,3 +43,22 @@ yr_reset = 'yr_min = 1e300; yr_max = -1e300'
 yr_add(v) = (v == v) ? (yr_min = (v < yr_min ? v : yr_min), yr_max = (v > yr_max ? v : yr_max), 1) : 1
 yr_log = 'if (yr_max >= yr_min) { set yrange [yr_min / 1.6 : yr_max * 1.6] }'
 yr_lin = 'if (yr_max >= yr_min) { set yrange [(yr_min < 0 ? yr_min * 1.1 : 0) : yr_max * 1.1] }'
+
+# Tick labels from the data's x values: blk as for @count_rows, then @tics_from_x. It replaces a
+# series `using 1:(NaN):xtic(...)`, which gnuplot reports as "no valid points". tic_label(x) names
+# a tic (a script may redefine it); tic_every = 2 names every other one, for a narrow panel.
+tic_every = 1
+tic_label(x) = bytes_label(x)
+tic_add(x) = (tic_n = tic_n + 1, tics = tics . sprintf('%s"%s" %.17g', tic_n > 1 ? ', ' : '', \
+              (tic_n - 1) % tic_every ? '' : tic_label(x), x), 1)
+tics_from_x = 'tics = ""; tic_n = 0; if (blk < 0) { stats [*:*][*:*] datafile using (tic_add($1)) nooutput } else { stats [*:*][*:*] datafile index blk using (tic_add($1)) nooutput }; eval "set xtics (" . tics . ")"'
+
+# Whether column cc of block blk (-1: the whole file) has a number: `@col_count` sets col_n, so a
+# panel plots (and lists in its key) only the series it has.
+col_seen(v) = (col_n = col_n + (v == v ? 1 : 0), 1)
+col_count = 'col_n = 0; if (blk < 0) { stats [*:*][*:*] datafile using (col_seen(column(cc))) nooutput } else { stats [*:*][*:*] datafile index blk using (col_seen(column(cc))) nooutput }'
+# The j-th number of such a list: plot `for [j = 1:words(list)]` with kth(list, j). gnuplot reads
+# a clause once even when its range is empty (not drawing it), so past the list's end kth is 1:
+# the x column, which has numbers and so raises no "no valid points" warning. (`for [s in list]`
+# fails outright on an empty list.)
+kth(list, j) = j <= words(list) ? word(list, j) + 0 : 1

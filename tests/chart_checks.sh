@@ -2,7 +2,8 @@
 # Chart regressions, checked on a results folder whose charts were drawn (end_to_end.sh calls it
 # on its quick run): the python-locks C condition-variable bars have a figure, no chart data row
 # is an x category without a single figure (an empty panel or gap), sizes are in binary units,
-# the semaphore chart draws its cap, and no label says "processs".
+# the semaphore chart draws its cap, python-ipc has the offset hand-off, and no label says
+# "processs".
 # Usage: tests/chart_checks.sh RESULTS_DIR
 set -u
 out=$1
@@ -52,6 +53,15 @@ check "queues-throughput: every shape of a panel has a queue's figure" awk '
 for c in ipc-latency ipc-bandwidth python-ipc; do
   check "$c: sizes in binary units" grep -q 'KiB' "$out/charts/$c.svg"
   check "$c: no decimal size labels" bash -c "! grep -Eq '>[0-9]+ ?kB<' '$out/charts/$c.svg'"
+done
+# python-ipc once left out the offset hand-off (C13's subject): C's shm-arena and Python's
+# SharedMemory-offset each need a column with a figure in it.
+for col in ipc:shm-arena:process python:SharedMemory-offset:process python:SharedMemory-offset:thread; do
+  check "python-ipc: $col has a figure" awk -v want="$col(3)" '
+    /^# bytes/ { for (i = 3; i <= NF; i++) if ($i == want) c = 2 + 3 * (i - 3); next }
+    /^#/ || NF == 0 { next }
+    c && $c != "NaN" { found = 1 }
+    END { exit !found }' "$out/charts/python-ipc.dat"
 done
 check "locks-semaphore draws the cap" grep -q 'cap: 5 permits' "$out/charts/locks-semaphore.svg"
 check "no label says processs" bash -c "! grep -l processs '$out'/charts/*.dat '$out'/charts/*.svg"

@@ -590,17 +590,21 @@ static int chart_ipc(const struct tvp_resultset *rs, const char *dir)
         {"ipc", "pingpong", "manager-dict", "process", "rtt-p50", 0},
         {"ipc", "pingpong", "shm-ring-futex", "process", "rtt-p50", 0},
         {"ipc", "pingpong", "spsc-pointer", "thread", "rtt-p50", 0},
+        {"ipc", "pingpong", "shm-arena", "process", "rtt-p50", 0},
         PY("pingpong", "Pipe", "process", "rtt-p50", 0),
         PY("pingpong", "Queue", "process", "rtt-p50", 0),
         PY("pingpong", "Manager-dict", "process", "rtt-p50", 0),
         PY("pingpong", "SharedMemory", "process", "rtt-p50", 0),
         PY("pingpong", "queue.SimpleQueue", "thread", "rtt-p50", 0),
+        PY("pingpong", "SharedMemory-offset", "process", "rtt-p50", 0),
+        /* The same offset hand-off between threads: what the process boundary adds to it. */
+        PY("pingpong", "SharedMemory-offset", "thread", "rtt-p50", 0),
     };
     size_t ns = sizeof series / sizeof series[0];
     fprintf(a.f, "# round trip p50 in microseconds (median, 95%% CI) by message size, "
                  "cross-core\n# bytes");
     for (size_t s = 0; s < ns; s++)
-        fprintf(a.f, " %s:%s(3)", series[s].group, series[s].variant);
+        fprintf(a.f, " %s:%s:%s(3)", series[s].group, series[s].variant, series[s].model);
     fputc('\n', a.f);
     long long sizes[64];
     int n = tvp_rs_param_values(rs, "python", "pingpong", NULL, NULL, "rtt-p50", 1, sizes, 64);
