@@ -6,7 +6,8 @@
 # Data: charts/locks-semaphore.dat (one block per permit count: workers, then median/low/high
 # operations per second for threads and for processes, then the most holders seen: threads,
 # processes, no-semaphore threads, no-semaphore processes).
-stats datafile nooutput
+# One column: with two, stats also fits a line and warns when a block has two points.
+stats datafile using 1 nooutput
 nb = STATS_blocks
 # The data's first line names the blocks in order ("# titles: 1 2 5").
 titles = system(sprintf("sed -n 's/^# titles: //p' '%s'", datafile))

@@ -24,10 +24,15 @@ set linetype 5 lc rgb '#9467bd' lw 2 pt 13 ps 1
 # the plot leaves out "with". Commands, not style names, so that they work inside a do-for loop,
 # whose macros are expanded once before the loop runs. The count is a side effect of an
 # expression, so a log axis or a block of NaN cannot make stats drop rows or raise an error.
+# A block whose rows share one x value gets an x range around it (gnuplot would widen the empty
+# range itself, with a warning per panel); the next block with a spread goes back to autoscale.
 blk = -1
 nrows = 0
-row_seen(x) = (nrows = nrows + 1, 1)
-count_rows = 'nrows = 0; if (blk < 0) { stats [*:*][*:*] datafile using (row_seen($1)) nooutput } else { stats [*:*][*:*] datafile index blk using (row_seen($1)) nooutput }'
+row_lo = 0
+row_hi = 0
+x_padded = 0
+row_seen(x) = (nrows = nrows + 1, row_lo = (nrows == 1 || x < row_lo) ? x : row_lo, row_hi = (nrows == 1 || x > row_hi) ? x : row_hi, 1)
+count_rows = 'nrows = 0; if (blk < 0) { stats [*:*][*:*] datafile using (row_seen($1)) nooutput } else { stats [*:*][*:*] datafile index blk using (row_seen($1)) nooutput }; if (nrows > 0 && row_lo == row_hi) { if (row_lo > 0) { set xrange [row_lo * 0.5 : row_hi * 1.5] } else { set xrange [row_lo - 1 : row_hi + 1] }; x_padded = 1 } else { if (x_padded) { set autoscale x; x_padded = 0 } }'
 xy_pick = 'if (nrows < 3) { set style data yerrorbars } else { set style data yerrorlines }'
 lp_pick = 'if (nrows < 3) { set style data points } else { set style data linespoints }'
 

@@ -3,7 +3,8 @@
 # compare.md and compare.html are written, name both runs, and list every shared figure with a
 # ratio and a significance word; the HTML loads nothing from anywhere; run.sh's compare works.
 # Then the refusals, each one line with exit status 2: runs that share no figure (named), a folder
-# that is not a results folder (named), fewer than two folders.
+# that is not a results folder (named), fewer than two folders. And the committed reference run
+# is read whole and compares with a run made here.
 #
 #   compare.sh ROOT TVPBENCH
 set -u
@@ -58,6 +59,16 @@ check "compare.html loads nothing" bash -c "! grep -qiE 'src=|<link|<script|url\
   cmd_compare --out "$tmp/out2" "$tmp/a" "$tmp/b") >"$tmp/run_sh.log" 2>&1
 check "run.sh compare exits 0" test $? = 0
 check "run.sh compare writes compare.html" test -s "$tmp/out2/compare.html"
+
+# The committed reference run (results/reference) stays readable by this version, whole, and a
+# user's run can be compared with it: run A shares figures with it.
+ref=$root/results/reference
+check "the reference run is committed" test -f "$ref/meta.json"
+"$tvpbench" compare --out "$tmp/ref" "$ref" "$ref" >"$tmp/ref.log" 2>&1
+check "compare reads the whole reference run (exit 0)" test $? = 0
+"$tvpbench" compare --out "$tmp/ref2" "$ref" "$tmp/a" >"$tmp/ref2.log" 2>&1
+check "a quick run compares with the reference run (exit 0)" test $? = 0
+check "the comparison with the reference has figures" grep -qE '[1-9][0-9]* figures compared' "$tmp/ref2.log"
 
 refused() { # refused WHAT TEXT... -- COMMAND...: exit 2, one line on stderr holding every TEXT
   local what=$1 texts=()
