@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "report_parts.h"
 #include "results_fixture.h"
 
 static char dir[64];
@@ -289,6 +290,26 @@ static void c13_pair_cases(void)
     HAS(figures, "0.6× one task's in-cache memcpy");
     HAS(figures, "paired batches [0.6, 0.6]; budget >= 0.5×: met)");
     HAS(rule, "alternating batches of one case");
+
+    /* The first screen's "decided by" cell shows Z at 64 B. */
+    struct tvp_resultset rs;
+    char err[256];
+    struct tvp_report *r = calloc(1, sizeof *r);
+    CHECK(r != NULL);
+    if (r && tvp_resultset_load(dir, &rs, err, sizeof err) == 0) {
+        tvp_rpt_build(r, &rs);
+        int found = 0;
+        for (size_t i = 0; i < tvp_claims_len; i++)
+            if (!strcmp(tvp_claims[i].id, "C13")) {
+                found = 1;
+                CHECK_MSG(!strcmp(r->headline[i], "64 B round trip, shm-arena processes / "
+                                                  "spsc-pointer threads: 1.1× [1.1, 1.1]"),
+                          "C13 headline: %s", r->headline[i]);
+            }
+        CHECK(found);
+        tvp_resultset_free(&rs);
+    }
+    free(r);
 }
 
 /* ---- C12: the spawn group's judge with the ipc group's part ---- */

@@ -138,6 +138,8 @@ static const struct {
      "order checks passed in \\1 figures, failed in \\2"},
     {"C12", 0, "one process per task ([^ ]+ [^ ]+) \\(([^ ]+) \\[([^]]+)\\] the pool\\)",
      "process per task / process pool: \\2 [\\3]"},
+    {"C13", 0, "64 B: shm-arena between processes [^,]+, Z ([^ ]+) \\[([^]]+)\\]",
+     "64 B round trip, shm-arena processes / spsc-pointer threads: \\1 [\\2]"},
     {"C13", 0, "64 B: ([^ ]+) between processes [^,]+, A ([^ ]+) \\[([^]]+)\\]",
      "64 B, \\1 processes/threads: \\2 [\\3]"},
 };
