@@ -291,6 +291,25 @@ static void c13_pair_cases(void)
     HAS(figures, "paired batches [0.6, 0.6]; budget >= 0.5×: met)");
     HAS(rule, "alternating batches of one case");
 
+    /* A run of the pair cases alone (--only pingpong-pair) is judged on them. */
+    begin("");
+    pair_fig("pingpong-pair", "shm-arena", 64, "process-rtt-p50", 1100, 0.6);
+    pair_fig("pingpong-pair", "shm-arena", 64, "thread-rtt-p50", 1000, 0.6);
+    rf_close(&out);
+    CHECK_INT(rf_judge(dir, "C13", &v), TVP_V_CONFIRMED);
+    HAS(summary, "at every size (1)");
+    begin("");
+    for (int i = 0; i < 2; i++) {
+        long long b = i ? 4096 : 64;
+        pair_fig("pingpong-pair", "shm-arena", b, "process-rtt-p50", 1100, 0.6);
+        pair_fig("pingpong-pair", "shm-arena", b, "thread-rtt-p50", 1000, 0.6);
+    }
+    pair_fig("floor-pair", "shm-line-poll", 64, "line-poll-rtt-p50", 150, 0.6);
+    pair_fig("floor-pair", "shm-line-poll", 64, "ring-poll-rtt-p50", 300, 0.6);
+    pair_fig("floor-pair", "shm-line-poll", 64, "cacheline-rtt", 100, 0.6);
+    rf_close(&out);
+    CHECK_INT(rf_judge(dir, "C13", &v), TVP_V_CONFIRMED);
+
     /* The first screen's "decided by" cell shows Z at 64 B. */
     struct tvp_resultset rs;
     char err[256];

@@ -156,7 +156,8 @@ void tvp_progress_done(size_t index, const char *what, const char *status, doubl
         est_done += estimates[index];
     char left[96];
     share_and_left(left, sizeof left, index + 1, elapsed_s());
-    char line[640];
+    /* Room for a failed case's whole note, so the line still ends with its time. */
+    char line[1600];
     snprintf(line, sizeof line, "[%zu/%zu] %s: %s (%.1f s); %s", index + 1, total, what, status,
              seconds, left);
     if (log_file)

@@ -214,6 +214,8 @@ static int pair_ratio(const struct tvp_resultset *rs, const char *bench, long lo
                       const struct tvp_fig **fn, const struct tvp_fig **fd)
 {
     const char *cross = ipc_cross(rs);
+    if (!cross) /* a run of the pair cases alone (--only) */
+        cross = tvp_rs_cross_core_any(rs, "ipc", bench);
     memset(r, 0, sizeof *r);
     *fn = cross ? ipc_fig(rs, bench, NULL, NULL, cross, bytes, num) : NULL;
     *fd = cross ? ipc_fig(rs, bench, NULL, NULL, cross, bytes, den) : NULL;
