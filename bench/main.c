@@ -60,7 +60,7 @@ static void usage(FILE *f)
             "                               every case the run would execute (default: all\n"
             "                               groups), one per line by the name --only matches,\n"
             "                               with an estimate of its time and the total; nothing\n"
-            "                               is run. The estimate is (repetitions + %d batches) x\n"
+            "                               is run. The estimate is (repetitions + %g batches) x\n"
             "                               --min-time per case, plus %g s for its process and\n"
             "                               set-up: a case whose single operation outlasts\n"
             "                               --min-time takes longer\n"
