@@ -126,17 +126,24 @@ fault_once() {
     sleep 0.01
   done
   t0=$(now)
+  local t0us=${t0/./}
   if [[ -z $v ]]; then
     wait "$top"
     ((try < 3)) && { echo "$label: no live $name to kill; again"; return 1; }
     bad "$label: no live $name to kill"
     return 0
   fi
-  local took=""
+  local took="" dumped=0
   for i in $(seq 1 1500); do
     if grep -q ': failed: ' "$out/run.log" 2>/dev/null; then
       took=$(since "$t0")
       break
+    fi
+    # Still no failure 2 s after the kill (the check's limit): the Python workers print their
+    # threads' stacks to the run's stderr, shown below if the check fails.
+    if ((!dumped && ${EPOCHREALTIME/./} - t0us > 2000000)); then
+      pkill -USR1 -s "$top" -f tvp_worker.py 2>/dev/null
+      dumped=1
     fi
     sleep 0.02
   done
@@ -178,7 +185,7 @@ fault_once() {
   if ((failed > failed_before)); then # what the run said, for whoever reads the log
     echo "$label: the run's progress lines (a long note cut in the middle), then its stderr:"
     grep '^\[' "$out/run.log" 2>/dev/null | sed -E 's/^(.{220}).{20,}(.{90})$/\1 … \2/; s/^/    /'
-    tail -n 20 "$d/stderr" 2>/dev/null | sed 's/^/    stderr: /'
+    tail -n 120 "$d/stderr" 2>/dev/null | sed 's/^/    stderr: /'
   fi
   return 0
 }

@@ -104,6 +104,13 @@ int tvp_pu_awake_start(struct tvp_pu_awake *a, const int *pus, int n, char *err,
 void tvp_pu_awake_stop(struct tvp_pu_awake *a)
 {
     for (int i = 0; i < a->n; i++) {
+        /* A killed task still has to be scheduled to die, and a SCHED_IDLE one on a PU that
+         * other work keeps busy may wait many seconds for that (beside stress-ng, 5-36 s): back
+         * to SCHED_OTHER first, so it ends at once. */
+        struct sched_param none = {0};
+        if (sched_setscheduler(a->pid[i], SCHED_OTHER, &none) != 0 && errno != ESRCH)
+            tvp_warn(errno, "making the PU spinner %d SCHED_OTHER before it is stopped",
+                     (int)a->pid[i]);
         if (kill(a->pid[i], SIGKILL) != 0 && errno != ESRCH)
             tvp_warn(errno, "stopping the PU spinner %d", (int)a->pid[i]);
         while (waitpid(a->pid[i], NULL, 0) < 0)

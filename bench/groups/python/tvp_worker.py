@@ -14,8 +14,10 @@ The protocol goes to a private copy of stdout; fd 1 itself is pointed at stderr,
 library or a child process prints can corrupt it."""
 
 import argparse
+import faulthandler
 import importlib
 import os
+import signal
 import sys
 import time
 import traceback
@@ -101,6 +103,9 @@ def serve(args, out):
 
 
 def main(argv):
+    # SIGUSR1 prints every thread's stack to stderr: how a wait that lasts too long is found
+    # (tests/fault_injection.sh sends it when a case has not failed 3 s after its kill).
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     # A private copy of stdout for the protocol; everything else printed goes to stderr.
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
