@@ -18,10 +18,9 @@ commands:
   list [GROUP...]     list the groups and their benchmarks
   list --cases [options] [GROUP...]
                       every case a run with these options would execute (default: all groups),
-                      one per line by the name --only matches, with an estimated time each and
-                      the total; nothing is run. The estimate is (repetitions + 5 batches) x
-                      --min-time per case plus 0.1 s for its process and set-up; a case whose
-                      single operation outlasts --min-time takes longer
+                      one per line by the name --only matches, with an estimated time each, its
+                      floor of samples and its time cap, and the total; nothing is run (the
+                      model: tvpbench help)
   test                build and run the tests (plus ASan+UBSan and TSan builds of them)
   plot RESULTS_DIR    redraw the charts and the report from a results folder alone
   compare [--out DIR] DIR_A DIR_B [DIR_C ...]
@@ -33,14 +32,21 @@ commands:
   --version           the version
 
 options (for all and GROUP...):
-  --quick                  short run: fewer repetitions, shorter minimum time, smaller sweeps
+  --quick                  short run: a looser CI target, shorter batches and caps, smaller sweeps
   --out DIR                run folder (default: results/<host>-<UTC time>; results/latest points at it)
   --counters LIST          perf/libpfm4 event names, comma-separated
                            (default: cycles,instructions,cache-misses,branch-misses,
                             task-clock,context-switches,cpu-migrations,page-faults)
   --no-counters            do not open performance counters
-  --repetitions N          samples per figure, 2..1000 (default 15; quick 7)
-  --min-time SECONDS       minimum duration of one repetition, 0.0005..10 (default 0.05; quick 0.01)
+  --ci-target PERCENT      sample each case until the 95% CI of every time figure's median is
+                           within this share of the median (p99 tails and CPU times excepted),
+                           0.1..100 (default 3; quick 10)
+  --min-samples N          samples every figure takes whatever its CI, 2..1000 (default 9; quick 6)
+  --max-time SECONDS       time cap on a case's sampling once it has its floor, 0.01..600
+                           (default 1; quick 0.1); a case costly by design has a multiple of it
+  --repetitions N          exactly N samples per figure instead, 2..1000 (turns the target off)
+  --min-time SECONDS       minimum duration of one sample (a calibrated batch), 0.0005..10
+                           (default 0.01; quick 0.003)
   --placement NAME[,NAME]  same-pu, smt-siblings, same-cache, cross-cache, cross-numa, spread
                            (default: every one the machine has)
   --timeout SECONDS        watchdog per benchmark case, 1..3600 (default 120; quick 40)
@@ -88,8 +94,10 @@ check_run_args() {
       --quick | --no-counters) RUN_ARGS+=("$arg") ;;
       --dry-run) RUN_ARGS+=("$arg") DRY_RUN=1 ;;
       --out | --counters | --repetitions | --min-time | --placement | --timeout | --switch-interval | \
-        --python | --only | --topology | --out=* | --counters=* | --repetitions=* | --min-time=* | \
-        --placement=* | --timeout=* | --switch-interval=* | --python=* | --only=* | --topology=*)
+        --python | --only | --topology | --ci-target | --min-samples | --max-time | --out=* | \
+        --counters=* | --repetitions=* | --min-time=* | --placement=* | --timeout=* | \
+        --switch-interval=* | --python=* | --only=* | --topology=* | --ci-target=* | \
+        --min-samples=* | --max-time=*)
         if [[ $arg == *=* ]]; then name=${arg%%=*} value=${arg#*=}
         else
           name=$arg
@@ -102,6 +110,15 @@ check_run_args() {
           --repetitions)
             [[ $value =~ ^[0-9]+$ ]] && in_range "$value" 2 1000 ||
               die_usage "--repetitions: '$value' is not valid; accepted: a whole number 2..1000" ;;
+          --min-samples)
+            [[ $value =~ ^[0-9]+$ ]] && in_range "$value" 2 1000 ||
+              die_usage "--min-samples: '$value' is not valid; accepted: a whole number 2..1000" ;;
+          --ci-target)
+            is_number "$value" && in_range "$value" 0.1 100 ||
+              die_usage "--ci-target: '$value' is not valid; accepted: a percentage 0.1..100" ;;
+          --max-time)
+            is_number "$value" && in_range "$value" 0.01 600 ||
+              die_usage "--max-time: '$value' is not valid; accepted: a number of seconds 0.01..600" ;;
           --min-time)
             is_number "$value" && in_range "$value" 0.0005 10 ||
               die_usage "--min-time: '$value' is not valid; accepted: a number of seconds 0.0005..10" ;;
@@ -137,7 +154,7 @@ check_run_args() {
         esac
         RUN_ARGS+=("$name" "$value") ;;
       -h | --help) usage; exit 0 ;;
-      -*) die_usage "unknown option '$arg'; accepted: --quick --out --counters --no-counters --repetitions --min-time --placement --timeout --switch-interval --python --only --dry-run --topology" ;;
+      -*) die_usage "unknown option '$arg'; accepted: --quick --out --counters --no-counters --ci-target --min-samples --max-time --repetitions --min-time --placement --timeout --switch-interval --python --only --dry-run --topology" ;;
       *)
         if [[ $arg == all ]] || known_groups | grep -qx -- "$arg"; then GROUPS_WANTED+=("$arg")
         else die_usage "unknown group or command '$arg'; accepted: all, $(known_groups | paste -sd, - | sed 's/,/, /g'), list, test, plot, compare, placements, help"
@@ -222,12 +239,14 @@ ECOSYSTEM_PKGS=("libbenchmark-tools:test -e /usr/share/benchmark/compare.py"
   "python3-scipy:/usr/bin/python3 -c 'import numpy, scipy'" "clang:command -v clang"
   "libclang-rt-dev:compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a'")
 
+# What build() builds: the benchmark binary and the helpers it runs, unless the tests need all.
+BUILD_TARGET=tvpbench
 build() { # build DIR [cmake args...]
   local dir=$1
   shift
   mkdir -p "$dir" || exit 1
   local log="$dir/build.log"
-  if ! { cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" && cmake --build "$dir" -j "$(nproc)"; } >"$log" 2>&1; then
+  if ! { cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" && cmake --build "$dir" -j "$(nproc)" --target "$BUILD_TARGET"; } >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     say "build failed in $dir (full log: $log)"
     exit 1
@@ -238,7 +257,7 @@ build() { # build DIR [cmake args...]
 # Returns 0; 4 when parts of the folder could not be read (tvpbench named each, and the charts and
 # report were made without them); 1 when nothing could be made.
 draw_charts() { # draw_charts RUN_DIR
-  local dir=$1 dat name gp rc=0 seen
+  local dir=$1 dat name gp rc=0 seen failed=0 pids=()
   seen=$("$BUILD/tvpbench" chart-data "$dir" 2>&1 >/dev/null) || rc=$?
   [[ -z $seen ]] || printf '%s\n' "$seen" >&2
   ((rc == 0 || rc == 4)) || return 1
@@ -257,12 +276,21 @@ draw_charts() { # draw_charts RUN_DIR
       rm -f "$dat"
       continue
     fi
+    # One gnuplot per chart and terminal, as many at once as there are PUs.
     local term
     for term in png svg; do
-      gnuplot -e "datafile='$dat'; outfile='$dir/charts/$name.$term'; termtype='$term'" \
-        "$ROOT/plots/style.gp" "$gp" || { say "gnuplot failed on $gp ($term)"; return 1; }
+      if ((${#pids[@]} >= $(nproc))); then
+        wait "${pids[0]}" || failed=1
+        pids=("${pids[@]:1}")
+      fi
+      { gnuplot -e "datafile='$dat'; outfile='$dir/charts/$name.$term'; termtype='$term'" \
+        "$ROOT/plots/style.gp" "$gp" || { say "gnuplot failed on $gp ($term)"; exit 1; }; } &
+      pids+=($!)
     done
   done
+  local pid
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  ((failed == 0)) || return 1
   # The report reads the same folder: what chart-data named already is not repeated.
   local err
   rc=0
@@ -322,6 +350,7 @@ cmd_test() {
   want_packages "${BROWSER_PKGS[@]}" "${ECOSYSTEM_PKGS[@]}"
   local status=0
   say "building and testing (Release, -Werror) in build/"
+  BUILD_TARGET=all
   build "$BUILD"
   (cd "$BUILD" && ctest --output-on-failure) || status=1
   say "ASan+UBSan build of the unit tests in build-asan/"

@@ -35,6 +35,7 @@
 #include "clock.h"
 #include "compare.h"
 #include "estimate.h"
+#include "sampling.h"
 #include "group.h"
 #include "meta.h"
 #include "output.h"
@@ -59,11 +60,12 @@ static void usage(FILE *f)
             "  list --cases [options] [GROUP...|all]\n"
             "                               every case the run would execute (default: all\n"
             "                               groups), one per line by the name --only matches,\n"
-            "                               with an estimate of its time and the total; nothing\n"
-            "                               is run. The estimate is (repetitions + %g batches) x\n"
-            "                               --min-time per case, plus %g s for its process and\n"
-            "                               set-up: a case whose single operation outlasts\n"
-            "                               --min-time takes longer\n"
+            "                               with an estimate of its time, its floor of samples and\n"
+            "                               its time cap, and the total; nothing is run. The\n"
+            "                               estimate is (samples + %g batches) x --min-time per\n"
+            "                               case, plus %g s for its process and set-up, plus %g of\n"
+            "                               its cap beyond the floor: a case whose single\n"
+            "                               operation outlasts --min-time takes longer\n"
             "  placements                   show the placements planned for this machine\n"
             "  chart-data DIR               write chart data (charts/<name>.dat) from a results "
             "folder\n"
@@ -73,7 +75,7 @@ static void usage(FILE *f)
             "                               runs side by side (ratios, U tests, verdicts)\n"
             "  help [GROUP]                 this text, or GROUP's benchmarks\n"
             "  --version                    the version\n",
-            TVP_ESTIMATE_EXTRA_BATCHES, TVP_ESTIMATE_CASE_SETUP_S);
+            TVP_ESTIMATE_EXTRA_BATCHES, TVP_ESTIMATE_CASE_SETUP_S, TVP_ESTIMATE_CAP_SHARE);
     tvp_options_help(f);
     fputs("groups:", f);
     for (size_t i = 0; i < tvp_groups_len; i++)
@@ -151,10 +153,16 @@ static void print_planned_machine(const struct tvp_run_ctx *ctx)
 {
     const struct tvp_topo_summary *t = &ctx->topo_sum;
     const struct tvp_options *o = ctx->opt;
+    char rule[120];
+    if (o->repetitions > 0)
+        snprintf(rule, sizeof rule, "%d repetitions", o->repetitions);
+    else
+        snprintf(rule, sizeof rule, "CI target ±%g%%, %d+ samples, cap %g s per case",
+                 100.0 * o->ci_target, o->min_samples, o->max_time_s);
     printf("plan for %s%s: %d package(s), %d NUMA node(s), %d core(s), %d PU(s), SMT %d; %s run: "
-           "%d repetitions, --min-time %g s\n",
+           "%s, --min-time %g s\n",
            o->topology[0] ? "--topology " : "this machine", o->topology, t->packages, t->numa_nodes,
-           t->cores, t->pus, t->smt, o->quick ? "quick" : "full", o->repetitions, o->min_time_s);
+           t->cores, t->pus, t->smt, o->quick ? "quick" : "full", rule, o->min_time_s);
 }
 static void print_placements(const struct tvp_placement *p, int to_log)
 {
@@ -426,7 +434,7 @@ static double longest_estimate_s(const struct tvp_plan *plans, size_t n_groups,
     double longest = 0;
     for (size_t g = 0; g < n_groups; g++)
         for (size_t i = 0; i < plans[g].len; i++) {
-            double s = tvp_case_estimate_s(&plans[g].cases[i], o);
+            double s = tvp_case_longest_s(&plans[g].cases[i], o);
             if (s > longest)
                 longest = s;
         }
@@ -499,8 +507,14 @@ static int print_plan(struct tvp_options *o, const struct tvp_group **groups, si
                 char name[TVP_CASE_NAME_LEN];
                 tvp_case_name(name, sizeof name, &plans[g].cases[i]);
                 double est = tvp_case_estimate_s(&plans[g].cases[i], o);
+                struct tvp_sampling rule;
+                tvp_sampling_for_case(&plans[g].cases[i], o, &rule);
                 sum += est;
-                printf("%-*s  %8.2f s\n", (int)width, name, est);
+                if (rule.fixed)
+                    printf("%-*s  %8.2f s  %d samples\n", (int)width, name, est, rule.n_min);
+                else
+                    printf("%-*s  %8.2f s  %d+ samples, cap %g s%s\n", (int)width, name, est,
+                           rule.n_min, rule.cap_s, rule.cap_is_case ? " (its own)" : "");
             }
         printf("total: %zu cases, about %.2f s estimated", total, sum);
         long whole = lround(sum);
@@ -653,10 +667,10 @@ static int cmd_run(int argc, char **argv)
     tvp_log("tvpbench %s: run folder %s", TVP_VERSION, ctx.dir);
     double need_s = longest_estimate_s(plans, n_groups, &o);
     if (o.timeout_s < 2 * need_s)
-        tvp_log("warning: --timeout %g s is less than twice what the longest planned case is "
-                "expected to take at --min-time %g s and %d repetitions (about %.1f s, see "
-                "tvpbench list --cases): cases may be killed by the watchdog",
-                o.timeout_s, o.min_time_s, o.repetitions, need_s);
+        tvp_log("warning: --timeout %g s is less than twice what the longest planned case may "
+                "take with its whole time cap spent (about %.1f s, see tvpbench list --cases): "
+                "cases may be killed by the watchdog",
+                o.timeout_s, need_s);
     snprintf(path, sizeof path, "%s/topology.xml", ctx.dir);
     char tmp[PATH_MAX + 48], err[256];
     snprintf(tmp, sizeof tmp, "%s/.topology.xml.tmp", ctx.dir);

@@ -24,6 +24,10 @@ for tool in "$runsh" "$bin run"; do
   expect_refusal "$tool repetitions not a number" "$@" spawn --repetitions abc
   expect_refusal "$tool repetitions out of range" "$@" spawn --repetitions 1
   expect_refusal "$tool repetitions fraction" "$@" spawn --repetitions 2.5
+  expect_refusal "$tool ci-target zero" "$@" spawn --ci-target 0
+  expect_refusal "$tool ci-target not a number" "$@" spawn --ci-target 3%
+  expect_refusal "$tool min-samples one" "$@" spawn --min-samples 1
+  expect_refusal "$tool max-time zero" "$@" spawn --max-time 0
   expect_refusal "$tool min-time negative" "$@" spawn --min-time -1
   expect_refusal "$tool min-time too long" "$@" spawn --min-time 99
   expect_refusal "$tool timeout zero" "$@" spawn --timeout 0
@@ -74,9 +78,11 @@ version=$("$bin" --version 2>/dev/null)
   bad "binary --version: '$version'"
 [[ $("$runsh" --version 2>/dev/null) == "$version" ]] && ok || bad "run.sh --version differs"
 
-# list --cases: one canonical name per line with its estimate, then the total of them.
+# list --cases: one canonical name per line with its estimate and its sampling (floor of samples
+# and time cap), then the total of them.
 cases=$("$bin" list --cases --quick 2>/dev/null)
-names=$(awk '$NF == "s" && NF == 3 { print $1 }' <<<"$cases")
+case_line='^[^ ]+ +[0-9]+\.[0-9]{2} s  [0-9]+\+ samples, cap [0-9.]+ s( \(its own\))?$'
+names=$(grep -E "$case_line" <<<"$cases" | awk '{ print $1 }')
 n=$(grep -c . <<<"$names")
 total=$(tail -n 1 <<<"$cases")
 if [[ $n -gt 100 && $total == "total: $n cases, about "* ]]; then ok
@@ -84,7 +90,7 @@ else bad "list --cases: $n names, last line '$total'"; fi
 if [[ $(($(grep -c . <<<"$cases") - 1)) == "$n" ]]; then ok
 else bad "list --cases: a line that is neither a case nor the total"; fi
 # The total is the sum of the lines (each printed to 0.01 s).
-if awk -v n="$n" '$NF == "s" && NF == 3 { sum += $2 }
+if awk -v n="$n" '$3 == "s" { sum += $2 }
      /^total:/ { for (i = 1; i <= NF; i++) if ($i == "about") t = $(i + 1) }
      END { d = sum - t; exit !(t != "" && d <= n * 0.005 + 0.01 && -d <= n * 0.005 + 0.01) }' \
   <<<"$cases"; then ok
@@ -106,7 +112,7 @@ for group in $(cut -d/ -f1 <<<"$names" | uniq); do
   grep "^$group/" <<<"$names" | split -l 30 - "$tmp/batch."
   for batch in "$tmp"/batch.*; do
     alt=$(while read -r name; do regex_of "$name"; echo; done <"$batch" | paste -sd'|' -)
-    got=$("$bin" list --cases --quick "$group" --only "$alt" 2>/dev/null | awk 'NF == 3 { print $1 }')
+    got=$("$bin" list --cases --quick "$group" --only "$alt" 2>/dev/null | awk '$3 == "s" { print $1 }')
     [[ $got == "$(cat "$batch")" ]] ||
       { misses=$((misses + 1)); echo "not selected by their names: $(head -n 1 "$batch") ..." >&2; }
     rm -f "$batch"
@@ -115,7 +121,7 @@ done
 ((misses == 0)) && ok || bad "list --cases: $misses batch(es) of names not selected by --only '^NAME\$'"
 # --only over the names as before: plain text still matches where it occurs.
 got=$("$bin" list --cases --quick ipc --only pingpong/pipe/process/same-cache/bytes=6 2>/dev/null |
-  awk 'NF == 3 { print $1 }')
+  awk '$3 == "s" { print $1 }')
 want=$(grep -F pingpong/pipe/process/same-cache/bytes=6 <<<"$names")
 [[ -n $want && $got == "$want" ]] && ok || bad "--only as plain text: '$got' vs '$want'"
 # A regex that selects nothing: one line, exit 2, and nothing listed.

@@ -37,6 +37,21 @@ static int run_ok(const struct tvp_case *c, void *state, uint64_t iters, uint64_
     return 0;
 }
 
+/* Alternates 1 and 10 per operation from one batch to the next (the case's own process counts
+ * its batches), so the median's CI never narrows. */
+static int run_noisy(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
+                     char *err, size_t errlen)
+{
+    (void)c, (void)state, (void)err, (void)errlen;
+    static unsigned batch;
+    volatile uint64_t x = 0;
+    for (uint64_t i = 0; i < iters * 100; i++)
+        x += i;
+    totals[0] += (batch++ % 2 ? 10 : 1) * iters;
+    totals[1] += 3 * iters;
+    return 0;
+}
+
 static int run_fail(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
                     char *err, size_t errlen)
 {
@@ -299,6 +314,50 @@ int main(void)
     CHECK_INT(tvp_supervise_case(&c, &o, 0.0, &r), 0);
     CHECK_STR(tvp_case_status_name(r.status), "crashed");
     CHECK_MSG(strstr(r.note, "Killed") != NULL, "note: %s", r.note);
+    tvp_case_result_free(&r);
+
+    /* The adaptive rule, end to end through the runner: steady figures stop at the floor with
+     * "target"; figures that never settle stop at the cap with their samples and a wide CI;
+     * the ceiling on samples stops one whose cap is far away. */
+    struct tvp_options ad = o;
+    ad.repetitions = 0;
+    ad.min_samples = 6;
+    ad.ci_target = 0.03;
+    ad.max_time_s = 0.05;
+    ad.min_time_s = 0.0005;
+    ad.n_counters = 0;
+    c = make_case(run_ok);
+    CHECK_INT(tvp_supervise_case(&c, &ad, 0.0, &r), 0);
+    CHECK_STR(tvp_case_status_name(r.status), "ok");
+    CHECK_STR(tvp_stop_name(r.stop), "target");
+    CHECK_INT(r.n_samples[0], 6);
+    CHECK_NEAR(r.worst_rel_halfwidth, 0.0, 0.0);
+    tvp_case_result_free(&r);
+    c = make_case(run_noisy);
+    CHECK_INT(tvp_supervise_case(&c, &ad, 0.0, &r), 0);
+    CHECK_STR(tvp_stop_name(r.stop), "cap");
+    CHECK_MSG(r.n_samples[0] >= 6 && r.n_samples[0] == r.n_samples[1], "%zu samples",
+              r.n_samples[0]);
+    CHECK_MSG(r.sampling_s >= 0.05, "sampled for %g s", r.sampling_s);
+    CHECK_MSG(r.worst_rel_halfwidth > 0.03, "widest half-width %g", r.worst_rel_halfwidth);
+    tvp_case_result_free(&r);
+    /* m0 noisy but not a time: the rule does not govern it, so the floor suffices. */
+    c.unit[0] = "count";
+    CHECK_INT(tvp_supervise_case(&c, &ad, 0.0, &r), 0);
+    CHECK_STR(tvp_stop_name(r.stop), "target");
+    CHECK_INT(r.n_samples[0], 6);
+    tvp_case_result_free(&r);
+    c.unit[0] = "ns";
+    ad.max_time_s = 600;
+    CHECK_INT(tvp_supervise_case(&c, &ad, 0.0, &r), 0);
+    CHECK_STR(tvp_stop_name(r.stop), "max-samples");
+    CHECK_INT(r.n_samples[0], TVP_SAMPLES_MAX);
+    tvp_case_result_free(&r);
+    /* A fixed count is what it says. */
+    c = make_case(run_noisy);
+    CHECK_INT(tvp_supervise_case(&c, &o, 0.0, &r), 0);
+    CHECK_STR(tvp_stop_name(r.stop), "fixed");
+    CHECK_INT(r.n_samples[0], 5);
     tvp_case_result_free(&r);
 
     /* Nothing left to reap. */

@@ -1,7 +1,27 @@
 #include "estimate.h"
 
+#include "sampling.h"
+
+static double estimate(const struct tvp_case *c, const struct tvp_options *o, double cap_share)
+{
+    struct tvp_sampling s;
+    tvp_sampling_for_case(c, o, &s);
+    double t = o->min_time_s * (s.n_min + TVP_ESTIMATE_EXTRA_BATCHES) + TVP_ESTIMATE_CASE_SETUP_S;
+    if (!s.fixed) {
+        /* The cap counts from the first sample, so the floor's batches are inside it. */
+        double floor_s = o->min_time_s * s.n_min, more = cap_share * s.cap_s - floor_s;
+        if (more > 0)
+            t += more;
+    }
+    return t;
+}
+
 double tvp_case_estimate_s(const struct tvp_case *c, const struct tvp_options *o)
 {
-    int reps = c->min_repetitions > o->repetitions ? c->min_repetitions : o->repetitions;
-    return o->min_time_s * (reps + TVP_ESTIMATE_EXTRA_BATCHES) + TVP_ESTIMATE_CASE_SETUP_S;
+    return estimate(c, o, TVP_ESTIMATE_CAP_SHARE);
+}
+
+double tvp_case_longest_s(const struct tvp_case *c, const struct tvp_options *o)
+{
+    return estimate(c, o, 1.0);
 }

@@ -1,23 +1,27 @@
 /* How long a planned case is expected to take, worked out from the options and the case alone,
- * before anything runs (`list --cases`, the watchdog warning). A first, simple model: the
- * runner's batches (harness/runner.c: calibration, one discarded warm-up batch, the repetitions
- * and the counted batch) each last about --min-time, plus an allowance for the case's own
- * process and set-up. It does not know an operation's cost, so a case whose single operation
- * outlasts --min-time (a capped iteration count) takes longer than this says. */
+ * before anything runs (`list --cases`, --dry-run, the progress line's time left, the watchdog
+ * warning). The runner's batches (harness/runner.c: calibration, one discarded warm-up batch, the
+ * samples and the counted batch) each last about --min-time; under the adaptive rule
+ * (harness/sampling.h) a case takes its floor of samples and, on average, a share of its time cap
+ * more; plus an allowance for the case's own process and set-up. It does not know an operation's
+ * cost, so a case whose single operation outlasts --min-time (a capped iteration count) takes
+ * longer than this says. */
 #ifndef TVP_ESTIMATE_H
 #define TVP_ESTIMATE_H
 
 #include "group.h"
 
-/* Batches beyond the repetitions: calibration (a few growing batches, about two --min-time in
- * all), the discarded warm-up batch and the counted batch. With the case's own process, set-up
- * and teardown below, fitted to two quiet runs on a 2-vCPU VM: a quick run took 0.156 s a case
- * (96.8 s for 621), a full run 1.01 s (1118 s for 1107); the first model (5 and 0.1 s) said
- * 0.22 and 1.1 s, 43% over for the quick run. */
+/* Batches beyond the samples: calibration (a few growing batches, about two --min-time in all),
+ * the discarded warm-up batch and the counted batch. */
 #define TVP_ESTIMATE_EXTRA_BATCHES 4.5
-#define TVP_ESTIMATE_CASE_SETUP_S  0.045
+/* The case's own process, set-up and teardown. */
+#define TVP_ESTIMATE_CASE_SETUP_S 0.045
+/* The share of its time cap that an adaptive case spends, on average, beyond its floor. */
+#define TVP_ESTIMATE_CAP_SHARE 0.3
 
 /* Seconds case c is expected to take under options o (resolved). */
 double tvp_case_estimate_s(const struct tvp_case *c, const struct tvp_options *o);
+/* The most it should take (its whole cap spent), for the watchdog warning. */
+double tvp_case_longest_s(const struct tvp_case *c, const struct tvp_options *o);
 
 #endif

@@ -56,6 +56,10 @@ struct tvp_case {
     /* At least this many repetitions (samples), whatever --repetitions asks: for a figure judged
      * on its own median's distribution-free CI, which is [min, max] below 9 samples. 0: none. */
     int min_repetitions;
+    /* The adaptive rule's time cap for this case, as a multiple of the run's --max-time (0: 1x):
+     * for a case whose operation costs what its design says (a 1 GiB fork, a 20 ms exit demo),
+     * so that its floor of samples fits under its cap (harness/sampling.h). */
+    double sample_cap_scale;
     long arg;       /* the group's own selector (e.g. the start method) */
     char note[160]; /* shown in the CSV note column */
     /* Non-NULL: this case's counters would not count its subject (e.g. a process started

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum arg_kind { ARG_FLAG, ARG_INT, ARG_SECONDS, ARG_TEXT };
+enum arg_kind { ARG_FLAG, ARG_INT, ARG_SECONDS, ARG_PERCENT, ARG_TEXT };
 
 struct option_spec {
     const char *name;
@@ -18,7 +18,7 @@ struct option_spec {
 
 static const struct option_spec specs[] = {
     {"--quick", ARG_FLAG, NULL, 0, 0, "off",
-     "short run: fewer repetitions, shorter minimum time, smaller sweeps"},
+     "short run: a looser CI target, shorter batches and caps, smaller sweeps"},
     {"--out", ARG_TEXT, "DIR", 0, 0, "results/<host>-<UTC time>",
      "write the run folder here (must not exist or be empty)"},
     {"--counters", ARG_TEXT, "LIST", 0, 0,
@@ -26,10 +26,18 @@ static const struct option_spec specs[] = {
      "cpu-migrations,page-faults",
      "comma-separated perf/libpfm4 event names"},
     {"--no-counters", ARG_FLAG, NULL, 0, 0, "off", "do not open performance counters"},
-    {"--repetitions", ARG_INT, "N", 2, 1000, "15 (quick: 7)",
-     "samples per figure (each a calibrated batch)"},
-    {"--min-time", ARG_SECONDS, "SECONDS", 0.0005, 10, "0.05 (quick: 0.01)",
-     "minimum duration of one repetition; the iteration count is calibrated to it"},
+    {"--ci-target", ARG_PERCENT, "PERCENT", 0.1, 100, "3 (quick: 10)",
+     "sample each case until the 95% CI of every time figure's median is within this share of "
+     "the median (tails and CPU times excepted), from --min-samples up to the case's time cap"},
+    {"--min-samples", ARG_INT, "N", 2, 1000, "9 (quick: 6)",
+     "samples every figure takes, whatever its CI (cases judged on their own samples take more)"},
+    {"--max-time", ARG_SECONDS, "SECONDS", 0.01, 600, "1 (quick: 0.1)",
+     "time cap on one case's sampling once it has --min-samples; a case whose operation is costly "
+     "by design scales it ('list --cases' shows each case's cap)"},
+    {"--repetitions", ARG_INT, "N", 2, 1000, "off: the CI target decides",
+     "exactly N samples per figure (each a calibrated batch), turning the CI target off"},
+    {"--min-time", ARG_SECONDS, "SECONDS", 0.0005, 10, "0.01 (quick: 0.003)",
+     "minimum duration of one sample (a batch); the iteration count is calibrated to it"},
     {"--placement", ARG_TEXT, "NAME[,NAME]", 0, 0, "all the machine has",
      "same-pu, smt-siblings, same-cache, cross-cache, cross-numa, spread"},
     {"--timeout", ARG_SECONDS, "SECONDS", 1, 3600, "120 (quick: 40)",
@@ -61,7 +69,7 @@ void tvp_options_help(FILE *f)
         snprintf(lhs, sizeof lhs, "%s%s%s", specs[i].name, specs[i].metavar ? " " : "",
                  specs[i].metavar ? specs[i].metavar : "");
         fprintf(f, "  %-26s %s", lhs, specs[i].help);
-        if (specs[i].kind == ARG_INT || specs[i].kind == ARG_SECONDS)
+        if (specs[i].kind != ARG_FLAG && specs[i].kind != ARG_TEXT)
             fprintf(f, " [%g..%g]", specs[i].lo, specs[i].hi);
         fprintf(f, " (default: %s)\n", specs[i].dflt);
     }
@@ -219,14 +227,22 @@ int tvp_options_parse(struct tvp_options *o, int argc, char **argv, int first, c
             if (parse_number(s, value, &v) != 0) {
                 char range[96];
                 snprintf(range, sizeof range, "%s %g..%g",
-                         s->kind == ARG_INT ? "a whole number" : "a number of seconds", s->lo,
-                         s->hi);
+                         s->kind == ARG_INT       ? "a whole number"
+                         : s->kind == ARG_PERCENT ? "a percentage"
+                                                  : "a number of seconds",
+                         s->lo, s->hi);
                 fprintf(stderr, "tvpbench: %s: '%s' is not valid; accepted: %s\n", name, value,
                         range);
                 return 2;
             }
             if (strcmp(name, "--repetitions") == 0)
                 o->repetitions = (int)v;
+            else if (strcmp(name, "--min-samples") == 0)
+                o->min_samples = (int)v;
+            else if (strcmp(name, "--ci-target") == 0)
+                o->ci_target = v / 100.0;
+            else if (strcmp(name, "--max-time") == 0)
+                o->max_time_s = v;
             else if (strcmp(name, "--min-time") == 0)
                 o->min_time_s = v;
             else if (strcmp(name, "--timeout") == 0)
@@ -240,10 +256,14 @@ int tvp_options_parse(struct tvp_options *o, int argc, char **argv, int first, c
 
 void tvp_options_resolve(struct tvp_options *o)
 {
-    if (o->repetitions == 0)
-        o->repetitions = o->quick ? 7 : 15;
+    if (o->min_samples == 0)
+        o->min_samples = o->quick ? TVP_QUICK_MIN_SAMPLES : TVP_FULL_MIN_SAMPLES;
+    if (o->ci_target == 0)
+        o->ci_target = o->quick ? TVP_QUICK_CI_TARGET : TVP_FULL_CI_TARGET;
+    if (o->max_time_s == 0)
+        o->max_time_s = o->quick ? TVP_QUICK_MAX_TIME_S : TVP_FULL_MAX_TIME_S;
     if (o->min_time_s == 0)
-        o->min_time_s = o->quick ? 0.01 : 0.05;
+        o->min_time_s = o->quick ? TVP_QUICK_MIN_TIME_S : TVP_FULL_MIN_TIME_S;
     if (o->timeout_s == 0)
         o->timeout_s = o->quick ? 40 : 120;
     if (o->switch_interval_s == 0)

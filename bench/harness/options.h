@@ -10,9 +10,22 @@
 #include "counters.h"
 #include "placement.h"
 
+/* The sampling defaults of a full and a quick run (harness/sampling.h). */
+#define TVP_FULL_CI_TARGET     0.03
+#define TVP_QUICK_CI_TARGET    0.10
+#define TVP_FULL_MIN_SAMPLES   9
+#define TVP_QUICK_MIN_SAMPLES  6
+#define TVP_FULL_MAX_TIME_S    1.0
+#define TVP_QUICK_MAX_TIME_S   0.1
+#define TVP_FULL_MIN_TIME_S    0.01
+#define TVP_QUICK_MIN_TIME_S   0.003
+
 struct tvp_options {
     int quick;
-    int repetitions;          /* 0 until resolved: then the quick or full default */
+    int repetitions;          /* fixed samples per figure; 0: the adaptive rule (sampling.h) */
+    int min_samples;          /* the adaptive rule's floor */
+    double ci_target;         /* its relative CI half-width, e.g. 0.03 */
+    double max_time_s;        /* its time cap per case */
     double min_time_s;        /* minimum duration of one repetition */
     double timeout_s;         /* watchdog limit per benchmark case */
     double switch_interval_s; /* the emulated GIL's (sched group) */

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "counters.h"
 #include "pu_awake.h"
+#include "sampling.h"
 #include "tvp_created.h"
 #include "tvp_err.h"
 
@@ -196,8 +197,18 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
     dprintf(fd, "iters %llu\n", (unsigned long long)iters);
 
     uint64_t cpu_total = 0;
-    int reps = c->min_repetitions > o->repetitions ? c->min_repetitions : o->repetitions;
-    for (int r = 0; r < reps; r++) {
+    struct tvp_sampling rule;
+    tvp_sampling_for_case(c, o, &rule);
+    static double samples[TVP_MAX_METRICS][TVP_SAMPLES_MAX], scratch[TVP_SAMPLES_MAX];
+    double *by_metric[TVP_MAX_METRICS];
+    for (int m = 0; m < TVP_MAX_METRICS; m++)
+        by_metric[m] = samples[m];
+    int reps = 0;
+    enum tvp_stop stop;
+    double worst = NAN;
+    uint64_t sampling_t0 = tvp_now_ns();
+    while ((stop = tvp_sampling_check(c, &rule, reps, (double)(tvp_now_ns() - sampling_t0) / 1e9,
+                                      by_metric, scratch, NULL)) == TVP_STOP_NONE) {
         uint64_t cpu0 = cpu_time_ns();
         if (run_batch(c, state, iters, totals, &wall, err, sizeof err) != 0) {
             report_error(fd, "check failed", err);
@@ -210,9 +221,14 @@ int tvp_runner_run_case(const struct tvp_case *c, const struct tvp_options *o, d
             double total = (double)totals[m];
             if (c->per_op_timed)
                 total -= timer_cost_ns * (double)iters;
-            dprintf(fd, "sample %d %.17g\n", m, total / (double)iters);
+            samples[m][reps] = total / (double)iters;
+            dprintf(fd, "sample %d %.17g\n", m, samples[m][reps]);
         }
+        reps++;
     }
+    tvp_sampling_check(c, &rule, reps, 0, by_metric, scratch, &worst);
+    dprintf(fd, "stop %s %.6f %.6g\n", tvp_stop_name(stop),
+            (double)(tvp_now_ns() - sampling_t0) / 1e9, worst);
     double ops = (double)iters * reps;
     if (o->n_counters > 0 && c->counters_off)
         dprintf(fd, "note counters not taken: %s\n", c->counters_off);

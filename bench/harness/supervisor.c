@@ -198,6 +198,13 @@ static int parse_report(char *buf, const struct tvp_case *c, struct tvp_case_res
             r->ctr_per_op[i] = v;
             if (f < r->ctr_fraction_min)
                 r->ctr_fraction_min = f;
+        } else if (strncmp(line, "stop ", 5) == 0) {
+            char word[16];
+            if (sscanf(line, "stop %15s %lf %lf", word, &v, &f) == 3 &&
+                tvp_stop_parse(word, &r->stop) == 0) {
+                r->sampling_s = v;
+                r->worst_rel_halfwidth = f;
+            }
         } else if (sscanf(line, "cpu_ns %lf", &v) == 1) {
             r->cpu_ns_per_op = v;
         } else if (strncmp(line, "cpus ", 5) == 0) {
@@ -223,6 +230,7 @@ int tvp_supervise_case(const struct tvp_case *c, const struct tvp_options *o, do
 {
     memset(r, 0, sizeof *r);
     r->cpu_ns_per_op = NAN;
+    r->worst_rel_halfwidth = NAN;
     r->ctr_fraction_min = 1.0;
     if (interrupted)
         return EINTR;

@@ -10,6 +10,7 @@
 
 #include "counters.h"
 #include "group.h"
+#include "sampling.h"
 
 enum tvp_case_status { TVP_OK, TVP_FAILED, TVP_TIMEOUT, TVP_CRASHED, TVP_INTERRUPTED };
 
@@ -23,6 +24,10 @@ struct tvp_case_result {
     double ctr_per_op[TVP_MAX_COUNTERS];
     double ctr_fraction_min;
     double cpu_ns_per_op; /* NAN when not reported */
+    enum tvp_stop stop;   /* why sampling stopped (sampling.h) */
+    double sampling_s;    /* the samples' wall time */
+    /* The widest relative CI half-width among the figures the rule governs (NAN: none). */
+    double worst_rel_halfwidth;
     char cpus[TVP_CPUS_LEN];
     double seconds; /* wall time of the whole case, set-up and calibration included */
     /* What the case reported creating ("KIND WHAT\n" lines, tvp_created.h), for removal after

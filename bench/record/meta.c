@@ -8,6 +8,7 @@
 #include "atomic_file.h"
 #include "json.h"
 #include "progress.h"
+#include "sampling.h"
 
 void tvp_read_first_line(const char *path, char *buf, size_t len)
 {
@@ -166,12 +167,20 @@ int tvp_meta_write(const struct tvp_run_ctx *ctx, const char *status)
     tvp_json_begin_object(&j, "options");
     tvp_json_bool(&j, "quick", o->quick);
     tvp_json_int(&j, "repetitions", o->repetitions);
+    tvp_json_int(&j, "min_samples", o->min_samples);
+    tvp_json_number(&j, "ci_target", o->ci_target);
+    tvp_json_number(&j, "max_time_s", o->max_time_s);
+    tvp_json_int(&j, "max_samples", TVP_SAMPLES_MAX);
     tvp_json_number(&j, "min_time_s", o->min_time_s);
     tvp_json_number(&j, "timeout_s", o->timeout_s);
     tvp_json_number(&j, "switch_interval_s", o->switch_interval_s);
     tvp_json_bool(&j, "counters", o->counters_enabled);
     tvp_json_string(&j, "placement", o->placements_arg);
     tvp_json_end_object(&j);
+
+    char rule[400];
+    tvp_sampling_describe(o, rule, sizeof rule);
+    tvp_json_string(&j, "sampling_rule", rule);
 
     /* Flat "<group>_facts" / "<group>_missing" keys, so a results folder read back finds them. */
     tvp_json_begin_object(&j, "environment");

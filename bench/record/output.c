@@ -15,7 +15,8 @@ static const char *const summary_columns[] = {
     "param",    "param_value", "metric",        "unit",   "n",         "median",
     "ci_low",   "ci_high",     "mean",          "min",    "max",       "p5",
     "p95",      "p99",         "mad",           "stddev", "cv",        "noisy",
-    "outliers", "iterations",  "cpu_ns_per_op", "status", "note",      "ctr_running_min"};
+    "outliers", "stop",        "iterations",    "cpu_ns_per_op", "status", "note",
+    "ctr_running_min"};
 
 /* Per-figure facts shared by the CSV and JSON writers. */
 struct figure {
@@ -87,7 +88,7 @@ static void csv_row(FILE *out, const struct tvp_run_ctx *ctx, const struct figur
         fprintf(out, "%d,%zu", s->noisy, s->outliers);
     else
         fputc(',', out);
-    fprintf(out, ",%llu,", f->r->iters);
+    fprintf(out, ",%s,%llu,", tvp_stop_name(f->r->stop), f->r->iters);
     tvp_csv_number(out, f->r->cpu_ns_per_op);
     fputc(',', out);
     tvp_csv_field(out, tvp_case_status_name(f->r->status));
@@ -208,6 +209,9 @@ static void json_context(struct tvp_json *j, const struct tvp_run_ctx *ctx,
     tvp_json_begin_object(j, "options");
     tvp_json_bool(j, "quick", ctx->opt->quick);
     tvp_json_int(j, "repetitions", ctx->opt->repetitions);
+    tvp_json_int(j, "min_samples", ctx->opt->min_samples);
+    tvp_json_number(j, "ci_target", ctx->opt->ci_target);
+    tvp_json_number(j, "max_time_s", ctx->opt->max_time_s);
     tvp_json_number(j, "min_time_s", ctx->opt->min_time_s);
     tvp_json_number(j, "timeout_s", ctx->opt->timeout_s);
     tvp_json_string(j, "placement", ctx->opt->placements_arg);
@@ -326,6 +330,7 @@ static void json_figure(struct tvp_json *j, const struct tvp_run_ctx *ctx, const
             tvp_json_number(j, "mad", s->mad);
             tvp_json_bool(j, "noisy", s->noisy);
             tvp_json_int(j, "outliers", (long long)s->outliers);
+            tvp_json_string(j, "stop", tvp_stop_name(r->stop));
             /* A rate only where the metric is the cost of one unit of work, not a latency. */
             if (strcmp(f->c->unit[f->m], "ns") == 0 &&
                 strncmp(f->c->metric[f->m], "per-", 4) == 0 && s->median > 0)

@@ -181,6 +181,10 @@ static void read_fig(struct row *w, struct tvp_fig *f, const char *group)
     if (noisy[0] && strcmp(noisy, "0") != 0 && strcmp(noisy, "1") != 0)
         refuse(w, "noisy '%.40s' is neither 0 nor 1", noisy);
     f->noisy = strcmp(noisy, "1") == 0;
+    /* Absent in runs from before the sampling rule: then unknown, as an empty cell says. */
+    const char *stop = cell(w, "stop");
+    if (tvp_stop_parse(stop, &f->stop) != 0)
+        refuse(w, "stop '%.40s' is none of target, cap, max-samples, fixed", stop);
     /* What a chart and a verdict read of an ok figure must be there. */
     if (strcmp(f->status, "ok") == 0 && f->n > 0)
         for (size_t i = 0; i < 3; i++)

@@ -10,6 +10,7 @@
 
 #include "counters.h"
 #include "group.h"
+#include "sampling.h"
 
 struct tvp_fig {
     char group[32], benchmark[40], variant[40], model[16], placement[24];
@@ -20,6 +21,7 @@ struct tvp_fig {
     size_t n;
     double median, ci_low, ci_high, mean, min, max, p5, p95, p99, mad, cv;
     int noisy;
+    enum tvp_stop stop; /* why its case stopped sampling; TVP_STOP_NONE when not recorded */
     char status[16];
     char note[640];
     int n_ctr;

@@ -149,6 +149,8 @@ static void figure(struct tvp_json *j, const struct tvp_resultset *rs, const str
         if (a == 1) {
             tvp_json_number(j, "ci_low", f->ci_low);
             tvp_json_number(j, "ci_high", f->ci_high);
+            if (f->stop != TVP_STOP_NONE)
+                tvp_json_string(j, "stop", tvp_stop_name(f->stop));
         }
         counters(j, rs, f, -1, a);
         tvp_json_end_object(j);

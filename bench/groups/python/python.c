@@ -137,6 +137,8 @@ static int plan_start(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
             snprintf(variant, sizeof variant, "Process-%s", w);
             base(&c, "start", variant, "process", pls[k]);
             metrics(&c, 2, m);
+            /* A process start is an interpreter's (tens of ms with spawn and forkserver). */
+            c.sample_cap_scale = 3;
             snprintf(c.note, sizeof c.note,
                      "multiprocessing %s context: Process start() .. first statement / join()", w);
             if (tvp_plan_add(p, &c))
@@ -161,8 +163,10 @@ static int plan_exit(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
         metrics(&c, 3, m);
         c.unit[2] = "fraction";
         param(&c, "work_ms", ctx->opt->quick ? 20 : 50);
-        /* Each operation is a whole interpreter's life (tens of ms): a few per batch suffice. */
+        /* Each operation is a whole interpreter's life (tens of ms): a few per batch suffice, and
+         * its floor of samples needs a longer cap than a microsecond figure. */
         c.max_iters = 8;
+        c.sample_cap_scale = 3;
         if (v < 2)
             snprintf(c.note, sizeof c.note,
                      "python3 -I -c: main done while a %s thread sleeps work_ms; work-done = "
@@ -221,6 +225,8 @@ static int plan_scaling(struct tvp_plan *p, const struct tvp_plan_ctx *ctx)
                 return EINVAL;
             c.arg = v == 2 ? INTERP_FREE : INTERP_MAIN;
             c.max_iters = 64;
+            /* A job is a GIL-bound loop of tens of ms, and 21 of them the floor below. */
+            c.sample_cap_scale = 3;
             /* A 1-worker job leaves the other PUs idle; the next N-worker job would start them
              * cold (harness/pu_awake.h). */
             c.keep_pus_awake = 1;

@@ -539,6 +539,8 @@ int tvp_lifecycle_plan(struct tvp_plan *p, const struct tvp_plan_ctx *ctx,
             c.param_value = ctx->opt->quick ? 20 : 50;
             one_metric(&c, "start-to-exit");
             c.per_op_timed = 1;
+            /* Each operation lasts work_ms by design. */
+            c.sample_cap_scale = 3;
             snprintf(c.note, sizeof c.note,
                      "main thread done while a worker has work_ms of work left; the program is "
                      "posix_spawned by the suite's case process");
