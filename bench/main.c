@@ -42,6 +42,7 @@
 #include "progress.h"
 #include "report.h"
 #include "run_ctx.h"
+#include "run_tally.h"
 #include "supervisor.h"
 #include "tvp_err.h"
 
@@ -53,29 +54,30 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: tvpbench COMMAND ...\n"
-            "  run [options] GROUP...|all   run benchmark groups into a results folder\n"
-            "  list [GROUP...]              list groups and their benchmarks\n"
-            "  list --cases [options] [GROUP...|all]\n"
-            "                               every case the run would execute (default: all\n"
-            "                               groups), one per line by the name --only matches,\n"
-            "                               with an estimate of its time, its floor of samples and\n"
-            "                               its time cap, and the total; nothing is run. The\n"
-            "                               estimate is (samples + %g batches) x --min-time per\n"
-            "                               case, plus %g s for its process and set-up, plus %g of\n"
-            "                               its cap beyond the floor: a case whose single\n"
-            "                               operation outlasts --min-time takes longer\n"
-            "  placements                   show the placements planned for this machine\n"
-            "  chart-data DIR               write chart data (charts/<name>.dat) from a results "
-            "folder\n"
-            "  report DIR                   write report.md and report.html from a results "
-            "folder\n"
-            "  compare [--out DIR] DIR_A DIR_B...\n"
-            "                               runs side by side (ratios, U tests, verdicts)\n"
-            "  help [GROUP]                 this text, or GROUP's benchmarks\n"
-            "  --version                    the version\n",
-            TVP_ESTIMATE_EXTRA_BATCHES, TVP_ESTIMATE_CASE_SETUP_S, TVP_ESTIMATE_CAP_SHARE);
+    fprintf(
+        f,
+        "usage: tvpbench COMMAND ...\n"
+        "  run [options] GROUP...|all   run benchmark groups into a results folder\n"
+        "  list [GROUP...]              list groups and their benchmarks\n"
+        "  list --cases [options] [GROUP...|all]\n"
+        "                               every case the run would execute (default: all\n"
+        "                               groups), one per line by the name --only matches,\n"
+        "                               with an estimate of its time, its floor of samples and\n"
+        "                               its time cap, and the total; nothing is run. The\n"
+        "                               estimate is (samples + %g batches) x --min-time per\n"
+        "                               case, plus %g s for its process and set-up, plus %g of\n"
+        "                               its cap beyond the floor: a case whose single\n"
+        "                               operation outlasts --min-time takes longer\n"
+        "  placements                   show the placements planned for this machine\n"
+        "  chart-data DIR               write chart data (charts/<name>.dat) from a results "
+        "folder\n"
+        "  report DIR                   write report.md and report.html from a results "
+        "folder\n"
+        "  compare [--out DIR] DIR_A DIR_B...\n"
+        "                               runs side by side (ratios, U tests, verdicts)\n"
+        "  help [GROUP]                 this text, or GROUP's benchmarks\n"
+        "  --version                    the version\n",
+        TVP_ESTIMATE_EXTRA_BATCHES, TVP_ESTIMATE_CASE_SETUP_S, TVP_ESTIMATE_CAP_SHARE);
     tvp_options_help(f);
     fputs("groups:", f);
     for (size_t i = 0; i < tvp_groups_len; i++)
@@ -404,6 +406,7 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
                      res[done].note[0] && res[done].status != TVP_OK ? ": " : "",
                      res[done].status != TVP_OK ? res[done].note : "");
             tvp_progress_done(index, label, status, res[done].seconds);
+            tvp_tally_add(label, res[done].seconds, res[done].stop, res[done].n_samples[0]);
         }
         if (done > 0) {
             if (tvp_output_group(ctx, groups[g], p->cases, res, done) != 0) {
@@ -420,6 +423,7 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
     }
     ctx->estimated_s = tvp_progress_estimated_s();
     tvp_progress_end();
+    tvp_tally_log();
     ctx->seconds = (double)(tvp_now_ns() - t0) / 1e9;
     if (failures)
         tvp_log("%d benchmark case(s) did not finish ok; see the status and note columns",

@@ -42,6 +42,16 @@ check "progress: the last case is 100% done" \
   bash -c "grep '^\[' '$tmp/run.err' | tail -n 1 | grep -q '; 100% done, ~0 s left$'"
 check "progress: a final line with the total time and the estimate" \
   grep -Eq '^total time [0-9.]+ s \(estimated [0-9.]+ s\); results in ' "$tmp/run.err"
+# Where the time went: how the cases stopped sampling (they add up) and the slowest of them.
+tally=$(sed -En 's/^sampling: of ([0-9]+) cases, ([0-9]+) met the CI target, ([0-9]+) stopped at their time cap \([0-9]+ s of [0-9]+ s\), ([0-9]+) at [0-9]+ samples, ([0-9]+) took a fixed count, ([0-9]+) did not finish$/\1 \2 \3 \4 \5 \6/p' \
+  "$tmp/run/run.log")
+check "run.log: the sampling tally counts every case ($tally)" \
+  awk -v n="$n_cases" 'END { exit !(NR == 1 && $1 == n && $2 + $3 + $4 + $5 + $6 == n) }' <<<"$tally"
+n_slow=$(grep -Ec '^slowest [0-9]+: [^ ]+ [0-9.]+ s \((target|cap|max-samples|fixed), [0-9]+ samples\)$' \
+  "$tmp/run/run.log")
+want_slow=$((n_cases < 10 ? n_cases : 10))
+check "run.log: the $want_slow slowest cases with how they stopped (got $n_slow)" \
+  test "$n_slow" -eq "$want_slow"
 
 # The saved topology of this machine plans what this machine plans.
 xml_plan=$("$bin" list --cases --quick --only "$only" --topology "$tmp/run/topology.xml" sched \

@@ -77,11 +77,16 @@ struct rf_fig {
     double spread;             /* relative half-width of the samples; 0: 0.01 */
     double min, max;           /* both 0: the samples' ends */
     const char *status, *note; /* NULL: "ok", "" */
+    /* Written only to a group opened by rf_group_sampled (a run under the sampling rule). */
+    int noisy;
+    const char *stop; /* NULL: "" */
 };
 
-/* Both files of one group, opened with RF_FIG_COLUMNS by rf_group. */
+/* Both files of one group, opened with RF_FIG_COLUMNS by rf_group (or with the noisy and stop
+ * columns too by rf_group_sampled). */
 struct rf_out {
     FILE *csv, *smp;
+    int sampled;
 };
 
 /* Starts a scenario: every CSV of the last one removed (a group left over would still be read)
@@ -105,7 +110,16 @@ static inline int rf_start(const char *dir, const char *meta_extra)
 
 static inline int rf_group(const char *dir, const char *group, struct rf_out *o)
 {
+    o->sampled = 0;
     return rf_open(dir, group, RF_FIG_COLUMNS, &o->csv, &o->smp);
+}
+
+/* As rf_group, with the noisy column and the stop column a run under the adaptive sampling rule
+ * writes (rf_group's files have no stop column, as runs from before the rule had none). */
+static inline int rf_group_sampled(const char *dir, const char *group, struct rf_out *o)
+{
+    o->sampled = 1;
+    return rf_open(dir, group, RF_FIG_COLUMNS ",noisy,stop", &o->csv, &o->smp);
 }
 
 static inline void rf_close(struct rf_out *o)
@@ -133,7 +147,10 @@ static inline void rf_fig(struct rf_out *o, const struct rf_fig *f)
             f->unit ? f->unit : "ns", n, m, m * (1 - sp / 2), m * (1 + sp / 2), m, lo, hi, status);
     for (const char *c = f->note ? f->note : ""; *c; c++)
         fputs(*c == '"' ? "\"\"" : (char[]){*c, 0}, o->csv);
-    fputs("\"\n", o->csv);
+    fputc('"', o->csv);
+    if (o->sampled)
+        fprintf(o->csv, ",%d,%s", f->noisy, f->stop ? f->stop : "");
+    fputc('\n', o->csv);
     if (strcmp(status, "ok") != 0)
         return;
     struct tvp_name_parts name = {.group = f->group,

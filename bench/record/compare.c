@@ -379,13 +379,16 @@ void tvp_cmp_run_settings(const struct tvp_cmp_run *r, char *buf, size_t len)
     const struct tvp_rpt_env *e = &r->rpt->env;
     buf[0] = '\0';
     tvp_appendf(buf, len, "%s", e->quick ? "--quick" : "full");
-    if (e->repetitions > 0)
+    if (e->adaptive)
+        tvp_appendf(buf, len, ", CI target ±%g%% (at least %d samples, cap %g s per case)",
+                    100.0 * e->ci_target, e->min_samples, e->max_time_s);
+    else if (e->repetitions > 0)
         tvp_appendf(buf, len, ", %d samples per figure", e->repetitions);
     if (e->min_time_s > 0)
         tvp_appendf(buf, len, ", batches of %g s", e->min_time_s);
     if (e->switch_interval_s > 0)
         tvp_appendf(buf, len, ", switch interval %g s", e->switch_interval_s);
-    if (e->repetitions > 0) /* meta.json has its options */
+    if (e->has_options)
         tvp_appendf(buf, len, ", placements: %s", e->placement_opt[0] ? e->placement_opt : "all");
     if (e->compiler[0])
         tvp_appendf(buf, len, "; built by %s (%s)", e->compiler, e->build);

@@ -108,7 +108,8 @@ const char *tvp_cmp_sig_word(const struct tvp_cmp_row *row, const struct tvp_cmp
 void tvp_cmp_fmt_p(const struct tvp_cmp_cell *x, char *buf, size_t len);
 
 /* A run's settings as its meta.json gives them ("--quick, 7 samples per figure, batches of
- * 0.01 s, switch interval 0.005 s, placements: all; built by gcc-compatible 12.2.0 (release)"). */
+ * 0.01 s, switch interval 0.005 s, placements: all; built by gcc-compatible 12.2.0 (release)";
+ * an adaptive run: "--quick, CI target ±10% (at least 6 samples, cap 0.1 s per case), ..."). */
 void tvp_cmp_run_settings(const struct tvp_cmp_run *r, char *buf, size_t len);
 /* One run's row of the runs table, for the Markdown and the HTML writer alike: cell[i] is the
  * text under tvp_cmp_run_columns[i]. */

@@ -178,7 +178,7 @@ int tvp_meta_write(const struct tvp_run_ctx *ctx, const char *status)
     tvp_json_string(&j, "placement", o->placements_arg);
     tvp_json_end_object(&j);
 
-    char rule[400];
+    char rule[640]; /* the adaptive sentence is over 400 characters */
     tvp_sampling_describe(o, rule, sizeof rule);
     tvp_json_string(&j, "sampling_rule", rule);
 

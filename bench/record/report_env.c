@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "meta_read.h"
+#include "options.h"
 #include "report_parts.h"
+#include "sampling.h"
+#include "stats.h"
 
 static void str(const json_t *root, const char *path, char *buf, size_t len)
 {
@@ -96,6 +99,19 @@ void tvp_rpt_read_env(const char *dir, struct tvp_rpt_env *e)
     e->quick = (int)tvp_meta_num(root, "options.quick", 0);
     e->repetitions = (int)tvp_meta_num(root, "options.repetitions", 0);
     e->min_time_s = tvp_meta_num(root, "options.min_time_s", NAN);
+    e->has_options = json_is_object(json_object_get(root, "options"));
+    e->min_samples = (int)tvp_meta_num(root, "options.min_samples", 0);
+    e->ci_target = tvp_meta_num(root, "options.ci_target", NAN);
+    e->max_time_s = tvp_meta_num(root, "options.max_time_s", NAN);
+    e->max_samples = (int)tvp_meta_num(root, "options.max_samples", TVP_SAMPLES_MAX);
+    e->adaptive = e->repetitions == 0 && isfinite(e->ci_target) && e->ci_target > 0;
+    str(root, "sampling_rule", e->sampling_rule, sizeof e->sampling_rule);
+    if (e->adaptive && !e->sampling_rule[0])
+        snprintf(e->sampling_rule, sizeof e->sampling_rule,
+                 "adaptive: each case sampled until the 95%% CI of the median of every time "
+                 "figure is within ±%g%% of the median, at least %d samples, no more once %g s "
+                 "of sampling has passed; batches of %g s",
+                 100.0 * e->ci_target, e->min_samples, e->max_time_s, e->min_time_s);
     e->switch_interval_s = tvp_meta_num(root, "options.switch_interval_s", NAN);
     str(root, "options.placement", e->placement_opt, sizeof e->placement_opt);
     e->counters_on = (int)tvp_meta_num(root, "options.counters", 1);
@@ -144,6 +160,68 @@ static void warn(struct tvp_report *r, const char *what, const char *fmt, ...)
     va_end(ap);
 }
 
+/* "±12%", "±4.5%", or "no 95% CI" for a figure with too few samples or a median of 0. */
+static void fmt_width(double rel, char *buf, size_t len)
+{
+    if (!isfinite(rel))
+        snprintf(buf, len, "no 95%% CI");
+    else
+        snprintf(buf, len, 100.0 * rel >= 9.95 ? "±%.0f%%" : "±%.1f%%", 100.0 * rel);
+}
+
+/* The figures an adaptive run left wider than its target at their cap, the widest named: the
+ * first screen holds one item, the rest are marked in the Figures tables. */
+#define CAPPED_NAMED 5
+static void capped_warning(struct tvp_report *r)
+{
+    const struct tvp_rpt_env *e = &r->env;
+    const struct tvp_resultset *rs = r->rs;
+    if (!r->n_capped)
+        return;
+    size_t top[CAPPED_NAMED], n_top = 0;
+    double width[CAPPED_NAMED];
+    for (size_t i = 0; i < rs->n; i++) {
+        if (tvp_rpt_sampled(e, &rs->figs[i]) != TVP_RPT_CAPPED)
+            continue;
+        double w = tvp_rpt_rel_halfwidth(&rs->figs[i]);
+        if (n_top == CAPPED_NAMED && !(w > width[n_top - 1]))
+            continue;
+        size_t k = n_top < CAPPED_NAMED ? n_top++ : n_top - 1;
+        /* Widest first; ties keep the files' order. */
+        for (; k > 0 && w > width[k - 1]; k--) {
+            top[k] = top[k - 1];
+            width[k] = width[k - 1];
+        }
+        top[k] = i;
+        width[k] = w;
+    }
+    char names[480] = "", name[256], w[32];
+    size_t named = 0;
+    for (size_t k = 0; k < n_top; k++) {
+        tvp_fig_name(&rs->figs[top[k]], name, sizeof name);
+        fmt_width(width[k], w, sizeof w);
+        if (strlen(names) + strlen(name) + strlen(w) + 6 >= sizeof names)
+            break; /* names in full or not at all */
+        tvp_appendf(names, sizeof names, "%s%s (%s)", k ? ", " : "", name, w);
+        named++;
+    }
+    char rest[120];
+    if (named + 1 == r->n_capped)
+        snprintf(rest, sizeof rest, "; one more is marked (cap) in the Figures tables");
+    else if (named < r->n_capped)
+        snprintf(rest, sizeof rest, "; the other %zu are marked (cap) in the Figures tables",
+                 r->n_capped - named);
+    else
+        snprintf(rest, sizeof rest, " (marked (cap) in the Figures tables)");
+    warn(r, "Figures at their time cap",
+         "%zu of %zu time figures (%.0f%%) reached their case's time cap before their 95%% CI "
+         "came within ±%g%% of the median, and keep their wider interval. Widest: %s%s. For "
+         "narrower ones, %sraise --max-time (%g s here).",
+         r->n_capped, r->n_governed, 100.0 * (double)r->n_capped / (double)r->n_governed,
+         100.0 * e->ci_target, names, rest, e->quick ? "run without --quick or " : "",
+         e->max_time_s);
+}
+
 void tvp_rpt_warnings(struct tvp_report *r)
 {
     const struct tvp_rpt_env *e = &r->env;
@@ -158,7 +236,16 @@ void tvp_rpt_warnings(struct tvp_report *r)
              "report (the first: %s). The command that wrote it named each and exited with "
              "status 4.",
              rs->n_problems, rs->first_problem);
-    if (e->quick)
+    if (e->quick && e->adaptive)
+        warn(r, "Quick run",
+             "--quick sampled each case to a ±%g%% CI target (a full run: ±%g%%), with at least "
+             "%d samples and a cap of %g s per case (a full run: %d and %g s), in batches of %g s "
+             "(a full run: %g s), and drops the largest sizes, worker counts and N of every "
+             "sweep, so intervals are wide and some verdicts undecided. For figures to quote, "
+             "run ./run.sh all.",
+             100.0 * e->ci_target, 100.0 * TVP_FULL_CI_TARGET, e->min_samples, e->max_time_s,
+             TVP_FULL_MIN_SAMPLES, TVP_FULL_MAX_TIME_S, e->min_time_s, TVP_FULL_MIN_TIME_S);
+    else if (e->quick)
         warn(r, "Quick run",
              "--quick took %d samples per figure in batches of %g s (a full run: 15 and 0.05 s) "
              "and drops the largest sizes, worker counts and N of every sweep, so intervals are "
@@ -181,11 +268,30 @@ void tvp_rpt_warnings(struct tvp_report *r)
              "kernel.perf_event_paranoid at 2 or lower.",
              e->ctr_bad_reason[0] ? e->ctr_bad_reason : "refused", e->paranoid,
              e->n_ctr_ok ? "; the software counters were" : "");
-    if (r->n_ok && r->n_noisy * 10 > r->n_ok)
+    if (r->n_ok && r->n_noisy * 10 > r->n_ok) {
+        char todo[240];
+        if (!e->adaptive)
+            snprintf(todo, sizeof todo,
+                     "Close other programs, run without --quick, or raise --repetitions.");
+        else if (e->ci_target > TVP_NOISY_REL_HALFWIDTH)
+            /* Such figures stopped at their target: a longer cap would not narrow them. */
+            snprintf(todo, sizeof todo,
+                     "The run's ±%g%% CI target lets a figure stop wider than that: %s with "
+                     "--ci-target %g.",
+                     100.0 * e->ci_target, e->quick ? "run without --quick, or" : "run",
+                     100.0 * TVP_FULL_CI_TARGET);
+        else
+            snprintf(todo, sizeof todo,
+                     "Close other programs, %sor raise --max-time so that each case may sample "
+                     "longer.",
+                     e->quick ? "run without --quick, " : "");
         warn(r, "Noisy figures",
-             "%zu of %zu figures (%.0f%%) are flagged noisy (95%% CI wider than ±5%% of the "
-             "median). Close other programs, run without --quick, or raise --repetitions.",
-             r->n_noisy, r->n_ok, 100.0 * (double)r->n_noisy / (double)r->n_ok);
+             "%zu of %zu figures (%.0f%%) are flagged noisy (95%% CI wider than ±%g%% of the "
+             "median). %s",
+             r->n_noisy, r->n_ok, 100.0 * (double)r->n_noisy / (double)r->n_ok,
+             100.0 * TVP_NOISY_REL_HALFWIDTH, todo);
+    }
+    capped_warning(r);
     if (e->pus && e->load_samples && e->load_max > e->pus)
         warn(r, "Machine busy",
              "the 1-minute load average reached %.2f on %d PUs (at %.0f s, starting %s); at a "
@@ -215,7 +321,12 @@ void tvp_rpt_warnings(struct tvp_report *r)
     for (size_t i = 0; i < tvp_claims_len; i++)
         if (r->v[i].kind == TVP_V_TOO_FEW)
             tvp_appendf(few, sizeof few, "%s%s", few[0] ? ", " : "", tvp_claims[i].id);
-    if (few[0])
+    if (few[0] && e->adaptive)
+        warn(r, "Too few samples",
+             "%s rest on figures with fewer than %d samples, so no verdict is given. Run "
+             "without --quick, or with --min-samples %d.",
+             few, TVP_MIN_VERDICT_SAMPLES, TVP_FULL_MIN_SAMPLES);
+    else if (few[0])
         warn(r, "Too few samples",
              "%s rest on figures with fewer than %d samples, so no verdict is given. Run "
              "without --quick, or with --repetitions 15.",
@@ -225,4 +336,18 @@ void tvp_rpt_warnings(struct tvp_report *r)
              "%zu figures failed, timed out or crashed; their claims are judged without them. "
              "See the status and note columns of the figures below.",
              r->n_not_ok);
+}
+
+void tvp_rpt_sampling_outcome(const struct tvp_report *r, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (!r->env.adaptive || !r->n_governed)
+        return;
+    snprintf(buf, len,
+             "%zu of %zu time figures (%.0f%%) met the ±%g%% CI target; %zu stopped wider at "
+             "their case's time cap",
+             r->n_met, r->n_governed, 100.0 * (double)r->n_met / (double)r->n_governed,
+             100.0 * r->env.ci_target, r->n_capped);
+    if (r->n_at_max)
+        tvp_appendf(buf, len, ", %zu at %d samples", r->n_at_max, r->env.max_samples);
 }

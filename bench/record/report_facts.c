@@ -5,12 +5,14 @@
 #include "report_parts.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "group.h"
+#include "sampling.h"
 #include "stats.h"
 
 /* Where each chart is shown and the question it answers, with what to look at. A chart not
@@ -307,7 +309,39 @@ void tvp_rpt_build(struct tvp_report *r, const struct tvp_resultset *rs)
             r->charts[i].where[0] = '\0';
     }
     tvp_rpt_read_env(rs->dir, &r->env);
+    for (size_t i = 0; i < rs->n; i++) {
+        enum tvp_rpt_sampled how = tvp_rpt_sampled(&r->env, &rs->figs[i]);
+        if (how == TVP_RPT_NOT_GOVERNED)
+            continue;
+        r->n_governed++;
+        r->n_met += how == TVP_RPT_MET;
+        r->n_capped += how == TVP_RPT_CAPPED;
+        r->n_at_max += how == TVP_RPT_AT_MAX;
+    }
     tvp_rpt_warnings(r);
+}
+
+double tvp_rpt_rel_halfwidth(const struct tvp_fig *f)
+{
+    double half = (f->ci_high - f->ci_low) / 2.0;
+    /* As the rule measures it (tvp_sampling_rel_halfwidth): below 6 samples no 95% CI. */
+    if (f->n < TVP_SAMPLES_FOR_CI || !isfinite(half))
+        return INFINITY;
+    if (half == 0.0)
+        return 0.0;
+    return f->median != 0.0 ? half / fabs(f->median) : INFINITY;
+}
+
+enum tvp_rpt_sampled tvp_rpt_sampled(const struct tvp_rpt_env *e, const struct tvp_fig *f)
+{
+    if (!e->adaptive || strcmp(f->status, "ok") != 0 ||
+        !tvp_sampling_governs_metric(f->metric, f->unit))
+        return TVP_RPT_NOT_GOVERNED;
+    if (f->stop == TVP_STOP_TARGET || tvp_rpt_rel_halfwidth(f) <= e->ci_target)
+        return TVP_RPT_MET;
+    return f->stop == TVP_STOP_CAP   ? TVP_RPT_CAPPED
+           : f->stop == TVP_STOP_MAX ? TVP_RPT_AT_MAX
+                                     : TVP_RPT_UNSTOPPED;
 }
 
 const char *tvp_rpt_next_item(const char *s, char *out, size_t len)
@@ -354,7 +388,8 @@ void tvp_rpt_split_figures(const char *figures, char *c, size_t clen, char *py, 
     }
 }
 
-void tvp_rpt_fig_cells(const struct tvp_fig *f, char *value, size_t vlen, char *where, size_t wlen)
+void tvp_rpt_fig_cells(const struct tvp_rpt_env *e, const struct tvp_fig *f, char *value,
+                       size_t vlen, char *where, size_t wlen)
 {
     char med[32], lo[32], hi[32];
     if (strcmp(f->unit, "ns") == 0) {
@@ -372,8 +407,9 @@ void tvp_rpt_fig_cells(const struct tvp_fig *f, char *value, size_t vlen, char *
     if (f->n > 1 && f->n < 9)
         snprintf(level, sizeof level, " (%.3g%% CI)", 100 * tvp_median_ci_coverage(f->n, 0.95));
     if (strcmp(f->status, "ok") == 0)
-        snprintf(value, vlen, "%s [%s, %s]%s n=%zu%s", med, lo, hi, level, f->n,
-                 f->noisy ? " (noisy)" : "");
+        snprintf(value, vlen, "%s [%s, %s]%s n=%zu%s%s", med, lo, hi, level, f->n,
+                 f->noisy ? " (noisy)" : "",
+                 tvp_rpt_sampled(e, f) == TVP_RPT_CAPPED ? " (cap)" : "");
     else
         snprintf(value, vlen, "%s", f->status);
     snprintf(where, wlen, "%s (PU %s)", f->placement, f->cpus[0] ? f->cpus : "?");

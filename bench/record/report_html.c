@@ -291,10 +291,20 @@ static void machine(FILE *f, const struct tvp_report *r)
                  e->load_max, e->load_at, e->load_during, e->others_max, e->load_samples);
         li(f, "Load", b);
     }
-    snprintf(b, sizeof b, "%s, %d samples per figure, batches of %g s; groups %s; %s, %s",
-             e->quick ? "--quick" : "full", e->repetitions, e->min_time_s,
-             rs->groups[0] ? rs->groups : "none", e->compiler, e->build);
-    li(f, "Run", b);
+    if (e->adaptive) {
+        snprintf(b, sizeof b, "%s; groups %s; %s, %s", e->quick ? "--quick" : "full",
+                 rs->groups[0] ? rs->groups : "none", e->compiler, e->build);
+        li(f, "Run", b);
+        li(f, "Sampling", e->sampling_rule);
+        tvp_rpt_sampling_outcome(r, b, sizeof b);
+        if (b[0])
+            li(f, "Sampling outcome", b);
+    } else {
+        snprintf(b, sizeof b, "%s, %d samples per figure, batches of %g s; groups %s; %s, %s",
+                 e->quick ? "--quick" : "full", e->repetitions, e->min_time_s,
+                 rs->groups[0] ? rs->groups : "none", e->compiler, e->build);
+        li(f, "Run", b);
+    }
     fputs("</ul>\n<p>Everything else (placement PUs, counter reasons, options) is in meta.json; "
           "every sample is in &lt;group&gt;.samples.csv.</p>\n",
           f);
@@ -306,8 +316,14 @@ static void figures(FILE *f, const struct tvp_report *r)
     fputs("<h2 id=\"figures\">Figures</h2>\n<p>Median [CI of the median: 95%, or the coverage "
           "stated], n samples; each sample is the mean of a calibrated batch of operations. Notes "
           "are given once per group and referred to by number; a noisy figure's interval is in "
-          "its value.</p>\n",
+          "its value.",
           f);
+    if (r->n_capped)
+        fprintf(f,
+                " A figure marked (cap) reached its case's time cap before its CI came within "
+                "the run's ±%g%% target.",
+                100.0 * r->env.ci_target);
+    fputs("</p>\n", f);
     for (size_t g = 0; g < tvp_groups_len; g++) {
         const char *name = tvp_groups[g]->name;
         size_t total, noisy, bad;
@@ -342,7 +358,7 @@ static void figures(FILE *f, const struct tvp_report *r)
                 last = x->benchmark;
             }
             char value[160], where[TVP_CPUS_LEN + 64], fig[256];
-            tvp_rpt_fig_cells(x, value, sizeof value, where, sizeof where);
+            tvp_rpt_fig_cells(&r->env, x, value, sizeof value, where, sizeof where);
             tvp_fig_name(x, fig, sizeof fig);
             fputs("<tr><td>", f);
             text(f, fig);

@@ -117,9 +117,19 @@ static void machine(FILE *f, const struct tvp_report *r)
                 "- Load: 1-minute average at most %.2f (at %.0f s, %s); at most %d other "
                 "task(s) runnable at a case's start; %d samples\n",
                 e->load_max, e->load_at, e->load_during, e->others_max, e->load_samples);
-    fprintf(f, "- Run: %s, %d samples per figure, batches of %g s; groups %s; %s, %s\n",
-            e->quick ? "--quick" : "full", e->repetitions, e->min_time_s,
-            rs->groups[0] ? rs->groups : "none", e->compiler, e->build);
+    if (e->adaptive) {
+        char outcome[300];
+        tvp_rpt_sampling_outcome(r, outcome, sizeof outcome);
+        fprintf(f, "- Run: %s; groups %s; %s, %s\n", e->quick ? "--quick" : "full",
+                rs->groups[0] ? rs->groups : "none", e->compiler, e->build);
+        fprintf(f, "- Sampling: %s\n", e->sampling_rule);
+        if (outcome[0])
+            fprintf(f, "- Sampling outcome: %s\n", outcome);
+    } else {
+        fprintf(f, "- Run: %s, %d samples per figure, batches of %g s; groups %s; %s, %s\n",
+                e->quick ? "--quick" : "full", e->repetitions, e->min_time_s,
+                rs->groups[0] ? rs->groups : "none", e->compiler, e->build);
+    }
     fputs("- Everything else (placement PUs, counter reasons, options) is in `meta.json`; every "
           "sample is in `<group>.samples.csv`.\n\n",
           f);
@@ -133,8 +143,14 @@ static void figures(FILE *f, const struct tvp_report *r)
           "distribution-free interval is [min, max] or the ranks next to it, its real coverage "
           "is printed beside it (98.4% for 7 samples, 93.8% for 5), and such figures are often "
           "flagged noisy. Notes are given once per group and referred to by number; a noisy "
-          "figure's interval is in its value.\n\n",
+          "figure's interval is in its value.",
           f);
+    if (r->n_capped)
+        fprintf(f,
+                " A figure marked (cap) reached its case's time cap before its CI came within "
+                "the run's ±%g%% target.",
+                100.0 * r->env.ci_target);
+    fputs("\n\n", f);
     for (size_t g = 0; g < tvp_groups_len; g++) {
         const char *name = tvp_groups[g]->name;
         size_t total, noisy, bad;
@@ -154,7 +170,7 @@ static void figures(FILE *f, const struct tvp_report *r)
             if (strcmp(x->group, name) != 0)
                 continue;
             char value[160], where[TVP_CPUS_LEN + 64], fig[256];
-            tvp_rpt_fig_cells(x, value, sizeof value, where, sizeof where);
+            tvp_rpt_fig_cells(&r->env, x, value, sizeof value, where, sizeof where);
             tvp_fig_name(x, fig, sizeof fig);
             char refs[256];
             tvp_rpt_note_refs(notes, n_notes, x->note, refs, sizeof refs);

@@ -31,8 +31,14 @@ struct tvp_rpt_warning {
 struct tvp_rpt_env {
     int quick, repetitions, counters_on;
     double min_time_s;
-    double switch_interval_s; /* options.switch_interval_s; NaN when not recorded */
-    char placement_opt[120];  /* options.placement: the --placement list, "" for every one */
+    /* The sampling rule (harness/sampling.h): adaptive when options.repetitions is 0 and
+     * ci_target is recorded; runs from before it had a fixed count. */
+    int adaptive, min_samples, max_samples;
+    double ci_target, max_time_s; /* a fraction (0.03) and seconds; NaN when not recorded */
+    char sampling_rule[640];      /* meta.json's sentence; "" when not recorded */
+    int has_options;              /* meta.json has an options object */
+    double switch_interval_s;     /* options.switch_interval_s; NaN when not recorded */
+    char placement_opt[120];      /* options.placement: the --placement list, "" for every one */
     int packages, numa, cores, pus, smt;
     long long l1d, l2, l3;
     char governor[120], driver[64], turbo[120], smt_active[16], thp[80], paranoid[16];
@@ -64,7 +70,25 @@ struct tvp_report {
     struct tvp_rpt_section sections[TVP_RPT_MAX_SECTIONS];
     int n_sections;
     size_t n_ok, n_noisy, n_not_ok;
+    /* The ok time figures an adaptive run's rule governed, by how each ended (tvp_rpt_sampled);
+     * all 0 for a fixed or older run. */
+    size_t n_governed, n_met, n_capped, n_at_max;
 };
+
+/* How a figure's sampling ended under an adaptive rule, judged on its own interval: a figure
+ * whose case went on for another, wider figure may have met the target though the case then
+ * stopped at its cap. */
+enum tvp_rpt_sampled {
+    TVP_RPT_NOT_GOVERNED, /* not ok, not a governed time, or not an adaptive run */
+    TVP_RPT_MET,          /* its 95% CI within the target */
+    TVP_RPT_CAPPED,       /* wider, its case stopped at its time cap */
+    TVP_RPT_AT_MAX,       /* wider, its case stopped at TVP_SAMPLES_MAX */
+    TVP_RPT_UNSTOPPED,    /* wider, with no stop recorded */
+};
+enum tvp_rpt_sampled tvp_rpt_sampled(const struct tvp_rpt_env *e, const struct tvp_fig *f);
+/* The relative half-width of a figure's CI, (ci_high - ci_low) / 2 / |median|; INFINITY when its
+ * interval has no 95% coverage or its median is 0 with a spread. */
+double tvp_rpt_rel_halfwidth(const struct tvp_fig *f);
 
 /* Judges every claim and works out the rest. r is large: allocate it. */
 void tvp_rpt_build(struct tvp_report *r, const struct tvp_resultset *rs);
@@ -72,6 +96,9 @@ void tvp_rpt_build(struct tvp_report *r, const struct tvp_resultset *rs);
 /* For tvp_rpt_build (report_env.c): meta.json's facts, and the warnings once r is judged. */
 void tvp_rpt_read_env(const char *dir, struct tvp_rpt_env *e);
 void tvp_rpt_warnings(struct tvp_report *r);
+/* An adaptive run's outcome in one line ("812 of 900 time figures (90%) met the ±3% CI target;
+ * 88 stopped wider at their case's time cap"); "" for a fixed or older run. */
+void tvp_rpt_sampling_outcome(const struct tvp_report *r, char *buf, size_t len);
 
 /* A verdict's figures, "; "-separated, cut in two: the C figures, then the Python ones that the
  * python group appended (label: "Python (CPython 3.11.7)", or "" when there are none). */
@@ -81,8 +108,10 @@ void tvp_rpt_split_figures(const char *figures, char *c, size_t clen, char *py, 
  * after it starts, or NULL when s has no item left. */
 const char *tvp_rpt_next_item(const char *s, char *out, size_t len);
 
-/* A figure's value cell ("25.1 µs [25, 25.1] n=7 (noisy)", or its status) and where it ran. */
-void tvp_rpt_fig_cells(const struct tvp_fig *f, char *value, size_t vlen, char *where, size_t wlen);
+/* A figure's value cell ("25.1 µs [25, 25.1] n=7 (noisy)", "(cap)" after it when it stopped
+ * wide at its time cap, or its status) and where it ran. */
+void tvp_rpt_fig_cells(const struct tvp_rpt_env *e, const struct tvp_fig *f, char *value,
+                       size_t vlen, char *where, size_t wlen);
 
 /* The distinct parts of a group's notes ("; "-separated, the noisy part left to the value cell),
  * in order of first appearance (at most max); returns how many. tvp_rpt_note_refs writes the
