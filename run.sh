@@ -46,7 +46,7 @@ options (for all and GROUP...):
                            (default 1; quick 0.1); a case costly by design has a multiple of it
   --repetitions N          exactly N samples per figure instead, 2..1000 (turns the target off)
   --min-time SECONDS       minimum duration of one sample (a calibrated batch), 0.0005..10
-                           (default 0.01; quick 0.003)
+                           (default 0.005; quick 0.001)
   --placement NAME[,NAME]  same-pu, smt-siblings, same-cache, cross-cache, cross-numa, spread
                            (default: every one the machine has)
   --timeout SECONDS        watchdog per benchmark case, 1..3600 (default 120; quick 40)

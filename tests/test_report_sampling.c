@@ -260,7 +260,7 @@ static void test_quick(void)
     const char *w = warning("Quick run");
     HAS(w, "--quick sampled each case to a ±10% CI target (a full run: ±3%), with at least 5 "
            "samples and a cap of 0.1 s per case (a full run: 9 and 1 s), in batches of 0.003 s "
-           "(a full run: 0.01 s)");
+           "(a full run: 0.005 s)");
     LACKS(w, "samples per figure");
     /* Its target is wider than the noisy mark: a longer cap would not help. */
     w = warning("Noisy figures");

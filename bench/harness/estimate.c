@@ -6,13 +6,11 @@ static double estimate(const struct tvp_case *c, const struct tvp_options *o, do
 {
     struct tvp_sampling s;
     tvp_sampling_for_case(c, o, &s);
-    double t = o->min_time_s * (s.n_min + TVP_ESTIMATE_EXTRA_BATCHES) + TVP_ESTIMATE_CASE_SETUP_S;
-    if (!s.fixed) {
-        /* The cap counts from the first sample, so the floor's batches are inside it. */
-        double floor_s = o->min_time_s * s.n_min, more = cap_share * s.cap_s - floor_s;
-        if (more > 0)
-            t += more;
-    }
+    double t =
+        o->min_time_s * (s.n_min + TVP_ESTIMATE_EXTRA_BATCHES) * TVP_ESTIMATE_BATCH_OVERSHOOT +
+        TVP_ESTIMATE_CASE_SETUP_S;
+    if (!s.fixed)
+        t += cap_share * s.cap_s;
     return t;
 }
 

@@ -36,7 +36,7 @@ static const struct option_spec specs[] = {
      "by design scales it ('list --cases' shows each case's cap)"},
     {"--repetitions", ARG_INT, "N", 2, 1000, "off: the CI target decides",
      "exactly N samples per figure (each a calibrated batch), turning the CI target off"},
-    {"--min-time", ARG_SECONDS, "SECONDS", 0.0005, 10, "0.01 (quick: 0.003)",
+    {"--min-time", ARG_SECONDS, "SECONDS", 0.0005, 10, "0.005 (quick: 0.001)",
      "minimum duration of one sample (a batch); the iteration count is calibrated to it"},
     {"--placement", ARG_TEXT, "NAME[,NAME]", 0, 0, "all the machine has",
      "same-pu, smt-siblings, same-cache, cross-cache, cross-numa, spread"},

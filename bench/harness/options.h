@@ -17,8 +17,8 @@
 #define TVP_QUICK_MIN_SAMPLES  6
 #define TVP_FULL_MAX_TIME_S    1.0
 #define TVP_QUICK_MAX_TIME_S   0.1
-#define TVP_FULL_MIN_TIME_S    0.01
-#define TVP_QUICK_MIN_TIME_S   0.003
+#define TVP_FULL_MIN_TIME_S    0.005
+#define TVP_QUICK_MIN_TIME_S   0.001
 
 struct tvp_options {
     int quick;
