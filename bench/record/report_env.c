@@ -351,3 +351,14 @@ void tvp_rpt_sampling_outcome(const struct tvp_report *r, char *buf, size_t len)
     if (r->n_at_max)
         tvp_appendf(buf, len, ", %zu at %d samples", r->n_at_max, r->env.max_samples);
 }
+
+const char *tvp_rpt_cap_mark_note(const struct tvp_report *r, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (r->n_capped)
+        snprintf(buf, len,
+                 " A figure marked (cap) reached its case's time cap before its CI came within "
+                 "the run's ±%g%% target.",
+                 100.0 * r->env.ci_target);
+    return buf;
+}

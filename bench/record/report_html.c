@@ -318,11 +318,8 @@ static void figures(FILE *f, const struct tvp_report *r)
           "are given once per group and referred to by number; a noisy figure's interval is in "
           "its value.",
           f);
-    if (r->n_capped)
-        fprintf(f,
-                " A figure marked (cap) reached its case's time cap before its CI came within "
-                "the run's ±%g%% target.",
-                100.0 * r->env.ci_target);
+    char cap_note[200];
+    fputs(tvp_rpt_cap_mark_note(r, cap_note, sizeof cap_note), f);
     fputs("</p>\n", f);
     for (size_t g = 0; g < tvp_groups_len; g++) {
         const char *name = tvp_groups[g]->name;

@@ -99,6 +99,9 @@ void tvp_rpt_warnings(struct tvp_report *r);
 /* An adaptive run's outcome in one line ("812 of 900 time figures (90%) met the ±3% CI target;
  * 88 stopped wider at their case's time cap"); "" for a fixed or older run. */
 void tvp_rpt_sampling_outcome(const struct tvp_report *r, char *buf, size_t len);
+/* What the (cap) mark in the figure tables means, as a sentence with a leading space; "" when no
+ * figure carries it. */
+const char *tvp_rpt_cap_mark_note(const struct tvp_report *r, char *buf, size_t len);
 
 /* A verdict's figures, "; "-separated, cut in two: the C figures, then the Python ones that the
  * python group appended (label: "Python (CPython 3.11.7)", or "" when there are none). */

@@ -5,7 +5,9 @@ build.
 scaling: one operation is one job, a fixed amount of CPU-bound pure-Python work split over W
 workers (param_value = W):
   per-job  ns from handing the job out to having every worker's result back
-  A job is UNITS work units (48; 24 in quick mode) of ~1 ms (~0.5 ms quick) each. A unit is an
+  A job is 48 work units of ~1 ms each, in a quick run too: with half of that, a 2-worker job
+  lasted ~6 ms and a third of its speed-ups came out near 1 (a worker started late, a vCPU the
+  host held), which left C6 undecided in quick runs that full runs confirm. A unit is an
   integer arithmetic loop returning a checksum; its iteration count is calibrated once in
   set-up on one thread, so the job is the same amount of work for every W and every variant.
   The units are cut into chunks of ceil(UNITS / W), one per worker (a Pool hands each chunk to
@@ -151,8 +153,8 @@ class ScalingBench:
         common.require_variant(case, VARIANTS)
         self.workers = case.param_value if case.param_value >= 1 else 1
         self.pus = list(case.pus) or [case.pu_a]
-        self.units = 24 if case.quick else 48
-        unit_ns = 500_000 if case.quick else 1_000_000
+        self.units = 48
+        unit_ns = 1_000_000
         self.iters = _calibrate(unit_ns)
         self.seeds = list(range(1, self.units + 1))
         self.expected = _units_sum(self.iters, self.seeds)
