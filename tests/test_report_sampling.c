@@ -337,6 +337,54 @@ static void test_not_adaptive(void)
     STARTS(buf, "full, 7 samples per figure, batches of 0.01 s");
 }
 
+/* "Machine busy": the suite's own oversubscribed cases lift the load average past the PU count
+ * on an idle machine, so only tasks found runnable at most case starts (or a load the suite alone
+ * cannot reach) make it busy; a folder from before the per-start count keeps its old rule. */
+static void busy_case(const char *load, int want, const char *text)
+{
+    char meta[1024];
+    snprintf(meta, sizeof meta,
+             "%s,\n  \"topology\": {\"cores\": 2, \"pus\": 2},\n  \"load\": {%s}",
+             strstr(load, "busy_starts") ? ADAPTIVE_FULL : OLD_QUICK, load);
+    struct rf_out o;
+    CHECK(rf_start(dir, meta) == 0);
+    CHECK(rf_group_sampled(dir, "spawn", &o) == 0);
+    if (!o.csv)
+        return;
+    fig(&o, "fork", "start-to-joined", 200000, 0.01, "target", 0, 0, NULL);
+    rf_close(&o);
+    if (build() != 0)
+        return;
+    const char *w = warning("Machine busy");
+    CHECK_MSG((w != NULL) == want, "load {%s}: warning %s", load, w ? w : "(none)");
+    if (w && text)
+        HAS(w, text);
+}
+
+static void test_machine_busy(void)
+{
+    /* A quiet full run here: load 3.03 from its own 2x2 streams, 4 stray starts of 100. */
+    busy_case("\"samples\": 100, \"max_1min\": 3.03, \"max_at_s\": 156, \"max_during\": "
+              "\"queues/stream-2x2\", \"max_others_runnable\": 4, \"others_at_s\": 13, "
+              "\"others_during\": \"spawn/pool-empty\", \"busy_starts\": 4",
+              0, NULL);
+    /* Beside stress-ng: every start saw others, though the load average stayed at 2.36. */
+    busy_case("\"samples\": 100, \"max_1min\": 2.36, \"max_at_s\": 10, \"max_during\": "
+              "\"locks/uncontended\", \"max_others_runnable\": 3, \"others_at_s\": 2, "
+              "\"others_during\": \"spawn/start\", \"busy_starts\": 100",
+              1, "at 100 of 100 case starts (100%) another task was runnable");
+    /* More than the suite alone can run. */
+    busy_case("\"samples\": 100, \"max_1min\": 4.5, \"max_at_s\": 10, \"max_during\": "
+              "\"x\", \"max_others_runnable\": 0, \"others_at_s\": 0, \"others_during\": "
+              "\"x\", \"busy_starts\": 0",
+              1, "the 1-minute load average reached 4.50 on 2 PUs");
+    /* An older folder: no busy_starts, the old rule and text. */
+    busy_case("\"samples\": 100, \"max_1min\": 2.5, \"max_at_s\": 10, \"max_during\": "
+              "\"x\", \"max_others_runnable\": 1, \"others_at_s\": 0, \"others_during\": "
+              "\"x\"",
+              1, "The suite runs at most 2×PUs tasks itself");
+}
+
 int main(void)
 {
     if (rf_mkdir(dir, sizeof dir, "report-sampling") != 0) {
@@ -346,6 +394,7 @@ int main(void)
     test_capped();
     test_quick();
     test_not_adaptive();
+    test_machine_busy();
     unload();
     rf_rmdir(dir);
     return CHECK_DONE();

@@ -97,6 +97,8 @@ static void sample_load(const char *what, double el)
         load.max_at_s = el;
         snprintf(load.max_during, sizeof load.max_during, "%s", what);
     }
+    if (runnable - 1 > 0)
+        load.busy_starts++;
     if (runnable - 1 > load.max_others) {
         load.max_others = runnable - 1;
         load.others_at_s = el;

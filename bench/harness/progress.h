@@ -33,6 +33,10 @@ struct tvp_load_peak {
     int max_others;
     double others_at_s;
     char others_during[200];
+    /* Case starts at which a task besides the runner was runnable: the suite's own tasks are
+     * gone then, so this, unlike the load average (which the suite's oversubscribed cases raise
+     * past the PU count on an idle machine), counts other work. */
+    int busy_starts;
 };
 const struct tvp_load_peak *tvp_progress_load(void);
 

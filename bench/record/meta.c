@@ -202,6 +202,7 @@ int tvp_meta_write(const struct tvp_run_ctx *ctx, const char *status)
     tvp_json_number(&j, "max_at_s", l->max_at_s);
     tvp_json_string(&j, "max_during", l->max_during);
     tvp_json_int(&j, "max_others_runnable", l->max_others);
+    tvp_json_int(&j, "busy_starts", l->busy_starts);
     tvp_json_number(&j, "others_at_s", l->others_at_s);
     tvp_json_string(&j, "others_during", l->others_during);
     tvp_json_end_object(&j);

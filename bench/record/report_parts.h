@@ -49,6 +49,7 @@ struct tvp_rpt_env {
     char ctr_bad_reason[320]; /* the first hardware counter's reason */
     double timer_res_ns;
     int load_samples, others_max;
+    int busy_starts; /* -1: not recorded (a run from before it was) */
     double load_max, load_at, others_at;
     char load_during[200], others_during[200];
     char placements[1600]; /* "name: detail" per available placement, "; "-separated */
@@ -96,6 +97,8 @@ void tvp_rpt_build(struct tvp_report *r, const struct tvp_resultset *rs);
 /* For tvp_rpt_build (report_env.c): meta.json's facts, and the warnings once r is judged. */
 void tvp_rpt_read_env(const char *dir, struct tvp_rpt_env *e);
 void tvp_rpt_warnings(struct tvp_report *r);
+/* Whether other work competed for the PUs during the run (the "Machine busy" warning). */
+int tvp_rpt_machine_busy(const struct tvp_rpt_env *e);
 /* An adaptive run's outcome in one line ("812 of 900 time figures (90%) met the ±3% CI target;
  * 88 stopped wider at their case's time cap"); "" for a fixed or older run. */
 void tvp_rpt_sampling_outcome(const struct tvp_report *r, char *buf, size_t len);
