@@ -23,6 +23,22 @@ def pingpong_pairs():
     return [(v, m) for v in ipc.PINGPONG_MODELS for m in models_of(v, ipc.PINGPONG_MODELS)]
 
 
+def wait_dead(pid, deadline_s=30.0):
+    """Returns once pid has exited (a zombie or gone): a SIGKILLed task dies only when it is next
+    scheduled, which on a loaded machine can come after the batch has started."""
+    import time
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                    return
+        except FileNotFoundError:
+            return
+        time.sleep(0.01)
+    raise AssertionError("pid %d still alive %.0f s after SIGKILL" % (pid, deadline_s))
+
+
 def make(bench, variant, param_value=-1, model=None):
     models = ipc.PINGPONG_MODELS if bench == "pingpong" else ipc.POOL_MODELS
     case = common.local_case("ipc", bench, variant, model=model or models_of(variant, models)[0],
@@ -117,6 +133,7 @@ class IpcTest(BenchTestCase):
                         pattern = r"pool worker \(pid [0-9]+\) was killed by signal 9"
                     else:  # killed while it waits for work
                         os.kill(b.procs[0].pid, signal.SIGKILL)
+                        wait_dead(b.procs[0].pid)
                         pattern = (r"pool worker \(pid %d\) was killed by signal 9"
                                    % b.procs[0].pid)
                     with self.assertRaisesRegex(common.CheckFailed, pattern):
