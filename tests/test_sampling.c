@@ -93,8 +93,7 @@ int main(void)
     /* A case with no time figure has nothing to refine: its floor suffices. */
     struct tvp_case counts = two_metrics("holders", "count");
     counts.unit[0] = "B";
-    CHECK_INT(tvp_sampling_check(&counts, &s, 6, 0.0, by_metric, scratch, &worst),
-              TVP_STOP_TARGET);
+    CHECK_INT(tvp_sampling_check(&counts, &s, 6, 0.0, by_metric, scratch, &worst), TVP_STOP_TARGET);
     CHECK(isnan(worst));
 
     /* A case's own floor (a verdict on its own samples) and its own cap scale. */

@@ -11,14 +11,14 @@
 #include "placement.h"
 
 /* The sampling defaults of a full and a quick run (harness/sampling.h). */
-#define TVP_FULL_CI_TARGET     0.03
-#define TVP_QUICK_CI_TARGET    0.10
-#define TVP_FULL_MIN_SAMPLES   9
-#define TVP_QUICK_MIN_SAMPLES  6
-#define TVP_FULL_MAX_TIME_S    1.0
-#define TVP_QUICK_MAX_TIME_S   0.1
-#define TVP_FULL_MIN_TIME_S    0.005
-#define TVP_QUICK_MIN_TIME_S   0.001
+#define TVP_FULL_CI_TARGET    0.03
+#define TVP_QUICK_CI_TARGET   0.10
+#define TVP_FULL_MIN_SAMPLES  9
+#define TVP_QUICK_MIN_SAMPLES 6
+#define TVP_FULL_MAX_TIME_S   1.0
+#define TVP_QUICK_MAX_TIME_S  0.1
+#define TVP_FULL_MIN_TIME_S   0.005
+#define TVP_QUICK_MIN_TIME_S  0.001
 
 struct tvp_options {
     int quick;

@@ -10,13 +10,11 @@
 #include "stats.h"
 #include "tvp_err.h"
 
-static const char *const summary_columns[] = {
-    "group",    "benchmark",   "variant",       "model",  "placement", "cpus",
-    "param",    "param_value", "metric",        "unit",   "n",         "median",
-    "ci_low",   "ci_high",     "mean",          "min",    "max",       "p5",
-    "p95",      "p99",         "mad",           "stddev", "cv",        "noisy",
-    "outliers", "stop",        "iterations",    "cpu_ns_per_op", "status", "note",
-    "ctr_running_min"};
+/* The columns of <group>.csv before the counters', in the order csv_row writes them. */
+static const char summary_header[] =
+    "group,benchmark,variant,model,placement,cpus,param,param_value,metric,unit,n,median,ci_low,"
+    "ci_high,mean,min,max,p5,p95,p99,mad,stddev,cv,noisy,outliers,stop,iterations,cpu_ns_per_op,"
+    "status,note,ctr_running_min";
 
 /* Per-figure facts shared by the CSV and JSON writers. */
 struct figure {
@@ -115,8 +113,7 @@ static int write_csv(const struct tvp_run_ctx *ctx, const struct tvp_group *g,
     int rc = tvp_afile_open(&a, path);
     if (rc)
         return rc;
-    for (size_t i = 0; i < sizeof summary_columns / sizeof summary_columns[0]; i++)
-        fprintf(a.f, "%s%s", i ? "," : "", summary_columns[i]);
+    fputs(summary_header, a.f);
     for (int i = 0; i < ctx->n_ctr; i++)
         fprintf(a.f, ",ctr_%s", ctx->ctr_column[i]);
     fputc('\n', a.f);
