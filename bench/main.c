@@ -406,7 +406,8 @@ static int run_groups(struct tvp_run_ctx *ctx, const struct tvp_group **groups, 
                      res[done].note[0] && res[done].status != TVP_OK ? ": " : "",
                      res[done].status != TVP_OK ? res[done].note : "");
             tvp_progress_done(index, label, status, res[done].seconds);
-            tvp_tally_add(label, res[done].seconds, res[done].stop, res[done].n_samples[0]);
+            tvp_tally_add(label, res[done].seconds, res[done].stop, res[done].n_samples[0],
+                          res[done].sampling_s, res[done].worst_rel_halfwidth);
         }
         if (done > 0) {
             if (tvp_output_group(ctx, groups[g], p->cases, res, done) != 0) {

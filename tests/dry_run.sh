@@ -47,7 +47,7 @@ tally=$(sed -En 's/^sampling: of ([0-9]+) cases, ([0-9]+) met the CI target, ([0
   "$tmp/run/run.log")
 check "run.log: the sampling tally counts every case ($tally)" \
   awk -v n="$n_cases" 'END { exit !(NR == 1 && $1 == n && $2 + $3 + $4 + $5 + $6 == n) }' <<<"$tally"
-n_slow=$(grep -Ec '^slowest [0-9]+: [^ ]+ [0-9.]+ s \((target|cap|max-samples|fixed), [0-9]+ samples\)$' \
+n_slow=$(grep -Ec '^slowest [0-9]+: [^ ]+ [0-9.]+ s \((target|cap|max-samples|fixed), [0-9]+ samples in [0-9.]+ s(, widest CI ±[0-9.]+%|, no 95% CI)?\)$' \
   "$tmp/run/run.log")
 want_slow=$((n_cases < 10 ? n_cases : 10))
 check "run.log: the $want_slow slowest cases with how they stopped (got $n_slow)" \

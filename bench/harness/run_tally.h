@@ -9,8 +9,10 @@
 
 #define TVP_TALLY_SLOWEST 10
 
-/* After each case: its name, wall seconds, why it stopped sampling and how many samples. */
-void tvp_tally_add(const char *name, double seconds, enum tvp_stop stop, size_t samples);
+/* After each case: its name, wall seconds, why it stopped sampling, how many samples over how
+ * long, and its widest governed relative CI half-width (NAN: none governed). */
+void tvp_tally_add(const char *name, double seconds, enum tvp_stop stop, size_t samples,
+                   double sampling_s, double widest);
 /* Logs the tally (tvp_log) and forgets it. */
 void tvp_tally_log(void);
 

@@ -46,6 +46,17 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+double tvp_rel_halfwidth(size_t n, double lo, double hi, double median)
+{
+    double half = (hi - lo) / 2.0;
+    /* From 6 samples the order statistics reach 95% (stats.h), below they cannot. */
+    if (n < TVP_SAMPLES_FOR_CI || !isfinite(half))
+        return INFINITY;
+    if (half == 0.0)
+        return 0.0;
+    return median != 0.0 ? half / fabs(median) : INFINITY;
+}
+
 double tvp_sampling_rel_halfwidth(const double *x, size_t n, double *scratch)
 {
     if (n < TVP_SAMPLES_FOR_CI)
@@ -54,13 +65,7 @@ double tvp_sampling_rel_halfwidth(const double *x, size_t n, double *scratch)
     qsort(scratch, n, sizeof *scratch, cmp_double);
     double lo, hi, coverage;
     tvp_median_ci_sorted(scratch, n, 0.95, &lo, &hi, &coverage);
-    double median = tvp_quantile_sorted(scratch, n, 0.5);
-    double half = (hi - lo) / 2.0;
-    if (coverage < 0.95 || !isfinite(half))
-        return INFINITY;
-    if (half == 0.0)
-        return 0.0;
-    return median != 0.0 ? half / fabs(median) : INFINITY;
+    return tvp_rel_halfwidth(n, lo, hi, tvp_quantile_sorted(scratch, n, 0.5));
 }
 
 enum tvp_stop tvp_sampling_check(const struct tvp_case *c, const struct tvp_sampling *s, int n,

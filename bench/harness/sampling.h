@@ -45,6 +45,10 @@ int tvp_sampling_governs(const struct tvp_case *c, int m);
 /* The same by a figure's metric name and unit (a results folder read back). */
 int tvp_sampling_governs_metric(const char *metric, const char *unit);
 
+/* (hi - lo) / 2 over |median| for an interval of the median from n samples: INFINITY below 6
+ * samples (no 95% interval) or for a median of 0 with a spread. The rule and the report both
+ * judge a figure by it. */
+double tvp_rel_halfwidth(size_t n, double lo, double hi, double median);
 /* The relative half-width of the 95% CI of the median of x[0..n) (scratch: n doubles), or
  * INFINITY when the interval does not reach 95% coverage or the median is 0 with a spread. */
 double tvp_sampling_rel_halfwidth(const double *x, size_t n, double *scratch);

@@ -106,12 +106,14 @@ void tvp_rpt_read_env(const char *dir, struct tvp_rpt_env *e)
     e->max_samples = (int)tvp_meta_num(root, "options.max_samples", TVP_SAMPLES_MAX);
     e->adaptive = e->repetitions == 0 && isfinite(e->ci_target) && e->ci_target > 0;
     str(root, "sampling_rule", e->sampling_rule, sizeof e->sampling_rule);
-    if (e->adaptive && !e->sampling_rule[0])
-        snprintf(e->sampling_rule, sizeof e->sampling_rule,
-                 "adaptive: each case sampled until the 95%% CI of the median of every time "
-                 "figure is within ±%g%% of the median, at least %d samples, no more once %g s "
-                 "of sampling has passed; batches of %g s",
-                 100.0 * e->ci_target, e->min_samples, e->max_time_s, e->min_time_s);
+    if (e->adaptive && !e->sampling_rule[0]) {
+        /* A folder whose meta.json lost the sentence: said again from its settings. */
+        struct tvp_options o = {.min_samples = e->min_samples,
+                                .ci_target = e->ci_target,
+                                .max_time_s = e->max_time_s,
+                                .min_time_s = e->min_time_s};
+        tvp_sampling_describe(&o, e->sampling_rule, sizeof e->sampling_rule);
+    }
     e->switch_interval_s = tvp_meta_num(root, "options.switch_interval_s", NAN);
     str(root, "options.placement", e->placement_opt, sizeof e->placement_opt);
     e->counters_on = (int)tvp_meta_num(root, "options.counters", 1);
@@ -293,20 +295,23 @@ void tvp_rpt_warnings(struct tvp_report *r)
              100.0 * TVP_NOISY_REL_HALFWIDTH, todo);
     }
     capped_warning(r);
-    if (tvp_rpt_machine_busy(e) && e->busy_starts >= 0)
-        warn(r, "Machine busy",
-             "at %d of %d case starts (%.0f%%) another task was runnable besides the suite's "
-             "runner (up to %d, at %.0f s); the 1-minute load average reached %.2f on %d PUs (at "
-             "%.0f s, starting %s). Other work competed for the PUs. Rerun on an idle machine.",
-             e->busy_starts, e->load_samples, 100.0 * e->busy_starts / e->load_samples,
-             e->others_max, e->others_at, e->load_max, e->pus, e->load_at, e->load_during);
-    else if (tvp_rpt_machine_busy(e))
-        warn(r, "Machine busy",
-             "the 1-minute load average reached %.2f on %d PUs (at %.0f s, starting %s); at a "
-             "case's start up to %d other task(s) were runnable (at %.0f s). The suite runs at "
-             "most 2×PUs tasks itself, in its oversubscribed cases; other work competed for "
-             "the PUs. Rerun on an idle machine.",
-             e->load_max, e->pus, e->load_at, e->load_during, e->others_max, e->others_at);
+    if (tvp_rpt_machine_busy(e)) {
+        if (e->busy_starts >= 0)
+            warn(r, "Machine busy",
+                 "at %d of %d case starts (%.0f%%) another task was runnable besides the suite's "
+                 "runner (up to %d, at %.0f s); the 1-minute load average reached %.2f on %d PUs "
+                 "(at %.0f s, starting %s). Other work competed for the PUs. Rerun on an idle "
+                 "machine.",
+                 e->busy_starts, e->load_samples, 100.0 * e->busy_starts / e->load_samples,
+                 e->others_max, e->others_at, e->load_max, e->pus, e->load_at, e->load_during);
+        else
+            warn(r, "Machine busy",
+                 "the 1-minute load average reached %.2f on %d PUs (at %.0f s, starting %s); at "
+                 "a case's start up to %d other task(s) were runnable (at %.0f s). The suite "
+                 "runs at most 2×PUs tasks itself, in its oversubscribed cases; other work "
+                 "competed for the PUs. Rerun on an idle machine.",
+                 e->load_max, e->pus, e->load_at, e->load_during, e->others_max, e->others_at);
+    }
     if (e->governor[0] && strncmp(e->governor, "unavailable", 11) != 0 &&
         strcmp(e->governor, "performance") != 0)
         warn(r, "CPU frequency scaling",

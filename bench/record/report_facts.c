@@ -323,13 +323,7 @@ void tvp_rpt_build(struct tvp_report *r, const struct tvp_resultset *rs)
 
 double tvp_rpt_rel_halfwidth(const struct tvp_fig *f)
 {
-    double half = (f->ci_high - f->ci_low) / 2.0;
-    /* As the rule measures it (tvp_sampling_rel_halfwidth): below 6 samples no 95% CI. */
-    if (f->n < TVP_SAMPLES_FOR_CI || !isfinite(half))
-        return INFINITY;
-    if (half == 0.0)
-        return 0.0;
-    return f->median != 0.0 ? half / fabs(f->median) : INFINITY;
+    return tvp_rel_halfwidth(f->n, f->ci_low, f->ci_high, f->median);
 }
 
 enum tvp_rpt_sampled tvp_rpt_sampled(const struct tvp_rpt_env *e, const struct tvp_fig *f)
