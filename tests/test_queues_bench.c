@@ -6,11 +6,14 @@
  * able to fail: with a consumer made to drop, duplicate, corrupt or reorder one message
  * (tvp_qs_fault), the batch fails with a message naming the problem; with the order check made
  * blind (tvp_qs_order_blind), the negative control reports "not caught". The order check itself
- * is fed right and wrong orders; the own-cost cases run at every depth; the sleep counters are
+ * is fed right and wrong orders; the own-cost cases run at every depth, and the own-cost pair
+ * (FIFO, LIFO, priority in turn per batch) gives each member's time and one control; the sleep
+ * counters are
  * shown to count a consumer and a producer that slept, each on its own side. */
 #define _GNU_SOURCE
 #include "check.h"
 #include "queue_ops.h"
+#include "queues_own_pair.h"
 #include "queues_stream.h"
 #include "test_util.h"
 
@@ -184,6 +187,49 @@ static void test_own_cost(int pu)
     CHECK(tvp_qs_own_setup(&c, &st, err, sizeof err) != 0);
     make_own(&c, "no-such-queue", 1, pu);
     CHECK(tvp_qs_own_setup(&c, &st, err, sizeof err) != 0);
+}
+
+/* The own-cost pair: every batch runs all three members, so each metric gets time and the
+ * control is caught only when every member's was; a blind order check leaves it uncaught. */
+static void test_own_pair(int pu)
+{
+    extern const struct tvp_group tvp_group_queues;
+    struct tvp_placement pl = {.kind = TVP_PL_SAME_PU, .pu_a = pu, .pu_b = pu};
+    struct tvp_case c;
+    tvp_qop_case(&c, &tvp_group_queues, &pl, TVP_QS_CAPACITY);
+    CHECK_INT(c.n_metrics, TVP_QOP_METRICS);
+    CHECK_STR(c.metric[0], "fifo-per-pair");
+    CHECK_STR(c.metric[2], "priority-per-pair");
+    CHECK_STR(c.metric[TVP_QOP_M_CONTROL], "order-control");
+    CHECK(c.min_repetitions >= 21);
+    char err[400] = "";
+    void *st = NULL;
+    int rc = c.setup(&c, &st, err, sizeof err);
+    CHECK_MSG(rc == 0, "own-cost pair set-up: %s", err);
+    if (rc != 0)
+        return;
+    static const uint64_t sizes[] = {1, TVP_QS_CAPACITY, 3 * TVP_QS_CAPACITY + 7, 20000};
+    for (int blind = 0; blind < 2; blind++)
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            uint64_t totals[TVP_MAX_METRICS] = {0};
+            tvp_qs_order_blind = blind;
+            rc = c.run(&c, st, sizes[i], totals, err, sizeof err);
+            tvp_qs_order_blind = 0;
+            CHECK_MSG(rc == 0, "own-cost pair, %llu pairs: %s", (unsigned long long)sizes[i], err);
+            for (int m = 0; m < TVP_QOP_MEMBERS; m++)
+                CHECK_MSG(totals[m] > 0, "own-cost pair member %d: no time for %llu pairs", m,
+                          (unsigned long long)sizes[i]);
+            CHECK_MSG(totals[TVP_QOP_M_CONTROL] == (blind ? 0 : sizes[i]),
+                      "own-cost pair control %llu for %llu pairs, blind %d",
+                      (unsigned long long)totals[TVP_QOP_M_CONTROL], (unsigned long long)sizes[i],
+                      blind);
+        }
+    c.teardown(&c, st);
+    /* A depth the members refuse fails the case's set-up. */
+    tvp_qop_case(&c, &tvp_group_queues, &pl, TVP_QS_CAPACITY + 1);
+    st = NULL;
+    CHECK(c.setup(&c, &st, err, sizeof err) != 0);
+    CHECK(st == NULL);
 }
 
 /* ---- the sleep counters through queue_ops ---- */
@@ -379,6 +425,7 @@ int main(void)
 
     test_order_check();
     test_own_cost(cpus[0]);
+    test_own_pair(cpus[0]);
     test_sleeps();
 
     CHECK(no_children());

@@ -4,7 +4,10 @@
  * reads the verdict back: equal own costs confirm, a costlier heap is named with its O(log n), a
  * CI straddling the band's edge is too close to call and names nobody, a control that was not
  * caught (or is missing) makes the order check unproven, a failed figure refutes, and stream
- * ratios that reverse between runs leave the verdict as it was. */
+ * ratios that reverse between runs leave the verdict as it was. Where the run has the own-cost
+ * pair (the three queues in alternating batches of one case), its per-batch ratios decide over
+ * the separate cases, which a host's slow spell can bias; its failure refutes, its uncaught
+ * control leaves the check unproven, and a pair with unequal sample counts is not read. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +20,14 @@
 static char dir[64];
 static FILE *csv, *smp;
 
-/* One figure with 15 samples spread +-spread around median. */
+static int fig_n = 15;
+
+/* One figure with fig_n samples spread +-spread around median. */
 static void figure(const char *bench, const char *variant, const char *placement, const char *param,
                    long long pv, const char *metric, const char *unit, double median, double spread,
                    const char *status)
 {
-    const int n = 15;
+    const int n = fig_n;
     fprintf(csv, "queues,%s,%s,thread,%s,0,%s,%lld,%s,%s,%d,%g,%g,%g,%g,%s,\n", bench, variant,
             placement, param, pv, metric, unit, n, median, median * (1 - spread / 2),
             median * (1 + spread / 2), median * (1 - spread), status);
@@ -39,6 +44,8 @@ struct scenario {
     double stream[3];   /* fifo, lifo, priority ns per message, 1:1 cross-core */
     int control;        /* 1: every control caught; 0: one not caught; -1: no control figure */
     int fail_one;       /* 1: the priority own cost at depth 32 failed its check */
+    double pair[3];     /* own-cost pair at depth 1024: fifo, lifo, priority ns; 0: none */
+    int pair_fault;     /* 1: its fifo failed; 2: its control not caught; 3: lifo 14 samples */
 };
 
 static void write_run(const struct scenario *s)
@@ -74,6 +81,18 @@ static void write_run(const struct scenario *s)
             figure("stream-1x1", kinds[k], "same-cache", "bytes", 8, "order-control", "bool", 1, 0,
                    "ok");
     }
+    if (s->pair[0] > 0) {
+        static const char *const pm[] = {"fifo-per-pair", "lifo-per-pair", "priority-per-pair"};
+        for (int k = 0; k < 3; k++) {
+            fig_n = s->pair_fault == 3 && k == 1 ? 14 : 21;
+            figure("own-cost-pair", "fifo-lifo-priority", "same-pu", "depth", 1024, pm[k], "ns",
+                   s->pair[k], 0.02, s->pair_fault == 1 && k == 0 ? "failed" : "ok");
+        }
+        fig_n = 21;
+        figure("own-cost-pair", "fifo-lifo-priority", "same-pu", "depth", 1024, "order-control",
+               "bool", s->pair_fault == 2 ? 0 : 1, 0, "ok");
+        fig_n = 15;
+    }
     fclose(csv);
     fclose(smp);
 }
@@ -96,7 +115,8 @@ int main(void)
     char first[sizeof v.summary];
 
     /* Equal own costs; the stream says LIFO 0.34×, priority 0.68× (wake-ups): confirmed. */
-    struct scenario s = {{{60, 60, 60}, {61, 60, 59}, {62, 61, 60}}, 0, {475, 162, 323}, 1, 0};
+    struct scenario s = {
+        {{60, 60, 60}, {61, 60, 59}, {62, 61, 60}}, 0, {475, 162, 323}, 1, 0, {0}, 0};
     CHECK_INT(judge(&s, &v), TVP_V_CONFIRMED);
     HAS(v.summary, "the LIFO costs what the FIFO costs");
     HAS(v.figures, "fifo 475 ns (0.012 sleeps, 0.01 blocks, 0.03 preempted)");
@@ -118,7 +138,8 @@ int main(void)
 
     /* LIFO at 0.87× with a CI across 0.8: too close to call, and not called cheaper or
      * costlier. */
-    struct scenario t = {{{60, 60, 60}, {52, 52, 52.2}, {60, 60, 60}}, 0.2, {475, 162, 323}, 1, 0};
+    struct scenario t = {
+        {{60, 60, 60}, {52, 52, 52.2}, {60, 60, 60}}, 0.2, {475, 162, 323}, 1, 0, {0}, 0};
     CHECK_INT(judge(&t, &v), TVP_V_TOO_CLOSE);
     HAS(v.summary, "the LIFO is too close to call");
     HASNT(v.summary, "the LIFO costs");
@@ -136,6 +157,38 @@ int main(void)
     s.control = 1, s.fail_one = 1;
     CHECK_INT(judge(&s, &v), TVP_V_REFUTED);
     HAS(v.summary, "own-cost priority");
+
+    /* The separate cases read the costs equal at depth 1024 (the FIFO's samples taken in a slow
+     * spell, 150 ns), the pair case reads priority 3.5× the FIFO batch by batch: the pair
+     * decides, nuanced, with its own ratio. */
+    struct scenario u = {{{60, 60, 150}, {61, 60, 150}, {62, 61, 150}},
+                         0,
+                         {475, 162, 323},
+                         1,
+                         0,
+                         {33, 33.5, 115.5},
+                         0};
+    CHECK_INT(judge(&u, &v), TVP_V_NUANCED);
+    HAS(v.summary, "the priority queue costs 3.5×");
+    HAS(v.summary, "alternating batches");
+    HAS(v.summary, "the LIFO costs what the FIFO costs (1.02×");
+    HAS(v.figures, "own-cost-pair, which decides");
+    HAS(v.rule, "own-cost-pair");
+    /* Without the pair, the same separate figures confirm: the pair is what changed the word. */
+    u.pair[0] = 0;
+    CHECK_INT(judge(&u, &v), TVP_V_CONFIRMED);
+    HASNT(v.summary, "alternating batches");
+    /* A pair whose sides have different sample counts is not paired: the separate cases decide. */
+    u.pair[0] = 33, u.pair_fault = 3;
+    CHECK_INT(judge(&u, &v), TVP_V_CONFIRMED);
+    HASNT(v.figures, "which decides");
+    /* The pair's own failure refutes; its control not caught leaves the check unproven. */
+    u.pair_fault = 1;
+    CHECK_INT(judge(&u, &v), TVP_V_REFUTED);
+    HAS(v.summary, "own-cost-pair fifo-lifo-priority");
+    u.pair_fault = 2;
+    CHECK_INT(judge(&u, &v), TVP_V_NOT_MEASURED);
+    HAS(v.summary, "own-cost-pair fifo-lifo-priority");
 
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -126,6 +126,20 @@ int tvp_ratio_shown(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp
     return 0;
 }
 
+int tvp_paired_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!a || !b || a->n_samples != b->n_samples || a->n_samples == 0 ||
+        tvp_paired_ratio_median_ci(a->samples, b->samples, a->n_samples, 0.95, &r->ratio, &r->lo,
+                                   &r->hi) != 0) {
+        memset(r, 0, sizeof *r);
+        return -1;
+    }
+    tvp_judge_uses(a);
+    tvp_judge_uses(b);
+    return 0;
+}
+
 int tvp_scaling_speedup(const struct tvp_resultset *rs, const char *group, const char *variant,
                         long long w, struct tvp_ratio *r)
 {
@@ -134,14 +148,8 @@ int tvp_scaling_speedup(const struct tvp_resultset *rs, const char *group, const
         tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, w, "per-job");
     const struct tvp_fig *one_paired =
         tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, w, "per-job-1");
-    if (many && one_paired && many->n_samples == one_paired->n_samples && many->n_samples > 0) {
-        tvp_judge_uses(many);
-        tvp_judge_uses(one_paired);
-        return tvp_paired_ratio_median_ci(one_paired->samples, many->samples, many->n_samples, 0.95,
-                                          &r->ratio, &r->lo, &r->hi) == 0
-                   ? 0
-                   : -1;
-    }
+    if (many && one_paired && many->n_samples == one_paired->n_samples && many->n_samples > 0)
+        return tvp_paired_ratio_of(one_paired, many, r);
     const struct tvp_fig *one =
         tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, 1, "per-job");
     return tvp_ratio_of(one, many, r);

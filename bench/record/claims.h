@@ -67,6 +67,12 @@ int tvp_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ra
  * by its checks): its samples do not count toward the too-few-samples rule. */
 int tvp_ratio_shown(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r);
 
+/* a / b for two figures one case measured side by side (a pair case: sample i of each from the
+ * same batch): the median of the per-sample ratios a[i] / b[i] with its distribution-free 95%
+ * CI, so a drift of the machine slower than a batch reaches both sides alike. -1 (r zeroed)
+ * when either figure is missing, their sample counts differ or a ratio is not finite. */
+int tvp_paired_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct tvp_ratio *r);
+
 /* The speed-up of a group's "scaling" benchmark (metric per-job, parameter workers) at w workers
  * over 1. Where the w-worker case also timed the 1-worker job beside each w-worker job (metric
  * per-job-1, as the python group does), it is the median of the paired ratios per-job-1 /

@@ -216,16 +216,9 @@ static int pair_ratio(const struct tvp_resultset *rs, const char *bench, long lo
     const char *cross = ipc_cross(rs);
     if (!cross) /* a run of the pair cases alone (--only) */
         cross = tvp_rs_cross_core_any(rs, "ipc", bench);
-    memset(r, 0, sizeof *r);
     *fn = cross ? ipc_fig(rs, bench, NULL, NULL, cross, bytes, num) : NULL;
     *fd = cross ? ipc_fig(rs, bench, NULL, NULL, cross, bytes, den) : NULL;
-    if (!*fn || !*fd || (*fn)->n_samples != (*fd)->n_samples || (*fn)->n_samples == 0 ||
-        tvp_paired_ratio_median_ci((*fn)->samples, (*fd)->samples, (*fn)->n_samples, 0.95,
-                                   &r->ratio, &r->lo, &r->hi) != 0)
-        return -1;
-    tvp_judge_uses(*fn);
-    tvp_judge_uses(*fd);
-    return 0;
+    return tvp_paired_ratio_of(*fn, *fd, r);
 }
 
 /* " MiB/s low high" for a ns-per-message figure of `bytes` (the inverse swaps the bounds). */
