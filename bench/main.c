@@ -88,8 +88,12 @@ static void usage(FILE *f)
 static void print_group(const struct tvp_group *gr)
 {
     printf("%-10s %s\n", gr->name, gr->description);
+    int width = 12; /* the group's longest benchmark name sets the column */
     for (size_t b = 0; b < gr->n_benches; b++)
-        printf("  %-12s %s\n", gr->benches[b].name, gr->benches[b].description);
+        if ((int)strlen(gr->benches[b].name) > width)
+            width = (int)strlen(gr->benches[b].name);
+    for (size_t b = 0; b < gr->n_benches; b++)
+        printf("  %-*s %s\n", width, gr->benches[b].name, gr->benches[b].description);
 }
 
 /* The groups named by words ("all": every one, in run order), each once. Prints one line and

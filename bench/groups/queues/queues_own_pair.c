@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "queues_stream.h"
+#include "runner.h"
 #include "tvp_err.h"
 
 static const char *const members[TVP_QOP_MEMBERS] = {"fifo", "lifo", "priority"};
@@ -50,12 +51,20 @@ static int own_pair_setup(const struct tvp_case *c, void **state, char *err, siz
         op->m[i] = *c;
         snprintf(op->m[i].benchmark, sizeof op->m[i].benchmark, "%s", TVP_QOP_MEMBER_BENCH);
         snprintf(op->m[i].variant, sizeof op->m[i].variant, "%s", members[i]);
+        op->m[i].arg = TVP_QS_OWN_MEMBER;
         if (tvp_qs_own_setup(&op->m[i], &op->state[i], err, errlen) != 0) {
-            op->state[i] = NULL;
+            char why[400];
+            snprintf(why, sizeof why, "%s", err);
+            snprintf(err, errlen, "%s: the %s member: %s", c->benchmark, members[i], why);
             own_pair_teardown(c, op);
             return -1;
         }
     }
+    tvp_runner_note("blocking FIFO, LIFO and priority queue (mutex + condition variables, "
+                    "capacity %d, 8-byte items) in turn in every batch, the order reversed every "
+                    "other batch; each: one task fills %lld items then drains them, CPU ns per "
+                    "put+get pair",
+                    TVP_QS_CAPACITY, c->param_value);
     *state = op;
     return 0;
 }

@@ -72,6 +72,9 @@
 #define TVP_QS_OWN_M_CONTROL 1
 #define TVP_QS_OWN_M_WALL    2
 #define TVP_QS_OWN_METRICS   3
+/* case.arg of an own-cost case run as a member of another case (queues_own_pair.c), which notes
+ * what it runs once for all its members. */
+#define TVP_QS_OWN_MEMBER 1
 
 /* For tests only: makes consumers misbehave so a test can show each check fails the batch.
  * 0 (the default): none; 1: drop one message; 2: count one message twice; 3: corrupt one
@@ -87,7 +90,7 @@ extern enum tvp_qs_fault tvp_qs_fault;
 
 /* For tests only: 1 makes the order check accept any order, so a test can show that the
  * negative control then reports "not caught" (0), which the C11 judge turns into "the order check
- * could not be shown to work". */
+ * could not be shown to work"; 2 + kind (enum tvp_qk) does so for that kind only. */
 extern int tvp_qs_order_blind;
 
 /* The order check every batch runs, exposed for its tests: taken[0 .. n) are the put indices of
