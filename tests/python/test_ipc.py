@@ -33,7 +33,8 @@ def wait_dead(pid, deadline_s=30.0):
             with open("/proc/%d/stat" % pid) as f:
                 if f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
                     return
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):
+            # gone: reaped before the open, or between the open and the read (ESRCH)
             return
         time.sleep(0.01)
     raise AssertionError("pid %d still alive %.0f s after SIGKILL" % (pid, deadline_s))
