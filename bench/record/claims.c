@@ -131,10 +131,8 @@ int tvp_paired_ratio_of(const struct tvp_fig *a, const struct tvp_fig *b, struct
     memset(r, 0, sizeof *r);
     if (!a || !b || a->n_samples != b->n_samples || a->n_samples == 0 ||
         tvp_paired_ratio_median_ci(a->samples, b->samples, a->n_samples, 0.95, &r->ratio, &r->lo,
-                                   &r->hi) != 0) {
-        memset(r, 0, sizeof *r);
-        return -1;
-    }
+                                   &r->hi) != 0)
+        return -1; /* it writes nothing when it fails */
     tvp_judge_uses(a);
     tvp_judge_uses(b);
     return 0;
@@ -148,7 +146,7 @@ int tvp_scaling_speedup(const struct tvp_resultset *rs, const char *group, const
         tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, w, "per-job");
     const struct tvp_fig *one_paired =
         tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, w, "per-job-1");
-    if (many && one_paired && many->n_samples == one_paired->n_samples && many->n_samples > 0)
+    if (many && one_paired) /* two metrics of one case: as many samples each */
         return tvp_paired_ratio_of(one_paired, many, r);
     const struct tvp_fig *one =
         tvp_rs_pick(rs, group, "scaling", variant, NULL, NULL, 1, "per-job");

@@ -30,11 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_members.h"
 #include "cacheline.h"
 #include "ipc_run.h"
 #include "tvp_err.h"
-
-#define MAX_MEMBERS 3
 
 struct member_spec {
     const char *bench, *variant, *model;
@@ -45,7 +44,7 @@ struct member_spec {
 static const struct pair_spec {
     const char *bench;
     int n;
-    struct member_spec m[MAX_MEMBERS];
+    struct member_spec m[TVP_MAX_MEMBERS];
     const char *note;
 } pairs[] = {
     [TVP_PAIR_ZERO_COPY] =
@@ -74,10 +73,7 @@ static const struct pair_spec {
 
 struct pair_state {
     const struct pair_spec *spec;
-    struct tvp_case c[MAX_MEMBERS];
-    void *state[MAX_MEMBERS];
-    int ready[MAX_MEMBERS];
-    uint64_t batch;
+    struct tvp_members m;
 };
 
 const char *tvp_pair_bench(enum tvp_pair_kind k)
@@ -109,9 +105,7 @@ static void pair_teardown(const struct tvp_case *c, void *state)
     struct pair_state *ps = state;
     if (!ps)
         return;
-    for (int i = ps->spec->n - 1; i >= 0; i--)
-        if (ps->ready[i])
-            ps->c[i].teardown(&ps->c[i], ps->state[i]);
+    tvp_members_teardown(&ps->m);
     free(ps);
 }
 
@@ -122,17 +116,15 @@ static int pair_setup(const struct tvp_case *c, void **state, char *err, size_t 
         tvp_errfmt(err, errlen, ENOMEM, "%s: state", c->benchmark);
         return -1;
     }
-    *state = ps;
     ps->spec = &pairs[c->arg];
-    for (int i = 0; i < ps->spec->n; i++) {
-        member_case(&ps->c[i], c, &ps->spec->m[i]);
-        if (ps->c[i].setup(&ps->c[i], &ps->state[i], err, errlen) != 0) {
-            pair_teardown(c, ps);
-            *state = NULL;
-            return -1;
-        }
-        ps->ready[i] = 1;
+    ps->m.n = ps->spec->n;
+    for (int i = 0; i < ps->spec->n; i++)
+        member_case(&ps->m.c[i], c, &ps->spec->m[i]);
+    if (tvp_members_setup(&ps->m, c->benchmark, err, errlen) != 0) {
+        free(ps);
+        return -1;
     }
+    *state = ps;
     return 0;
 }
 
@@ -140,20 +132,11 @@ static int pair_run(const struct tvp_case *c, void *state, uint64_t iters, uint6
                     char *err, size_t errlen)
 {
     struct pair_state *ps = state;
-    int n = ps->spec->n, backwards = (int)(ps->batch++ & 1);
-    for (int k = 0; k < n; k++) {
-        int i = backwards ? n - 1 - k : k;
-        uint64_t t[TVP_MAX_METRICS] = {0};
-        if (ps->c[i].run(&ps->c[i], ps->state[i], iters, t, err, errlen) != 0) {
-            /* The member's own error, with which member it was. */
-            char why[400];
-            snprintf(why, sizeof why, "%s", err);
-            snprintf(err, errlen, "%s: %s %s (%s model): %s", c->benchmark, ps->spec->m[i].bench,
-                     ps->spec->m[i].variant, ps->spec->m[i].model, why);
-            return -1;
-        }
-        totals[i] += t[ps->spec->m[i].metric];
-    }
+    uint64_t t[TVP_MAX_MEMBERS][TVP_MAX_METRICS] = {{0}};
+    if (tvp_members_run(&ps->m, c->benchmark, iters, t, err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < ps->spec->n; i++)
+        totals[i] += t[i][ps->spec->m[i].metric];
     return 0;
 }
 

@@ -7,7 +7,8 @@
  * value (a quick run read the FIFO's own cost at depth 1024 as 58.7 ns [54.8, 59.4] where other
  * runs read 32.6-33.1 ns, so the priority/FIFO ratio read 1.96x instead of 3.5x). Here the
  * three sides of a batch are milliseconds apart, and the judge reads the median of the
- * per-batch ratios (stats.h: tvp_paired_ratio_median_ci), as ipc_pair.c does for C13. */
+ * per-batch ratios (claims.h: tvp_paired_ratio_of), as ipc_pair.c does for C13; both run their
+ * members through harness/case_members.h. */
 #define _GNU_SOURCE
 #include "queues_own_pair.h"
 
@@ -16,75 +17,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_members.h"
 #include "queues_stream.h"
 #include "runner.h"
 #include "tvp_err.h"
 
 static const char *const members[TVP_QOP_MEMBERS] = {"fifo", "lifo", "priority"};
-
-struct own_pair {
-    struct tvp_case m[TVP_QOP_MEMBERS];
-    void *state[TVP_QOP_MEMBERS];
-    uint64_t batch;
-};
+_Static_assert(TVP_QOP_MEMBERS <= TVP_MAX_MEMBERS, "raise TVP_MAX_MEMBERS");
 
 static void own_pair_teardown(const struct tvp_case *c, void *state)
 {
     (void)c;
-    struct own_pair *op = state;
-    if (!op)
+    struct tvp_members *m = state;
+    if (!m)
         return;
-    for (int i = TVP_QOP_MEMBERS - 1; i >= 0; i--)
-        if (op->state[i])
-            tvp_qs_own_teardown(&op->m[i], op->state[i]);
-    free(op);
+    tvp_members_teardown(m);
+    free(m);
 }
 
 static int own_pair_setup(const struct tvp_case *c, void **state, char *err, size_t errlen)
 {
-    struct own_pair *op = calloc(1, sizeof *op);
-    if (!op) {
+    struct tvp_members *m = calloc(1, sizeof *m);
+    if (!m) {
         tvp_errfmt(err, errlen, ENOMEM, "%s: state", c->benchmark);
         return -1;
     }
+    m->n = TVP_QOP_MEMBERS;
     for (int i = 0; i < TVP_QOP_MEMBERS; i++) {
-        op->m[i] = *c;
-        snprintf(op->m[i].benchmark, sizeof op->m[i].benchmark, "%s", TVP_QOP_MEMBER_BENCH);
-        snprintf(op->m[i].variant, sizeof op->m[i].variant, "%s", members[i]);
-        op->m[i].arg = TVP_QS_OWN_MEMBER;
-        if (tvp_qs_own_setup(&op->m[i], &op->state[i], err, errlen) != 0) {
-            char why[400];
-            snprintf(why, sizeof why, "%s", err);
-            snprintf(err, errlen, "%s: the %s member: %s", c->benchmark, members[i], why);
-            own_pair_teardown(c, op);
-            return -1;
-        }
+        struct tvp_case *mc = &m->c[i];
+        *mc = *c;
+        snprintf(mc->benchmark, sizeof mc->benchmark, "%s", TVP_QOP_MEMBER_BENCH);
+        snprintf(mc->variant, sizeof mc->variant, "%s", members[i]);
+        mc->arg = TVP_QS_OWN_MEMBER;
+        mc->setup = tvp_qs_own_setup;
+        mc->run = tvp_qs_own_run;
+        mc->teardown = tvp_qs_own_teardown;
+    }
+    if (tvp_members_setup(m, c->benchmark, err, errlen) != 0) {
+        free(m);
+        return -1;
     }
     tvp_runner_note("blocking FIFO, LIFO and priority queue (mutex + condition variables, "
                     "capacity %d, 8-byte items) in turn in every batch, the order reversed every "
                     "other batch; each: one task fills %lld items then drains them, CPU ns per "
                     "put+get pair",
                     TVP_QS_CAPACITY, c->param_value);
-    *state = op;
+    *state = m;
     return 0;
 }
 
 static int own_pair_run(const struct tvp_case *c, void *state, uint64_t iters, uint64_t *totals,
                         char *err, size_t errlen)
 {
-    struct own_pair *op = state;
-    int backwards = (int)(op->batch++ & 1), caught_all = 1;
-    for (int k = 0; k < TVP_QOP_MEMBERS; k++) {
-        int i = backwards ? TVP_QOP_MEMBERS - 1 - k : k;
-        uint64_t t[TVP_MAX_METRICS] = {0};
-        if (tvp_qs_own_run(&op->m[i], op->state[i], iters, t, err, errlen) != 0) {
-            char why[400];
-            snprintf(why, sizeof why, "%s", err);
-            snprintf(err, errlen, "%s: the %s member: %s", c->benchmark, members[i], why);
-            return -1;
-        }
-        totals[i] += t[TVP_QS_OWN_M_PAIR];
-        caught_all &= t[TVP_QS_OWN_M_CONTROL] == iters;
+    uint64_t t[TVP_MAX_MEMBERS][TVP_MAX_METRICS] = {{0}};
+    if (tvp_members_run(state, c->benchmark, iters, t, err, errlen) != 0)
+        return -1;
+    int caught_all = 1;
+    for (int i = 0; i < TVP_QOP_MEMBERS; i++) {
+        totals[i] += t[i][TVP_QS_OWN_M_PAIR];
+        caught_all &= t[i][TVP_QS_OWN_M_CONTROL] == iters;
     }
     totals[TVP_QOP_M_CONTROL] += caught_all ? iters : 0;
     return 0;
